@@ -1,0 +1,89 @@
+"""Brands, products and sources: the configured catalogue mirrored into the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from store.models import Brand, Product, Source
+
+
+@dataclass(frozen=True, slots=True)
+class BrandSpec:
+    name: str
+    products: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    name: str
+    spider: str
+    brand: str | None = None
+
+
+@dataclass(slots=True)
+class Catalog:
+    """Name -> id maps for the configured brands, products and sources."""
+
+    brands: dict[str, int] = field(default_factory=dict)
+    products: dict[tuple[str, str], int] = field(default_factory=dict)
+    sources: dict[str, int] = field(default_factory=dict)
+
+
+def sync_catalog(
+    session: Session, *, brands: Iterable[BrandSpec], sources: Iterable[SourceSpec]
+) -> Catalog:
+    """Create missing brands, products and sources; update a source's spider and brand.
+
+    Rows are never deleted: a brand or source removed from the config keeps its history.
+    """
+    catalog = Catalog()
+    existing_brands = {b.name: b for b in session.exec(select(Brand))}
+    for spec in brands:
+        brand = existing_brands.get(spec.name)
+        if brand is None:
+            brand = Brand(name=spec.name)
+            session.add(brand)
+            session.flush()
+            existing_brands[spec.name] = brand
+        assert brand.id is not None
+        catalog.brands[spec.name] = brand.id
+        existing_products = {
+            p.name: p for p in session.exec(select(Product).where(Product.brand_id == brand.id))
+        }
+        for product_name in spec.products:
+            product = existing_products.get(product_name)
+            if product is None:
+                product = Product(brand_id=brand.id, name=product_name)
+                session.add(product)
+                session.flush()
+            assert product.id is not None
+            catalog.products[(spec.name, product_name)] = product.id
+
+    existing_sources = {s.name: s for s in session.exec(select(Source))}
+    for spec in sources:
+        brand_id = catalog.brands.get(spec.brand) if spec.brand else None
+        source = existing_sources.get(spec.name)
+        if source is None:
+            source = Source(name=spec.name, spider=spec.spider, brand_id=brand_id)
+            session.add(source)
+        else:
+            source.spider = spec.spider
+            source.brand_id = brand_id
+        session.flush()
+        assert source.id is not None
+        catalog.sources[spec.name] = source.id
+    return catalog
+
+
+def ensure_source(session: Session, *, name: str, spider: str, brand_id: int | None = None) -> int:
+    """The id of a source, created when missing (ad-hoc crawls, tests, benches)."""
+    source = session.exec(select(Source).where(Source.name == name)).first()
+    if source is None:
+        source = Source(name=name, spider=spider, brand_id=brand_id)
+        session.add(source)
+        session.flush()
+    assert source.id is not None
+    return source.id

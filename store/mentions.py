@@ -1,0 +1,195 @@
+"""Writing and looking up mentions: batch upserts that are one statement per batch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from store.models import EngagementSnapshot, Mention
+from store.schemas import MentionIn, UpsertResult, base_visibility, content_hash
+from store.types import utcnow
+
+COUNTERS = ("helpful_votes", "likes", "shares", "replies", "author_followers", "rank")
+# Columns a re-crawl refreshes. A value the source stopped sending (None) keeps what we had:
+# missing data is never a reason to forget data.
+_REFRESHED = (
+    "url",
+    "kind",
+    "author",
+    "title",
+    "text",
+    "rating",
+    "published_at",
+    "language",
+    "brand_id",
+    "product_id",
+    *COUNTERS,
+)
+BATCH_SIZE = 1000
+
+
+def upsert_many(
+    session: Session,
+    *,
+    source_id: int,
+    items: Iterable[MentionIn],
+    run_id: int | None = None,
+    now: datetime | None = None,
+    snapshots: bool = True,
+) -> UpsertResult:
+    """Insert new mentions and refresh known ones; return counts and ids.
+
+    Per batch: one SELECT to tell known from new, one INSERT … ON CONFLICT DO UPDATE, and one
+    INSERT of engagement snapshots (every sighting is a snapshot: visibility changes over time).
+    The caller commits.
+    """
+    now = now or utcnow()
+    result = UpsertResult()
+    batch: list[MentionIn] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= BATCH_SIZE:
+            result += _upsert_batch(session, source_id, batch, run_id, now, snapshots)
+            batch = []
+    if batch:
+        result += _upsert_batch(session, source_id, batch, run_id, now, snapshots)
+    return result
+
+
+def _upsert_batch(
+    session: Session,
+    source_id: int,
+    items: Sequence[MentionIn],
+    run_id: int | None,
+    now: datetime,
+    snapshots: bool,
+) -> UpsertResult:
+    rows = _rows(source_id, items, run_id, now)
+    known = _known(session, source_id, list(rows))
+    result = UpsertResult()
+    for external_id, row in rows.items():
+        before = known.get(external_id)
+        if before is None:
+            result.new += 1
+            result.new_external_ids.append(external_id)
+        elif _changed(before, row):
+            result.updated += 1
+        else:
+            result.unchanged += 1
+
+    table = Mention.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    excluded = stmt.excluded
+    set_: dict[str, Any] = {
+        name: func.coalesce(getattr(excluded, name), table.c[name]) for name in _REFRESHED
+    }
+    set_.update(
+        content_hash=excluded.content_hash,
+        visibility=excluded.visibility,
+        last_seen_at=excluded.last_seen_at,
+        last_run_id=func.coalesce(excluded.last_run_id, table.c.last_run_id),
+    )
+    stmt = stmt.on_conflict_do_update(index_elements=["source_id", "external_id"], set_=set_)
+    stmt = stmt.returning(table.c.id, table.c.external_id, sort_by_parameter_order=True)
+    returned = session.execute(stmt, list(rows.values())).all()
+    ids = {external_id: mention_id for mention_id, external_id in returned}
+    result.ids = [ids[external_id] for external_id in rows]
+
+    if snapshots:
+        snap_rows = [
+            {
+                "mention_id": ids[external_id],
+                "run_id": run_id,
+                "captured_at": now,
+                **{name: row[name] for name in COUNTERS},
+            }
+            for external_id, row in rows.items()
+        ]
+        session.execute(EngagementSnapshot.__table__.insert(), snap_rows)  # type: ignore[attr-defined]
+    return result
+
+
+def _rows(
+    source_id: int, items: Sequence[MentionIn], run_id: int | None, now: datetime
+) -> dict[str, dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for item in items:
+        # A listing can show the same mention twice (pinned + in place): the last one wins.
+        rows[item.external_id] = {
+            "source_id": source_id,
+            "external_id": item.external_id,
+            "url": item.url,
+            "kind": item.kind,
+            "author": item.author,
+            "author_followers": item.author_followers,
+            "title": item.title,
+            "text": item.text,
+            "rating": item.rating,
+            "published_at": item.published_at,
+            "language": item.language,
+            "helpful_votes": item.helpful_votes,
+            "likes": item.likes,
+            "shares": item.shares,
+            "replies": item.replies,
+            "rank": item.rank,
+            "brand_id": item.brand_id,
+            "product_id": item.product_id,
+            "content_hash": content_hash(item.title, item.text),
+            "visibility": base_visibility(
+                helpful_votes=item.helpful_votes,
+                likes=item.likes,
+                shares=item.shares,
+                replies=item.replies,
+                author_followers=item.author_followers,
+            ),
+            "first_seen_at": now,
+            "last_seen_at": now,
+            "last_run_id": run_id,
+        }
+    return rows
+
+
+def _known(session: Session, source_id: int, external_ids: list[str]) -> dict[str, dict[str, Any]]:
+    cols = [Mention.external_id, Mention.content_hash, *(getattr(Mention, c) for c in COUNTERS)]
+    stmt = select(*cols).where(
+        Mention.source_id == source_id,
+        Mention.external_id.in_(external_ids),  # type: ignore[attr-defined]
+    )
+    return {row.external_id: row._asdict() for row in session.execute(stmt)}
+
+
+def _changed(before: dict[str, Any], row: dict[str, Any]) -> bool:
+    if before["content_hash"] != row["content_hash"]:
+        return True
+    return any(row[c] is not None and row[c] != before[c] for c in COUNTERS)
+
+
+def known_external_ids(
+    session: Session, *, source_id: int, external_ids: Iterable[str] | None = None
+) -> set[str]:
+    """External ids already stored for a source (optionally only among ``external_ids``)."""
+    stmt = select(Mention.external_id).where(Mention.source_id == source_id)
+    if external_ids is not None:
+        wanted = list(external_ids)
+        if not wanted:
+            return set()
+        stmt = stmt.where(Mention.external_id.in_(wanted))  # type: ignore[attr-defined]
+    return set(session.scalars(stmt))
+
+
+def count_mentions(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Mention)) or 0
+
+
+def get_by_external_id(session: Session, *, source_id: int, external_id: str) -> Mention | None:
+    stmt = select(Mention).where(
+        tuple_(Mention.source_id, Mention.external_id) == (source_id, external_id)
+    )
+    return session.scalars(stmt).first()

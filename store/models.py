@@ -1,0 +1,196 @@
+"""All tables, in one place (the SQLModel docs' layout).
+
+Mentions carry their *effective* labels (sentiment, score, stage, topics) next to the raw data:
+the model's latest output, or the user's correction when there is one. The dashboard filters and
+aggregates on these columns at a million rows, so they live on the indexed table instead of being
+joined from ``classification`` and ``correction`` at read time. ``classification`` keeps every
+model version's full output (with per-sentence aspects); ``correction`` keeps what people said.
+``store.classifications`` and ``store.corrections`` are the only writers of the effective columns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from store.types import UTCDateTime, utcnow
+
+# Values are validated at the edges (crawler items, sentiment labels); the columns stay plain
+# strings so a new label never needs a migration.
+MENTION_KINDS = ("review", "post", "comment")
+RUN_STATUSES = ("running", "ok", "partial", "failed", "blocked", "needs_credentials", "interrupted")
+COMPLAINT_STATUSES = ("new", "acknowledged", "resolved")
+
+
+def _ts(*, nullable: bool = True, index: bool = False, default: bool = False) -> Any:
+    kwargs: dict[str, Any] = {"sa_type": UTCDateTime, "nullable": nullable, "index": index}
+    if default:
+        kwargs["default_factory"] = utcnow
+    else:
+        kwargs["default"] = None
+    return Field(**kwargs)
+
+
+class Brand(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+
+
+class Product(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("brand_id", "name", name="uq_product_brand_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: int = Field(foreign_key="brand.id", index=True)
+    name: str = Field(max_length=200)
+
+
+class Source(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    spider: str = Field(max_length=50)
+    brand_id: int | None = Field(default=None, foreign_key="brand.id")
+
+
+class Mention(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id", name="uq_mention_source_external"),
+        Index("ix_mention_brand_published", "brand_id", "published_at"),
+        Index("ix_mention_source_published", "source_id", "published_at"),
+        Index("ix_mention_stage_published", "stage", "published_at"),
+        Index("ix_mention_sentiment_published", "sentiment", "published_at"),
+        Index("ix_mention_product_published", "product_id", "published_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id")
+    external_id: str = Field(max_length=512)
+    url: str | None = None
+    kind: str = Field(default="post", max_length=20)
+    author: str | None = Field(default=None, max_length=300)
+    author_followers: int | None = None
+    title: str | None = None
+    text: str
+    rating: float | None = None
+    published_at: datetime | None = _ts(index=True)
+    language: str | None = Field(default=None, max_length=16)
+    helpful_votes: int | None = None
+    likes: int | None = None
+    shares: int | None = None
+    replies: int | None = None
+    rank: int | None = None
+    brand_id: int | None = Field(default=None, foreign_key="brand.id")
+    product_id: int | None = Field(default=None, foreign_key="product.id")
+    content_hash: str = Field(max_length=64)
+    # v(m) without the configurable source weight (SPEC §6), kept current by the upserts so that
+    # SQL can rank and weigh a million mentions without a logarithm per row.
+    visibility: float = Field(default=1.0)
+    first_seen_at: datetime = _ts(nullable=False, default=True)
+    last_seen_at: datetime = _ts(nullable=False, default=True)
+    last_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")
+    # Effective labels: a correction when there is one, else the latest model output.
+    sentiment: str | None = Field(default=None, max_length=16)
+    sentiment_score: float | None = None
+    stage: str | None = Field(default=None, max_length=8)
+    topics: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    labels_from: str | None = Field(default=None, max_length=80)  # model version or "correction"
+
+
+class MentionTopic(SQLModel, table=True):
+    """One row per (mention, effective topic): per-topic aggregation without JSON functions."""
+
+    __table_args__ = (Index("ix_mentiontopic_topic", "topic", "mention_id"),)
+
+    mention_id: int = Field(foreign_key="mention.id", primary_key=True, ondelete="CASCADE")
+    topic: str = Field(max_length=64, primary_key=True)
+
+
+class EngagementSnapshot(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int = Field(foreign_key="mention.id", index=True, ondelete="CASCADE")
+    run_id: int | None = Field(default=None, foreign_key="crawlrun.id")
+    captured_at: datetime = _ts(nullable=False, default=True)
+    helpful_votes: int | None = None
+    likes: int | None = None
+    shares: int | None = None
+    replies: int | None = None
+    author_followers: int | None = None
+    rank: int | None = None
+
+
+class CrawlRun(SQLModel, table=True):
+    __table_args__ = (Index("ix_crawlrun_source_started", "source_id", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id")
+    started_at: datetime = _ts(nullable=False, default=True)
+    finished_at: datetime | None = _ts()
+    status: str = Field(default="running", max_length=24)
+    pages: int = 0
+    new: int = 0
+    updated: int = 0
+    dropped: int = 0
+    drop_reasons: dict[str, int] | None = Field(default=None, sa_column=Column(JSON))
+    error: str | None = None
+
+
+class Classification(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("mention_id", "model_version", name="uq_classification_mention_version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int = Field(foreign_key="mention.id", index=True, ondelete="CASCADE")
+    model_version: str = Field(max_length=80, index=True)
+    sentiment: str = Field(max_length=16)
+    sentiment_score: float
+    stage: str = Field(max_length=8)
+    topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    language: str | None = Field(default=None, max_length=16)
+    # [{"text", "start", "end", "sentiment", "sentiment_score", "stage", "topics"}, ...]
+    aspects: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = _ts(nullable=False, default=True)
+
+
+class Correction(SQLModel, table=True):
+    """What a person said a mention's labels are; a None field leaves the model's label."""
+
+    mention_id: int = Field(foreign_key="mention.id", primary_key=True, ondelete="CASCADE")
+    sentiment: str | None = Field(default=None, max_length=16)
+    stage: str | None = Field(default=None, max_length=8)
+    topics: list[str] | None = Field(default=None, sa_column=Column(JSON))
+    author: str | None = Field(default=None, max_length=200)
+    note: str | None = None
+    corrected_at: datetime = _ts(nullable=False, default=True)
+
+
+class ComplaintStatus(SQLModel, table=True):
+    mention_id: int = Field(foreign_key="mention.id", primary_key=True, ondelete="CASCADE")
+    status: str = Field(default="new", max_length=16, index=True)
+    note: str | None = None
+    updated_by: str | None = Field(default=None, max_length=200)
+    updated_at: datetime = _ts(nullable=False, default=True)
+
+
+class Alert(SQLModel, table=True):
+    """A detected spike (SPEC §7); kept until its webhook delivery succeeds."""
+
+    __table_args__ = (
+        UniqueConstraint("brand_id", "stage", "period", "period_start", name="uq_alert_period"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: int = Field(foreign_key="brand.id", index=True)
+    stage: str = Field(default="", max_length=8)  # "" = all stages
+    period: str = Field(max_length=8)  # "day" or "hour"
+    period_start: datetime = _ts(nullable=False)
+    observed: int
+    baseline: float
+    detected_at: datetime = _ts(nullable=False, default=True)
+    delivered_at: datetime | None = _ts()
+    attempts: int = 0
+    last_error: str | None = None

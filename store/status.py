@@ -1,0 +1,76 @@
+"""`umot status`: what is stored, how much is classified, how each source last ran."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from store.models import Brand, Mention, Source
+from store.runs import last_runs
+
+
+def status_summary(session: Session) -> dict[str, Any]:
+    """The SPEC §10 shape: mentions by source/brand/spider, classified count, last runs."""
+    total = session.scalar(select(func.count()).select_from(Mention)) or 0
+    by_source = dict(
+        session.exec(
+            select(Source.name, func.count(col(Mention.id)))
+            .outerjoin(Mention, col(Mention.source_id) == Source.id)
+            .group_by(Source.name)
+            .order_by(Source.name)
+        ).all()
+    )
+    by_spider = dict(
+        session.exec(
+            select(Source.spider, func.count(col(Mention.id)))
+            .join(Mention, col(Mention.source_id) == Source.id)
+            .group_by(Source.spider)
+            .order_by(Source.spider)
+        ).all()
+    )
+    by_brand = dict(
+        session.exec(
+            select(Brand.name, func.count(col(Mention.id)))
+            .outerjoin(Mention, col(Mention.brand_id) == Brand.id)
+            .group_by(Brand.name)
+            .order_by(Brand.name)
+        ).all()
+    )
+    unmatched = session.scalar(
+        select(func.count()).select_from(Mention).where(col(Mention.brand_id).is_(None))
+    )
+    classified = (
+        session.scalar(
+            select(func.count()).select_from(Mention).where(col(Mention.sentiment).is_not(None))
+        )
+        or 0
+    )
+    runs = [
+        {
+            "source": name,
+            "status": run.status,
+            "started_at": run.started_at.isoformat(),
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            "pages": run.pages,
+            "new": run.new,
+            "updated": run.updated,
+            "dropped": run.dropped,
+            "drop_reasons": run.drop_reasons or {},
+            "error": run.error,
+        }
+        for name, run in last_runs(session)
+    ]
+    return {
+        "mentions": {
+            "total": total,
+            "by_source": by_source,
+            "by_brand": by_brand,
+            "by_spider": by_spider,
+            "without_brand": unmatched or 0,
+        },
+        "classified": classified,
+        "unclassified": total - classified,
+        "runs": runs,
+    }

@@ -1,0 +1,3 @@
+from umot.cli import app
+
+app(prog_name="umot")

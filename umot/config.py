@@ -1,0 +1,313 @@
+"""`umot.toml` loaded into frozen, validated models.
+
+Every problem becomes a :class:`ConfigError` whose message names the key (``sources[1].brand``)
+and what is wrong with it; the CLI prints that one line and exits 2.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+DEFAULT_CONFIG_NAME = "umot.toml"
+DEFAULT_DATABASE_URL = "sqlite:///umot.db"
+SPIDERS = (
+    "jsonld",
+    "trustpilot",
+    "appstore",
+    "reddit",
+    "hackernews",
+    "mastodon",
+    "bluesky",
+    "rss",
+    "youtube",
+)
+EnvVarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+
+
+class ConfigError(Exception):
+    """A configuration problem, worded for the user (one line, names the key)."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatabaseConfig(_Model):
+    url: str = DEFAULT_DATABASE_URL
+    # Name of an environment variable holding the password; merged into the URL at load time so
+    # the file itself never holds it.
+    password_env: EnvVarName | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, url: str) -> str:
+        return normalise_database_url(url)
+
+
+class ModelConfig(_Model):
+    name: str = "builtin"
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    batch_size: int = Field(default=64, ge=1, le=4096)
+    max_length: int = Field(default=256, ge=16, le=4096)
+    # For a Hugging Face model: its output labels mapped to negative/neutral/positive.
+    labels: dict[str, Literal["negative", "neutral", "positive"]] | None = None
+
+
+class CrawlerConfig(_Model):
+    contact: str = "https://github.com/umot-harvester"
+    redis_url: str | None = None
+    autothrottle: bool = True
+    concurrency: int = Field(default=8, ge=1, le=256)
+    download_delay: float = Field(default=0.5, ge=0)
+    max_pages: int = Field(default=50, ge=1)
+    retry_after_cap: float = Field(default=300, ge=0)
+    timeout: float = Field(default=30, gt=0)
+
+
+class AnalyticsConfig(_Model):
+    half_life_days: float = Field(default=90, gt=0)
+    lookback_days: int = Field(default=365, ge=1)
+    shelf_size: int = Field(default=10, ge=1, le=1000)
+    source_weights: dict[str, float] = Field(default_factory=dict)
+
+
+class AlertsConfig(_Model):
+    webhook_url_env: EnvVarName | None = None
+    min_negative: int = Field(default=5, ge=1)
+    ratio: float = Field(default=2.0, gt=1)
+
+
+class ProductConfig(_Model):
+    name: str = Field(min_length=1)
+    keywords: list[str] = Field(default_factory=list)
+
+
+class BrandConfig(_Model):
+    name: str = Field(min_length=1)
+    keywords: list[str] = Field(default_factory=list)
+    products: list[ProductConfig] = Field(default_factory=list)
+
+
+class SourceConfig(_Model):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    spider: Literal[SPIDERS]  # type: ignore[valid-type]
+    brand: str | None = None
+    start_urls: list[str] = Field(default_factory=list)
+    schedule: str | None = None
+    # Secrets: option name -> environment variable that holds it (e.g. token = "REDDIT_TOKEN").
+    credentials: dict[str, EnvVarName] = Field(default_factory=dict)
+    # Spider-specific arguments (app_id, country, query, video_ids, next_selector, ...), validated
+    # by the spider's own argument model when the crawl starts.
+    options: dict[str, Any] = Field(default_factory=dict)
+    weight: float | None = Field(default=None, gt=0)
+
+    @field_validator("start_urls")
+    @classmethod
+    def _urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not url.startswith(("http://", "https://", "file://")):
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        return urls
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, expr: str | None) -> str | None:
+        if expr is None:
+            return None
+        if len(expr.split()) != 5:
+            raise ValueError(f"{expr!r} is not a 5-field cron expression")
+        return expr
+
+
+class Config(_Model):
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    crawler: CrawlerConfig = Field(default_factory=CrawlerConfig)
+    analytics: AnalyticsConfig = Field(default_factory=AnalyticsConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    brands: list[BrandConfig] = Field(default_factory=list)
+    sources: list[SourceConfig] = Field(default_factory=list)
+    # Where the file was read from (None for defaults); not a TOML key.
+    path: Path | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="after")
+    def _references(self) -> Config:
+        brand_names = [b.name for b in self.brands]
+        for i, name in enumerate(brand_names):
+            if brand_names.index(name) != i:
+                raise _KeyError(f"brands[{i}].name", f"duplicate brand {name!r}")
+        source_names = [s.name for s in self.sources]
+        for i, source in enumerate(self.sources):
+            if source_names.index(source.name) != i:
+                raise _KeyError(f"sources[{i}].name", f"duplicate source {source.name!r}")
+            if source.brand is not None and source.brand not in brand_names:
+                known = ", ".join(repr(n) for n in brand_names) or "none defined"
+                raise _KeyError(
+                    f"sources[{i}].brand", f"unknown brand {source.brand!r} (brands: {known})"
+                )
+        for name in self.analytics.source_weights:
+            if name not in source_names:
+                raise _KeyError(f"analytics.source_weights.{name}", "no source has this name")
+        return self
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise ConfigError(f"unknown source {name!r}; configured: {', '.join(self.source_names)}")
+
+    @property
+    def source_names(self) -> list[str]:
+        return [s.name for s in self.sources]
+
+    def source_weight(self, name: str) -> float:
+        source = next((s for s in self.sources if s.name == name), None)
+        if source is not None and source.weight is not None:
+            return source.weight
+        return self.analytics.source_weights.get(name, 1.0)
+
+
+class _KeyError(ValueError):
+    """Raised inside validators to point at a precise key."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(problem)
+        self.key = key
+        self.problem = problem
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs people paste and give SQLAlchemy the driver we ship (psycopg 3)."""
+    url = url.strip()
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    if url.startswith(("sqlite://", "postgresql+psycopg://")):
+        return url
+    raise ValueError(
+        f"unsupported database URL {url.split('://')[0]!r}://…; "
+        "use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+    )
+
+
+def resolve_config_path(path: str | Path | None) -> Path | None:
+    """--config, else $UMOT_CONFIG, else ./umot.toml when it exists, else None (defaults)."""
+    if path is not None:
+        return Path(path)
+    env = os.environ.get("UMOT_CONFIG")
+    if env:
+        return Path(env)
+    local = Path(DEFAULT_CONFIG_NAME)
+    return local if local.is_file() else None
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read, validate and resolve the configuration. Raises ConfigError."""
+    config_path = resolve_config_path(path)
+    raw: dict[str, Any] = {}
+    if config_path is not None:
+        raw = _read_toml(config_path)
+    config = _validate(raw)
+    config = _apply_environment(config, config_path)
+    return config.model_copy(update={"path": config_path})
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found (run `umot init` to write one)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {path} cannot be read: {exc}") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def _validate(raw: dict[str, Any]) -> Config:
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    ctx_error = (error.get("ctx") or {}).get("error")
+    if isinstance(ctx_error, _KeyError):
+        return f"config key {ctx_error.key}: {ctx_error.problem}"
+    key = _dotted(error["loc"])
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif error["type"] == "literal_error":
+        message = f"{message} (got {error.get('input')!r})"
+    elif message.startswith("Value error, "):
+        message = message.removeprefix("Value error, ")
+    more = len(exc.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"config key {key or '(top level)'}: {message}{suffix}"
+
+
+def _dotted(loc: tuple[int | str, ...]) -> str:
+    key = ""
+    for part in loc:
+        if isinstance(part, int):
+            key += f"[{part}]"
+        else:
+            key += f".{part}" if key else str(part)
+    return key
+
+
+def _apply_environment(config: Config, config_path: Path | None) -> Config:
+    db = config.database
+    env_url = os.environ.get("UMOT_DATABASE_URL")
+    url = env_url or _beside(db.url, config_path)
+    try:
+        url = normalise_database_url(url)
+    except ValueError as exc:
+        raise ConfigError(f"UMOT_DATABASE_URL: {exc}") from None
+    if db.password_env:
+        password = os.environ.get(db.password_env)
+        if password is None:
+            raise ConfigError(
+                f"config key database.password_env: environment variable {db.password_env} "
+                "is not set"
+            )
+        url = _with_password(url, password)
+    if config.alerts.webhook_url_env and not os.environ.get(config.alerts.webhook_url_env):
+        raise ConfigError(
+            f"config key alerts.webhook_url_env: environment variable "
+            f"{config.alerts.webhook_url_env} is not set"
+        )
+    return config.model_copy(update={"database": db.model_copy(update={"url": url})})
+
+
+def _beside(url: str, config_path: Path | None) -> str:
+    """A relative SQLite path in a config file means: next to that file."""
+    prefix = "sqlite:///"
+    if config_path is None or not url.startswith(prefix):
+        return url
+    database = url[len(prefix) :]
+    if not database or database == ":memory:" or Path(database).is_absolute():
+        return url
+    return prefix + str((config_path.parent / database).resolve())
+
+
+def _with_password(url: str, password: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(password=password).render_as_string(hide_password=False)

@@ -81,7 +81,7 @@ def save_results(session: Session, *, model_version: str, results: Sequence[Labe
     ids = [r.mention_id for r in results]
     corrections = {
         c.mention_id: c
-        for c in session.exec(select(Correction).where(col(Correction.mention_id).in_(ids)))
+        for c in session.scalars(select(Correction).where(col(Correction.mention_id).in_(ids)))
     }
     effective = [_effective(r, corrections.get(r.mention_id), model_version) for r in results]
     write_effective_labels(session, effective)

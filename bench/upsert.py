@@ -1,0 +1,74 @@
+"""Upsert throughput: N mentions into a fresh SQLite file (or --url), then the same N again.
+
+    python bench/upsert.py [--n 100000] [--url sqlite:////tmp/bench.db]
+
+Prints mentions/s for the first pass (all new) and the re-crawl pass (all known, counters
+changed, snapshots written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import Session
+
+from store.catalog import ensure_source
+from store.db import make_engine, upgrade
+from store.mentions import upsert_many
+from store.schemas import MentionIn
+
+
+def make_items(n: int, likes: int) -> list[MentionIn]:
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+    return [
+        MentionIn(
+            external_id=f"review-{i}",
+            kind="review",
+            author=f"customer {i % 5000}",
+            title="Lovely shirt" if i % 3 else None,
+            text=f"Review {i}: the linen shirt is soft, arrived in two days, fits true to size.",
+            rating=float(1 + i % 5),
+            published_at=t0 + timedelta(minutes=i),
+            language="en",
+            helpful_votes=i % 7,
+            likes=likes,
+            rank=i % 20,
+        )
+        for i in range(n)
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--url", default=None)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        with Session(engine) as session:
+            source_id = ensure_source(session, name="bench", spider="jsonld")
+            session.commit()
+        for label, likes in (("insert (all new)", 0), ("re-crawl (all known)", 3)):
+            items = make_items(args.n, likes)
+            start = time.perf_counter()
+            with Session(engine) as session:
+                # The crawler's store pipeline commits per batch of 1000 too.
+                for i in range(0, len(items), 1000):
+                    upsert_many(session, source_id=source_id, items=items[i : i + 1000])
+                    session.commit()
+            elapsed = time.perf_counter() - start
+            print(
+                f"{label:22s} {args.n:>8,d} mentions in {elapsed:6.2f} s = "
+                f"{args.n / elapsed:>8,.0f} mentions/s  ({engine.dialect.name})"
+            )
+        engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

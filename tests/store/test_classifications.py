@@ -1,0 +1,77 @@
+"""Claiming unlabelled mentions, saving results, and corrections winning over the model."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from store.catalog import ensure_source
+from store.classifications import claim_unclassified, count_unclassified, save_results
+from store.mentions import upsert_many
+from store.models import Classification, Correction, Mention, MentionTopic
+from store.schemas import LabelResult, MentionIn
+
+
+def _fill(session: Session, n: int) -> list[int]:
+    source_id = ensure_source(session, name="shop", spider="jsonld")
+    items = [MentionIn(external_id=str(i), text=f"text {i}", title="Great") for i in range(n)]
+    result = upsert_many(session, source_id=source_id, items=items)
+    session.commit()
+    return result.ids
+
+
+def _label(mention_id: int, sentiment: str = "negative") -> LabelResult:
+    return LabelResult(
+        mention_id=mention_id,
+        sentiment=sentiment,
+        sentiment_score=-0.8 if sentiment == "negative" else 0.7,
+        stage="amot",
+        topics=["delivery", "customer_service"],
+        aspects=[{"text": "text", "stage": "amot"}],
+    )
+
+
+def test_claim_save_and_nothing_left(engine) -> None:
+    with Session(engine) as session:
+        ids = _fill(session, 5)
+        pending = claim_unclassified(session, model_version="v1", limit=3)
+        assert [p.id for p in pending] == ids[:3]
+        assert pending[0].text == "Great. text 0"
+        assert (
+            save_results(session, model_version="v1", results=[_label(p.id) for p in pending]) == 3
+        )
+        session.commit()
+        assert count_unclassified(session, model_version="v1") == 2
+        assert count_unclassified(session, model_version="v2") == 5
+        rest = claim_unclassified(session, model_version="v1", limit=10)
+        assert [p.id for p in rest] == ids[3:]
+        mention = session.get(Mention, ids[0])
+        assert (mention.sentiment, mention.stage, mention.labels_from) == ("negative", "amot", "v1")
+        topics = session.scalars(
+            select(MentionTopic.topic).where(MentionTopic.mention_id == ids[0])
+        ).all()
+        assert sorted(topics) == ["customer_service", "delivery"]
+
+
+def test_saving_twice_is_idempotent(engine) -> None:
+    with Session(engine) as session:
+        [mention_id] = _fill(session, 1)
+        assert save_results(session, model_version="v1", results=[_label(mention_id)]) == 1
+        assert save_results(session, model_version="v1", results=[_label(mention_id)]) == 0
+        session.commit()
+        rows = session.scalars(select(Classification)).all()
+        assert len(rows) == 1 and rows[0].aspects == [{"text": "text", "stage": "amot"}]
+
+
+def test_a_correction_wins_over_a_new_model_result(engine) -> None:
+    with Session(engine) as session:
+        [mention_id] = _fill(session, 1)
+        session.add(Correction(mention_id=mention_id, sentiment="positive", topics=["design"]))
+        session.commit()
+        save_results(session, model_version="v2", results=[_label(mention_id, "negative")])
+        session.commit()
+        mention = session.get(Mention, mention_id)
+        assert mention.sentiment == "positive" and mention.sentiment_score == 1.0
+        assert mention.stage == "amot"  # not corrected: the model's stage stays
+        assert mention.topics == ["design"]
+        assert mention.labels_from == "correction"

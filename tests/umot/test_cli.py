@@ -1,0 +1,94 @@
+"""`umot init`, `db upgrade`, `status` through Typer's runner and a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from umot import __version__
+from umot.cli import app
+from umot.config import load_config
+
+runner = CliRunner()
+
+
+def _umot(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("UMOT_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "umot", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=120,
+    )
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"umot {__version__}"
+
+
+def test_init_writes_a_valid_commented_config_and_refuses_to_overwrite(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["init", "--path", str(tmp_path / "proj")])
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "proj" / "umot.toml"
+    assert "#" in written.read_text()
+    config = load_config(written)
+    assert config.brands and config.sources
+    again = runner.invoke(app, ["init", "--path", str(tmp_path / "proj")])
+    assert again.exit_code == 2 and "already exists" in again.output
+
+
+def test_init_upgrade_status_in_an_empty_directory(tmp_path: Path) -> None:
+    assert _umot("init", cwd=tmp_path).returncode == 0
+    upgrade = _umot("db", "upgrade", cwd=tmp_path)
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert "upgraded from empty" in upgrade.stdout
+    status = _umot("status", "--json", cwd=tmp_path)
+    assert status.returncode == 0, status.stderr
+    data = json.loads(status.stdout)
+    assert data["mentions"]["total"] == 0
+    assert data["classified"] == 0 and data["runs"] == []
+    assert data["mentions"]["by_brand"] == {"Northwind Outfitters": 0}
+    assert set(data["mentions"]["by_source"]) == {
+        "northwind-shop",
+        "northwind-trustpilot",
+        "northwind-hn",
+    }
+    assert (tmp_path / "umot.db").is_file()
+
+
+def test_status_without_any_config_uses_embedded_defaults(tmp_path: Path) -> None:
+    status = _umot("status", cwd=tmp_path)
+    assert status.returncode == 0, status.stderr
+    assert "0 mentions" in status.stdout
+    assert (tmp_path / "umot.db").is_file()
+
+
+@pytest.mark.postgres
+def test_init_upgrade_status_against_postgres(tmp_path: Path, postgres_url: str) -> None:
+    env = {"UMOT_DATABASE_URL": postgres_url}
+    assert _umot("init", cwd=tmp_path).returncode == 0
+    before = _umot("status", "--json", cwd=tmp_path, env=env)
+    assert before.returncode == 2 and "umot db upgrade" in before.stderr
+    upgrade = _umot("db", "upgrade", cwd=tmp_path, env=env)
+    assert upgrade.returncode == 0, upgrade.stderr
+    status = _umot("status", "--json", cwd=tmp_path, env=env)
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["mentions"]["total"] == 0
+
+
+def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
+    env = {"UMOT_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    result = _umot("status", cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert "cannot use the database" in result.stderr
+    assert "Traceback" not in result.stderr

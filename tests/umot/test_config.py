@@ -1,0 +1,141 @@
+"""Every kind of bad configuration: exit code 2, the key named, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from umot.cli import app
+from umot.config import ConfigError, load_config
+
+GOOD = """
+[database]
+url = "sqlite:///data/umot.db"
+
+[[brands]]
+name = "Acme Apparel"
+keywords = ["acme apparel"]
+products = [{ name = "Linen Shirt", keywords = ["acme linen shirt"] }]
+
+[[sources]]
+name = "acme-trustpilot"
+spider = "trustpilot"
+brand = "Acme Apparel"
+start_urls = ["https://www.trustpilot.com/review/acme.example"]
+schedule = "0 */6 * * *"
+"""
+
+BAD = {
+    "toml syntax": ("[database\nurl = 1", "not valid TOML"),
+    "unknown key": ("[database]\nurll = 'sqlite://'", "database.urll: unknown key"),
+    "unknown section": ("[crawlr]\ncontact = 'x'", "crawlr: unknown key"),
+    "wrong type": ("[model]\nbatch_size = 'big'", "model.batch_size"),
+    "out of range": ("[model]\nbatch_size = 0", "model.batch_size"),
+    "bad device": ("[model]\ndevice = 'tpu'", "model.device"),
+    "bad database url": ("[database]\nurl = 'mysql://x/y'", "database.url: unsupported"),
+    "unknown spider": (
+        "[[sources]]\nname = 's'\nspider = 'twitter'\n",
+        "sources[0].spider",
+    ),
+    "unknown brand": (
+        "[[brands]]\nname = 'A'\n[[sources]]\nname = 's'\nspider = 'rss'\nbrand = 'B'\n",
+        "sources[0].brand: unknown brand 'B'",
+    ),
+    "duplicate source": (
+        "[[sources]]\nname = 's'\nspider = 'rss'\n[[sources]]\nname = 's'\nspider = 'rss'\n",
+        "sources[1].name: duplicate",
+    ),
+    "bad cron": ("[[sources]]\nname = 's'\nspider = 'rss'\nschedule = 'hourly'\n", "schedule"),
+    "bad url": (
+        "[[sources]]\nname = 's'\nspider = 'rss'\nstart_urls = ['ftp://x']\n",
+        "start_urls",
+    ),
+    "missing secret": (
+        "[database]\nurl = 'postgresql://u@h/db'\npassword_env = 'UMOT_TEST_NOPE'\n",
+        "database.password_env: environment variable UMOT_TEST_NOPE is not set",
+    ),
+    "missing webhook secret": (
+        "[alerts]\nwebhook_url_env = 'UMOT_TEST_HOOK_NOPE'\n",
+        "alerts.webhook_url_env",
+    ),
+}
+
+
+def test_good_config_loads_and_resolves_sqlite_beside_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "umot.toml"
+    path.write_text(GOOD)
+    config = load_config(path)
+    assert config.brands[0].products[0].name == "Linen Shirt"
+    assert config.source("acme-trustpilot").spider == "trustpilot"
+    assert config.database.url == f"sqlite:///{tmp_path / 'data' / 'umot.db'}"
+    assert config.model.name == "builtin" and config.analytics.half_life_days == 90
+
+
+def test_environment_overrides_database_and_normalises_driver(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "umot.toml"
+    path.write_text(GOOD)
+    monkeypatch.setenv("UMOT_DATABASE_URL", "postgres://umot@db/umot")
+    assert load_config(path).database.url == "postgresql+psycopg://umot@db/umot"
+
+
+def test_password_comes_from_the_named_variable(tmp_path, monkeypatch) -> None:
+    path = tmp_path / "umot.toml"
+    path.write_text("[database]\nurl = 'postgresql://umot@db/umot'\npassword_env = 'PW'\n")
+    monkeypatch.setenv("PW", "s3cr%t")
+    url = load_config(path).database.url
+    assert url.startswith("postgresql+psycopg://umot:") and "s3cr" in url
+    assert "PW" not in path.read_text().replace("password_env = 'PW'", "")
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_config_is_a_config_error_naming_the_key(case: str, tmp_path: Path) -> None:
+    text, expected = BAD[case]
+    path = tmp_path / "umot.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert expected in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize("case", ["toml syntax", "unknown key", "wrong type", "unknown brand"])
+def test_cli_exits_2_with_one_line_and_no_traceback(case: str, tmp_path: Path) -> None:
+    text, expected = BAD[case]
+    path = tmp_path / "umot.toml"
+    path.write_text(text)
+    result = CliRunner().invoke(app, ["--config", str(path), "status"])
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert "Traceback" not in result.output
+
+
+def test_real_process_bad_config_exit_2_no_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "umot.toml"
+    path.write_text(BAD["unknown brand"][0])
+    proc = subprocess.run(
+        [sys.executable, "-m", "umot", "--config", str(path), "status", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert "sources[0].brand" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_missing_config_file_via_env_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["status"], env={"UMOT_CONFIG": str(tmp_path / "missing.toml")}
+    )
+    assert result.exit_code == 2
+    assert "missing.toml not found" in result.output

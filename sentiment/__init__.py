@@ -1,1 +1,83 @@
+"""Sentiment, moment-of-truth stage and topics for mentions, per sentence.
 
+Public API::
+
+    from sentiment import load_classifier, Prediction, SentencePrediction
+    clf = load_classifier(config.model)     # loaded once per process and configuration
+    clf.version                             # "builtin-<hash of the shipped heads>"
+    clf.predict(["text", ...], progress=True) -> list[Prediction]
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .prediction import Prediction, SentencePrediction
+
+if TYPE_CHECKING:
+    from .classifier import Classifier
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+# Builtin registry: name -> directory of the trained heads (encoder cut + adapter + heads).
+MODELS: dict[str, Path] = {
+    "builtin": ASSETS / "builtin",
+    "builtin-commercial": ASSETS / "builtin-commercial",
+    "builtin-fast": ASSETS / "builtin-fast",
+}
+
+__all__ = ["MODELS", "Prediction", "SentencePrediction", "load_classifier", "build_classifier"]
+
+_CACHE: dict[str, Classifier] = {}
+_LOCK = threading.Lock()
+
+
+def _config_key(model_config: Any) -> str:
+    if hasattr(model_config, "model_dump_json"):
+        return model_config.model_dump_json()
+    return repr(model_config)
+
+
+def load_classifier(model_config: Any = None) -> Classifier:
+    """The classifier for ``model_config`` (a ``umot.config.ModelConfig``; default: builtin on
+    the best device), loaded once per process and configuration."""
+    if model_config is None:
+        from umot.config import ModelConfig
+
+        model_config = ModelConfig()
+    key = _config_key(model_config)
+    with _LOCK:
+        if key not in _CACHE:
+            _CACHE[key] = build_classifier(model_config)
+        return _CACHE[key]
+
+
+def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Classifier:
+    """Build a fresh classifier (no cache): builtin heads + encoder, and for a non-builtin
+    ``name`` a Hugging Face model that supplies sentiment."""
+    from .classifier import Classifier
+    from .device import resolve_device
+    from .encoder import load_encoder
+    from .heads import load_heads
+    from .hf_model import HFSentimentModel
+
+    name = getattr(model_config, "name", "builtin") or "builtin"
+    device = resolve_device(getattr(model_config, "device", "auto"))
+    batch_size = int(getattr(model_config, "batch_size", 64))
+    max_length = int(getattr(model_config, "max_length", 256))
+    # A directory holding heads.json: heads trained by `umot train --output DIR`.
+    custom = name not in MODELS and (Path(name) / "heads.json").is_file()
+    heads = load_heads(heads_dir or (Path(name) if custom else MODELS.get(name, MODELS["builtin"])))
+    encoder = load_encoder(
+        heads.spec, heads.lora, max_length=min(max_length, heads.spec.max_length)
+    )
+    hf = None
+    if name not in MODELS and not custom:
+        hf = HFSentimentModel(
+            name, device=device, max_length=max_length, labels=getattr(model_config, "labels", None)
+        )
+    return Classifier(
+        encoder, heads, device=device, batch_size=batch_size, sentiment_model=hf, name=name
+    )

@@ -1,0 +1,53 @@
+"""UMOT Harvester dashboard: routes the pages (st.navigation) and owns the sidebar filters.
+
+Run with ``umot dashboard`` (or ``streamlit run dashboard/app.py`` with UMOT_CONFIG set).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `streamlit run` puts only this folder on the path
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+from sqlalchemy.exc import OperationalError  # noqa: E402
+
+from dashboard import data, filters  # noqa: E402
+from store.db import SchemaOutdated  # noqa: E402
+from umot.config import ConfigError  # noqa: E402
+
+VIEWS = Path(__file__).parent / "views"
+TITLE = "UMOT Harvester"
+
+st.set_page_config(page_title=TITLE, layout="wide")
+
+pages = [
+    st.Page(VIEWS / "overview.py", title="Overview", url_path="overview", default=True),
+    st.Page(VIEWS / "journey.py", title="Journey", url_path="journey"),
+    st.Page(VIEWS / "loop.py", title="UMOT → ZMOT loop", url_path="loop"),
+    st.Page(VIEWS / "mentions.py", title="Mentions", url_path="mentions"),
+    st.Page(
+        VIEWS / "advocates_complaints.py",
+        title="Advocates & complaints",
+        url_path="advocates-complaints",
+    ),
+    st.Page(VIEWS / "crawls.py", title="Crawls", url_path="crawls"),
+]
+page = st.navigation(pages)
+
+try:
+    data.engine()
+    choices = data.choices()
+except (ConfigError, SchemaOutdated) as exc:
+    st.error(f"Cannot open the database: {exc}")
+    st.stop()
+except OperationalError as exc:
+    st.error(f"Cannot use the database: {str(exc.orig or exc).splitlines()[0]}")
+    st.stop()
+
+filters.remember(filters.sidebar(choices))
+st.sidebar.caption(f"{TITLE} · times in UTC")
+page.run()

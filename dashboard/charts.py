@@ -1,0 +1,200 @@
+"""Pure functions DataFrame -> Altair chart. No Streamlit calls, no SQL."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+SENTIMENT_COLORS = alt.Scale(
+    domain=["negative", "neutral", "positive", "unclassified"],
+    range=["#d62728", "#9e9e9e", "#2ca02c", "#dddddd"],
+)
+STAGE_ORDER = ["zmot", "fmot", "amot", "smot", "umot"]
+STAGE_COLORS = alt.Scale(
+    domain=STAGE_ORDER,
+    range=["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b"],
+)
+DIVERGING = alt.Scale(scheme="redyellowgreen", domain=[-100, 100])
+
+
+def weekly(frame: pd.DataFrame, keys: list[str], values: dict[str, str]) -> pd.DataFrame:
+    """Daily rows -> weekly (Monday) rows, summing or averaging ``values`` by name."""
+    if frame.empty:
+        return frame
+    weeks = frame.assign(week=frame["day"].dt.to_period("W-SUN").dt.start_time)
+    return weeks.groupby([*keys, "week"], as_index=False).agg(**values)
+
+
+def volume(daily: pd.DataFrame) -> alt.Chart:
+    """Mentions per week, stacked by sentiment; one row per series."""
+    data = weekly(daily, ["series", "sentiment"], {"mentions": ("mentions", "sum")})
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("week:T", title="week"),
+            y=alt.Y("sum(mentions):Q", title="mentions"),
+            color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS),
+            row=alt.Row("series:N", title=None),
+            tooltip=["series", "week:T", "sentiment", "mentions"],
+        )
+        .properties(height=160)
+    )
+
+
+def sentiment_trend(daily: pd.DataFrame) -> alt.Chart:
+    """Average sentiment score ×100 per week, one line per series."""
+    scored = daily[daily["sentiment"] != "unclassified"].assign(
+        total=lambda f: f["avg_score"] * f["mentions"]
+    )
+    data = weekly(scored, ["series"], {"total": ("total", "sum"), "mentions": ("mentions", "sum")})
+    if not data.empty:
+        data = data.assign(sentiment=100 * data["total"] / data["mentions"])
+    return (
+        alt.Chart(data)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("week:T", title="week"),
+            y=alt.Y(
+                "sentiment:Q", title="average sentiment (×100)", scale=alt.Scale(domain=[-100, 100])
+            ),
+            color=alt.Color("series:N", title="brand"),
+            tooltip=["series", "week:T", alt.Tooltip("sentiment:Q", format=".1f"), "mentions"],
+        )
+        .properties(height=220)
+    )
+
+
+def sources(frame: pd.DataFrame) -> alt.Chart:
+    long = frame.melt(
+        id_vars=["series", "source"], value_vars=["negative", "neutral", "positive"],
+        var_name="sentiment", value_name="count",
+    )  # fmt: skip
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            y=alt.Y("source:N", sort="-x", title=None),
+            x=alt.X("sum(count):Q", title="classified mentions"),
+            color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS),
+            row=alt.Row("series:N", title=None),
+            tooltip=["series", "source", "sentiment", "count"],
+        )
+    )
+
+
+def stage_volume(frame: pd.DataFrame) -> alt.Chart:
+    long = frame.melt(
+        id_vars=["series", "stage"], value_vars=["negative", "neutral", "positive"],
+        var_name="sentiment", value_name="count",
+    )  # fmt: skip
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("stage:N", sort=STAGE_ORDER, title="moment of truth"),
+            xOffset=alt.XOffset("series:N"),
+            y=alt.Y("sum(count):Q", title="mentions"),
+            color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS),
+            tooltip=["series", "stage", "sentiment", "count"],
+        )
+        .properties(height=260)
+    )
+
+
+def stage_net(frame: pd.DataFrame) -> alt.Chart:
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("stage:N", sort=STAGE_ORDER, title="moment of truth"),
+            xOffset=alt.XOffset("series:N"),
+            y=alt.Y("net_sentiment:Q", title="net sentiment (% pos − % neg)"),
+            color=alt.Color("series:N", title="brand"),
+            tooltip=["series", "stage", alt.Tooltip("net_sentiment:Q", format=".1f"), "classified"],
+        )
+        .properties(height=260)
+    )
+
+
+def stage_topic_heatmap(frame: pd.DataFrame) -> alt.LayerChart:
+    base = alt.Chart(frame).encode(
+        x=alt.X("topic:N", title="topic"),
+        y=alt.Y("stage:N", sort=STAGE_ORDER, title="moment of truth"),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("net_sentiment:Q", scale=DIVERGING, title="net sentiment"),
+        tooltip=["stage", "topic", "mentions", alt.Tooltip("net_sentiment:Q", format=".1f")],
+    )
+    labels = base.mark_text(fontSize=11).encode(text="mentions:Q")
+    return (cells + labels).properties(height=260)
+
+
+def exposure_index(frame: pd.DataFrame) -> alt.Chart:
+    """The ZMOT exposure index per day, one line per series (axis zoomed to the data)."""
+    line = (
+        alt.Chart(frame.dropna(subset=["index"]))
+        .mark_line()
+        .encode(
+            x=alt.X("day:T", title="day"),
+            # zoomed to the data: the index moves by points, a fixed ±100 axis would flatten it
+            y=alt.Y("index:Q", title="ZMOT exposure index", scale=alt.Scale(zero=False)),
+            color=alt.Color("series:N", title="brand"),
+            tooltip=["series", "day:T", alt.Tooltip("index:Q", format=".1f"), "mentions_in_window"],
+        )
+    )
+    return line.properties(height=300)
+
+
+def contributions(frame: pd.DataFrame, *, key_title: str = "stage") -> alt.LayerChart:
+    """Weekly contributions (index points) stacked by stage/topic, with the week's total move."""
+    color = (
+        alt.Color("key:N", title=key_title, scale=STAGE_COLORS, sort=STAGE_ORDER)
+        if key_title == "stage"
+        else alt.Color("key:N", title=key_title)
+    )
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonthdate(week):O", title="week starting"),
+            y=alt.Y("contribution:Q", title="index points moved"),
+            color=color,
+            tooltip=[
+                "week:T", "key", alt.Tooltip("contribution:Q", format="+.2f"), "new_mentions",
+                alt.Tooltip("new_sentiment:Q", format=".0f"),
+                alt.Tooltip("new_weight_share:Q", format=".1%"),
+            ],
+        )
+    )  # fmt: skip
+    totals = (
+        frame.groupby("week", as_index=False)["contribution"].sum()
+        if not frame.empty
+        else pd.DataFrame({"week": [], "contribution": []})
+    )
+    dots = (
+        alt.Chart(totals)
+        .mark_point(color="black", filled=True)
+        .encode(
+            x=alt.X("yearmonthdate(week):O"),
+            y="contribution:Q",
+            tooltip=["week:T", alt.Tooltip("contribution:Q", format="+.2f", title="total move")],
+        )
+    )
+    return (bars + dots).properties(height=300)
+
+
+def shelf_sentiment(summary: pd.DataFrame) -> alt.Chart:
+    return (
+        alt.Chart(summary)
+        .mark_bar()
+        .encode(
+            y=alt.Y("source:N", title=None),
+            x=alt.X("shelf_sentiment:Q", title="sentiment on the shelf (×100)",
+                    scale=alt.Scale(domain=[-100, 100])),
+            color=alt.Color("shelf_sentiment:Q", scale=DIVERGING, legend=None),
+            row=alt.Row("series:N", title=None),
+            tooltip=["series", "source", "mentions",
+                     alt.Tooltip("shelf_sentiment:Q", format=".1f")],
+        )
+    )  # fmt: skip

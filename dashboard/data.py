@@ -1,0 +1,293 @@
+"""The dashboard's only door to the data: cached engine and config, cached store queries.
+
+The config path comes from ``UMOT_CONFIG`` (``umot dashboard`` sets it) and the database URL
+from the config or ``UMOT_DATABASE_URL``; both are read once per process (``cache_resource``).
+Query results are cached per filter value for ``TTL`` seconds (``cache_data``); writes (a
+correction, a complaint status) clear the caches so the next run reads fresh numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from dashboard.filters import Choices, Filters
+from store import analytics, browse, exports, loop
+from store import shelf as shelves
+from store.db import ensure_schema, make_engine
+from store.models import Brand, Mention, Product, Source
+from store.runs import run_history
+from store.scope import Weights, weights_for
+from store.spikes import Spike, detect_spikes
+from umot.config import Config, load_config
+
+TTL = 120
+
+
+@st.cache_resource
+def config() -> Config:
+    return load_config()
+
+
+@st.cache_resource
+def engine() -> Engine:
+    built = make_engine(config().database.url)
+    ensure_schema(built)
+    return built
+
+
+@contextmanager
+def session() -> Iterator[Session]:
+    with Session(engine(), expire_on_commit=False) as s:
+        yield s
+
+
+def params() -> loop.LoopParams:
+    a = config().analytics
+    return loop.LoopParams(
+        half_life_days=a.half_life_days, lookback_days=a.lookback_days, shelf_size=a.shelf_size
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def weights() -> Weights:
+    with session() as s:
+        return weights_for(s, config().source_weight)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def choices() -> Choices:
+    with session() as s:
+        brands = dict(s.exec(select(Brand.id, Brand.name).order_by(Brand.name)).all())
+        products = {
+            pid: (bid, name)
+            for pid, bid, name in s.exec(
+                select(Product.id, Product.brand_id, Product.name).order_by(Product.name)
+            ).all()
+        }
+        sources = dict(s.exec(select(Source.id, Source.name).order_by(Source.name)).all())
+        span = loop.data_span(s, scope=Filters().scope)
+    return Choices(
+        brands=brands,
+        products=products,
+        sources=sources,
+        first_day=span[0] if span else None,
+        last_day=span[1] if span else None,
+    )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def is_empty() -> bool:
+    """True while the database holds no mention at all (the pages show what to do)."""
+    with session() as s:
+        return s.exec(select(Mention.id).limit(1)).first() is None
+
+
+@st.cache_data(ttl=TTL, show_spinner="Counting…")
+def kpis(f: Filters) -> pd.DataFrame:
+    with session() as s:
+        return analytics.kpis(s, scope=f.scope, weights=weights())
+
+
+@st.cache_data(ttl=TTL, show_spinner="Counting mentions over time…")
+def volume_by_day(f: Filters) -> pd.DataFrame:
+    with session() as s:
+        return analytics.volume_by_day(s, scope=f.scope)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def by_source(f: Filters) -> pd.DataFrame:
+    with session() as s:
+        return analytics.by_source(s, scope=f.scope)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def by_stage(f: Filters) -> pd.DataFrame:
+    with session() as s:
+        return analytics.by_stage(s, scope=f.scope)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def by_topic(f: Filters) -> pd.DataFrame:
+    with session() as s:
+        return analytics.by_topic(s, scope=f.scope)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def stage_topic(f: Filters) -> pd.DataFrame:
+    with session() as s:
+        return analytics.stage_topic(s, scope=f.scope)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def sample_quotes(f: Filters, stage: str, topic: str, limit: int = 3) -> pd.DataFrame:
+    with session() as s:
+        return analytics.sample_quotes(s, scope=f.scope, stage=stage, topic=topic, limit=limit)
+
+
+@st.cache_data(ttl=TTL, show_spinner="Computing the exposure index…")
+def exposure_index(f: Filters) -> pd.DataFrame:
+    with session() as s:
+        return loop.exposure_index(s, scope=f.scope, weights=weights(), params=params())
+
+
+@st.cache_data(ttl=TTL, show_spinner="Computing loop contributions…")
+def contributions(f: Filters, by: str) -> pd.DataFrame:
+    with session() as s:
+        return loop.loop_contributions(s, scope=f.scope, by=by, weights=weights(), params=params())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def shelf(f: Filters, on: date) -> pd.DataFrame:
+    with session() as s:
+        return shelves.zmot_shelf(s, scope=f.scope, on=on, weights=weights(), params=params())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def influential(f: Filters, on: date, limit: int = 20) -> pd.DataFrame:
+    with session() as s:
+        return shelves.influential_mentions(
+            s, scope=f.scope, on=on, limit=limit, weights=weights(), params=params()
+        )
+
+
+def reference_now(f: Filters) -> datetime:
+    """'Now' for spikes and complaint recency: the end of the range shown, at most the clock."""
+    clock = datetime.now(UTC)
+    if f.end is None:
+        return clock
+    return min(clock, datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=UTC))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def spikes(f: Filters) -> list[Spike]:
+    alerts = config().alerts
+    with session() as s:
+        return detect_spikes(
+            s,
+            now=reference_now(f),
+            min_negative=alerts.min_negative,
+            ratio=alerts.ratio,
+            brand_ids=f.brand_ids,
+        )
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def search(f: Filters, text: str, sentiment: str, stage: str, topic: str, corrected: bool,
+           page: int, page_size: int = 50) -> pd.DataFrame:  # fmt: skip
+    with session() as s:
+        return browse.search_mentions(
+            s,
+            scope=f.scope,
+            text=text or None,
+            sentiment=sentiment or None,
+            stage=stage or None,
+            topic=topic or None,
+            corrected_only=corrected,
+            weights=weights(),
+            limit=page_size,
+            offset=page * page_size,
+        )
+
+
+def mention(mention_id: int) -> dict[str, Any] | None:
+    with session() as s:
+        return browse.mention_detail(s, mention_id=mention_id)
+
+
+@st.cache_data(ttl=3600, show_spinner=False)
+def topics() -> list[str]:
+    with session() as s:
+        return browse.known_topics(s)
+
+
+@st.cache_data(ttl=TTL, show_spinner="Ranking advocates…")
+def advocates(f: Filters, limit: int | None = 100) -> exports.Export:
+    with session() as s:
+        return exports.advocates(s, scope=f.scope, weights=weights(), limit=limit)
+
+
+@st.cache_data(ttl=TTL, show_spinner="Ranking complaints…")
+def complaints(f: Filters, statuses: tuple[str, ...], limit: int | None = 200) -> exports.Export:
+    with session() as s:
+        return exports.complaints(
+            s,
+            scope=f.scope,
+            now=reference_now(f),
+            half_life_days=config().analytics.half_life_days,
+            weights=weights(),
+            statuses=statuses,
+            limit=limit,
+        )
+
+
+def export_file(f: Filters, kind: str, fmt: str) -> bytes:
+    """The full export, rendered exactly as `umot export` writes it."""
+    from store.writers import render
+
+    with session() as s:
+        export = exports.build_export(
+            s,
+            kind=kind,
+            scope=f.scope,
+            weights=weights(),
+            half_life_days=config().analytics.half_life_days,
+            now=datetime.now(UTC),
+        )
+    return render(export.rows, export.columns, fmt, title=kind)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def runs(limit: int = 200) -> pd.DataFrame:
+    with session() as s:
+        rows = [
+            {
+                "source": name,
+                "run": run.id,
+                "status": run.status,
+                "started_at": run.started_at,
+                "finished_at": run.finished_at,
+                "pages": run.pages,
+                "new": run.new,
+                "updated": run.updated,
+                "dropped": run.dropped,
+                "drop_reasons": ", ".join(f"{k}: {v}" for k, v in (run.drop_reasons or {}).items()),
+                "error": run.error,
+            }
+            for name, run in run_history(s, limit=limit)
+        ]
+    return pd.DataFrame(rows)
+
+
+def next_runs() -> dict[str, datetime | None]:
+    """When each scheduled source runs next (the scheduler's own answer), or {} without one."""
+    try:
+        from umot.schedule import next_runs as scheduled
+    except ImportError:  # pragma: no cover - the scheduler ships with umot
+        return {}
+    return scheduled(config())
+
+
+def changed() -> None:
+    """After a write: drop cached query results so every page reads fresh numbers."""
+    st.cache_data.clear()
+
+
+@contextmanager
+def writing() -> Iterator[Session]:
+    """A session for one write from a page; commits, then clears the caches."""
+    with session() as s:
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+    changed()

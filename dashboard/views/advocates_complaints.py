@@ -1,0 +1,99 @@
+"""Advocates & complaints: ranked lists, complaint status, downloads equal to `umot export`."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data, ui
+from dashboard.filters import Filters, current
+from store.complaints import ComplaintError, set_status
+from store.models import COMPLAINT_STATUSES
+from store.writers import FORMATS, MIME
+
+st.title("Advocates & complaints")
+if ui.empty_state():
+    st.stop()
+f = current()
+
+
+def downloads(kind: str, filters: Filters) -> None:
+    """One button per format; the file is built on click, exactly as `umot export` writes it."""
+    cols = st.columns(len(FORMATS) + 1)
+    cols[0].caption(f"Download all {kind} in this selection:")
+    for col, fmt in zip(cols[1:], FORMATS, strict=True):
+        col.download_button(
+            fmt.upper(),
+            data=lambda fmt=fmt: data.export_file(filters, kind, fmt),
+            file_name=f"{kind}.{fmt}",
+            mime=MIME[fmt],
+            key=f"dl_{kind}_{fmt}",
+            on_click="ignore",
+        )
+
+
+st.subheader("Advocates")
+st.caption("Authors of positive mentions, ranked by the summed visibility of those mentions.")
+advocates = data.advocates(f)
+if advocates.rows:
+    st.dataframe(advocates.rows, column_order=advocates.columns, hide_index=True)
+else:
+    st.caption("No author has a positive mention in this selection.")
+downloads("advocates", f)
+
+st.subheader("Complaints")
+st.caption(
+    "Negative mentions by priority = visibility × (1 + |sentiment|) × recency decay, with the team "
+    "that owns their moment of truth."
+)
+statuses = st.multiselect(
+    "Status", list(COMPLAINT_STATUSES), default=["new", "acknowledged"], key="c_status"
+)
+complaints = data.complaints(f, tuple(statuses))
+rows = [
+    {**r, "topics": ", ".join(r["topics"]), "url": ui.safe_url(r["url"])} for r in complaints.rows
+]
+if rows:
+    st.dataframe(
+        rows,
+        column_order=[c for c in complaints.columns if c != "status_note"],
+        hide_index=True,
+        column_config={
+            "url": ui.LINK,
+            "text": ui.TEXT,
+            "priority": st.column_config.NumberColumn(format="%.3f"),
+            "visibility": st.column_config.NumberColumn(format="%.2f"),
+        },
+    )
+else:
+    st.caption("No complaint with these statuses in this selection.")
+downloads("complaints", f)
+
+if rows:
+    st.subheader("Set a complaint's status")
+    by_id = {r["id"]: r for r in complaints.rows}
+    with st.form("complaint_status"):
+        picked = st.selectbox(
+            "Complaint",
+            list(by_id),
+            format_func=lambda i: (
+                f"#{i} · {by_id[i]['owner_team']} · {(by_id[i]['text'] or '')[:70]}"
+            ),
+        )
+        status = st.radio("Status", list(COMPLAINT_STATUSES), horizontal=True)
+        note = st.text_input("Note (optional)")
+        submitted = st.form_submit_button("Save status", type="primary")
+    if submitted and picked is not None:
+        try:
+            with data.writing() as session:
+                set_status(
+                    session,
+                    mention_id=int(picked),
+                    status=status,
+                    note=note or None,
+                    updated_by="dashboard",
+                )
+        except ComplaintError as exc:
+            st.error(str(exc))
+        else:
+            st.success(f"Complaint #{picked} is now {status}.")
+            st.rerun()

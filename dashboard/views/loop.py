@@ -1,0 +1,114 @@
+"""UMOT → ZMOT loop: exposure index, weekly stage/topic contributions, shelf, influencers."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, data, ui
+from dashboard.filters import current
+from store.shelf import shelf_summary
+
+st.title("UMOT → ZMOT loop")
+st.caption(
+    "What customers publish after buying (UMOT) is what the next shoppers read while researching "
+    "(ZMOT). The **exposure index** is the sentiment a prospect is likely to read on a day: every "
+    "mention of the look-back window, weighted by its visibility and halved every half-life "
+    "(−100 … 100)."
+)
+if ui.empty_state():
+    st.stop()
+f = current()
+p = data.params()
+
+index = data.exposure_index(f)
+shown = index.dropna(subset=["index"])
+if shown.empty:
+    st.info("No classified mention in this selection yet: run `umot classify`.")
+    st.stop()
+
+cols = st.columns(max(1, shown["series"].nunique()))
+for col, (series, part) in zip(cols, shown.groupby("series"), strict=False):
+    last = part.iloc[-1]
+    month_ago = part[part["day"] <= last["day"] - pd.Timedelta(days=30)]
+    delta = None if month_ago.empty else last["index"] - month_ago.iloc[-1]["index"]
+    col.metric(
+        f"ZMOT exposure index · {series}",
+        f"{last['index']:.1f}",
+        delta=None if delta is None or math.isnan(delta) else f"{delta:+.1f} in 30 days",
+    )
+st.subheader("Exposure index over time")
+st.altair_chart(charts.exposure_index(index), width="stretch")
+st.caption(
+    f"Half-life {p.half_life_days:g} days, look-back {p.lookback_days} days; "
+    "ages in whole UTC days."
+)
+
+st.subheader("Loop contributions per week")
+by = st.radio("Split by", ["stage", "topic"], horizontal=True, key="loop_by")
+contrib = data.contributions(f, by)
+series_names = sorted(contrib["series"].unique()) if not contrib.empty else []
+if len(series_names) > 1:
+    chosen = st.selectbox("Brand", series_names, key="loop_series")
+    contrib = contrib[contrib["series"] == chosen]
+if contrib.empty:
+    st.info("No week in the range published classified mentions.")
+else:
+    st.altair_chart(charts.contributions(contrib, key_title=by), width="stretch")
+    st.caption(
+        "Each bar: how many index points the content published that week, at that "
+        f"{by}, moved the index by the week's end — its share of what prospects read × (its "
+        "sentiment − the sentiment of what was there before). Dots: the week's total move."
+    )
+    recent = contrib[contrib["week"] >= contrib["week"].max() - pd.Timedelta(weeks=4)]
+    table = recent.pivot_table(index="key", columns="week", values="contribution", aggfunc="sum")
+    table.columns = [c.strftime("%Y-%m-%d") for c in table.columns]
+    st.dataframe(table.fillna(0.0).round(2))
+
+st.subheader("ZMOT shelf")
+last_day = shown["day"].max().date()
+on = st.date_input("Shelf on day", value=last_day, key="shelf_day")
+shelf = data.shelf(f, on)
+if shelf.empty:
+    st.info("Nothing published in the look-back window before that day.")
+else:
+    summary = shelf_summary(shelf)
+    st.altair_chart(charts.shelf_sentiment(summary), width="stretch")
+    st.caption(
+        f"Per source, the {p.shelf_size} most visible mentions a prospect sees first on {on}."
+    )
+    for (series, source), part in shelf.groupby(["series", "source"]):
+        with st.expander(f"{series} · {source} ({len(part)} on the shelf)"):
+            st.dataframe(
+                ui.topics_text(ui.with_links(part))[
+                    ["rank", "text", "sentiment", "stage", "topics", "visibility", "url"]
+                ],
+                hide_index=True,
+                column_config={"url": ui.LINK, "text": ui.TEXT},
+            )
+
+st.subheader("Most influential mentions")
+top = data.influential(f, on)
+st.dataframe(
+    ui.topics_text(ui.with_links(top))[
+        [
+            "series",
+            "weight",
+            "source",
+            "text",
+            "sentiment",
+            "stage",
+            "topics",
+            "published_at",
+            "url",
+        ]
+    ],
+    hide_index=True,
+    column_config={
+        "url": ui.LINK,
+        "text": ui.TEXT,
+        "weight": st.column_config.NumberColumn("reading weight", format="%.2f"),
+    },
+)

@@ -1,0 +1,183 @@
+"""The classifier: sentences -> one encoder pass -> three heads -> mention labels."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+import torch
+
+from .aggregate import emphasis, primary_stage, union_topics, weighted_mean
+from .batching import run_batched
+from .encoder import Encoder
+from .heads import Heads
+from .hf_model import HFSentimentModel
+from .labels import SENTIMENTS
+from .prediction import Prediction, SentencePrediction
+from .sentences import Span, encoder_text, split_sentences
+
+MAX_BATCH_TOKENS = 8192  # padded tokens per batch on CPU: big batches of short sentences
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code via py3langid when installed (cheap, ~0.1 ms), else ``None``."""
+    if len(text.strip()) < 3:
+        return None
+    try:
+        import py3langid
+    except ImportError:  # pragma: no cover - optional
+        return None
+    return py3langid.classify(text)[0]
+
+
+class Classifier:
+    """Holds the encoder and heads; :meth:`predict` labels many texts at once."""
+
+    def __init__(
+        self,
+        encoder: Encoder,
+        heads: Heads,
+        *,
+        device: torch.device,
+        batch_size: int = 64,
+        sentiment_model: HFSentimentModel | None = None,
+        name: str = "builtin",
+    ) -> None:
+        self.encoder = encoder.to(device).eval()
+        self.heads = heads
+        self.device = device
+        self.batch_size = batch_size
+        self.sentiment_model = sentiment_model
+        self.name = name
+        fingerprint = heads.fingerprint()
+        if sentiment_model is None:
+            self.version = f"builtin-{fingerprint}"
+        else:
+            tag = hashlib.sha256(f"{name}|{fingerprint}".encode()).hexdigest()[:12]
+            self.version = f"hf-{tag}"
+
+    # -- embeddings ------------------------------------------------------------------------
+    @torch.inference_mode()
+    def embed(self, sentences: Sequence[str], *, progress: bool = False) -> torch.Tensor:
+        """(n, dim) pooled embeddings; identical sentences are encoded once."""
+        sentences = [encoder_text(s) for s in sentences]
+        unique = list(dict.fromkeys(sentences))
+        if not unique:
+            return torch.zeros(0, self.encoder.dim)
+        tok = self.encoder.tokenizer(
+            unique,
+            truncation=True,
+            max_length=self.encoder.max_length,
+            return_token_type_ids=False,
+            return_attention_mask=False,
+        )["input_ids"]
+        lengths = [len(ids) for ids in tok]
+        pad_id = self.encoder.tokenizer.pad_token_id or 0
+        max_tokens = MAX_BATCH_TOKENS if self.device.type == "cpu" else None
+
+        def encode(batch: list[list[int]]) -> list[torch.Tensor]:
+            width = max(len(ids) for ids in batch)
+            ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+            mask = torch.zeros((len(batch), width), dtype=torch.long)
+            for row, seq in enumerate(batch):
+                ids[row, : len(seq)] = torch.tensor(seq)
+                mask[row, : len(seq)] = 1
+            out = self.encoder(ids.to(self.device), mask.to(self.device)).float().cpu()
+            return list(out)
+
+        vectors = run_batched(
+            tok,
+            lengths,
+            encode,
+            batch_size=self.batch_size,
+            max_tokens=max_tokens,
+            progress=progress,
+        )
+        table = torch.stack(vectors)
+        where = {s: i for i, s in enumerate(unique)}
+        return table[[where[s] for s in sentences]]
+
+    def _hf_sentiment(self, sentences: Sequence[str], progress: bool) -> torch.Tensor:
+        assert self.sentiment_model is not None
+        unique = list(dict.fromkeys(sentences))
+        lengths = self.sentiment_model.token_lengths(unique)
+        rows = run_batched(
+            unique,
+            lengths,
+            lambda b: list(self.sentiment_model.probs(b)),
+            batch_size=self.batch_size,
+            progress=progress,
+            desc="sentiment model",
+        )
+        table = torch.stack(rows)
+        where = {s: i for i, s in enumerate(unique)}
+        return table[[where[s] for s in sentences]]
+
+    # -- prediction ------------------------------------------------------------------------
+    def predict(self, texts: Sequence[str], *, progress: bool = False) -> list[Prediction]:
+        texts = ["" if t is None else str(t) for t in texts]
+        spans: list[list[Span]] = [split_sentences(t) for t in texts]
+        flat = [s.text for per in spans for s in per]
+        if not flat:
+            return []
+        emb = self.embed(flat, progress=progress)
+        weights = torch.tensor([sentence_weight(t) for t in flat], dtype=torch.float32)
+        owner = torch.tensor([i for i, per in enumerate(spans) for _ in per])
+        if self.sentiment_model is None:
+            sent_probs = self.heads.sentiment.probs(emb)
+            # Mention sentiment: the head on the weighted mean sentence embedding (what it was
+            # trained on), i.e. the dominant attitude over the whole text.
+            mention_probs = self.heads.sentiment.probs(
+                weighted_mean(emb, weights, owner, len(texts))
+            )
+        else:
+            sent_probs = self._hf_sentiment(flat, progress)
+            logp = sent_probs.clamp(min=1e-6).log()
+            mention_probs = weighted_mean(logp, weights, owner, len(texts)).softmax(-1)
+        stage_probs = self.heads.stage.probs(emb)
+        topic_sets = self.heads.topics.decide(self.heads.topics.probs(emb))
+        out: list[Prediction] = []
+        pos = 0
+        for text, per in zip(texts, spans, strict=True):
+            n = len(per)
+            sl = slice(pos, pos + n)
+            pos += n
+            sentences, emph = [], []
+            for j, span in enumerate(per):
+                k = sl.start + j
+                sp = sent_probs[k]
+                stage_idx = int(stage_probs[k].argmax())
+                sentences.append(
+                    SentencePrediction(
+                        text=span.text,
+                        start=span.start,
+                        end=span.end,
+                        sentiment=SENTIMENTS[int(sp.argmax())],
+                        sentiment_score=_score(sp),
+                        stage=self.heads.stage.labels[stage_idx],
+                        topics=topic_sets[k],
+                    )
+                )
+                emph.append(emphasis(sp, float(stage_probs[k, stage_idx])))
+            mp = mention_probs[len(out)]
+            out.append(
+                Prediction(
+                    sentiment=SENTIMENTS[int(mp.argmax())],
+                    sentiment_score=_score(mp),
+                    stage=primary_stage([s.stage for s in sentences], emph),
+                    topics=union_topics([s.topics for s in sentences]),
+                    language=detect_language(text),
+                    sentences=sentences,
+                )
+            )
+        return out
+
+
+def sentence_weight(text: str) -> float:
+    """A sentence's weight in its mention: its length in words (at least 1)."""
+    return float(max(1, len(text.split())))
+
+
+def _score(probs: torch.Tensor) -> float:
+    score = float(probs[SENTIMENTS.index("positive")] - probs[SENTIMENTS.index("negative")])
+    return max(-1.0, min(1.0, score))

@@ -1,0 +1,282 @@
+"""Small task heads on the pooled sentence embedding: fit, apply, save/load (safetensors + JSON).
+
+A head is linear: ``softmax`` heads (sentiment, stage) give one class, the ``sigmoid`` head
+(topics) gives zero or more labels above per-label thresholds. Being linear matters: the logits
+of a mention's mean embedding equal the mean of its sentences' logits (see aggregate.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from .encoder import EncoderSpec
+from .errors import ClassifierError
+
+HEADS_FILE = "heads.safetensors"
+META_FILE = "heads.json"
+TASK_NAMES = ("sentiment", "stage", "topics")
+
+
+class HeadsError(ClassifierError):
+    """Shipped or trained head files are missing or inconsistent."""
+
+
+@dataclass
+class LinearHead:
+    """``logits = W2 · act(W1 · (scale·x) + b1) + b2``, or ``W · (scale·x) + b`` without a hidden
+    layer. ``weight``/``bias`` are the output layer; ``hidden_*`` the optional hidden layer."""
+
+    weight: torch.Tensor  # (classes, dim or hidden)
+    bias: torch.Tensor  # (classes,)
+    labels: list[str]
+    kind: Literal["softmax", "sigmoid"] = "softmax"
+    thresholds: list[float] | None = None  # sigmoid heads only
+    hidden_weight: torch.Tensor | None = None  # (hidden, dim)
+    hidden_bias: torch.Tensor | None = None
+    scale: float = 1.0
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        h = x.to(self.weight.dtype) * self.scale
+        if self.hidden_weight is not None:
+            h = torch.nn.functional.gelu(h @ self.hidden_weight.T + self.hidden_bias)
+        return h @ self.weight.T + self.bias
+
+    def probs(self, x: torch.Tensor) -> torch.Tensor:
+        z = self.logits(x)
+        return z.softmax(-1) if self.kind == "softmax" else z.sigmoid()
+
+    def decide(self, probs: torch.Tensor) -> list[list[str]]:
+        """Labels per row: the argmax for softmax heads, all above threshold for sigmoid."""
+        if self.kind == "softmax":
+            return [[self.labels[int(i)]] for i in probs.argmax(-1)]
+        th = torch.tensor(self.thresholds or [0.5] * len(self.labels), dtype=probs.dtype)
+        return [
+            [self.labels[j] for j in torch.nonzero(row >= th).flatten().tolist()] for row in probs
+        ]
+
+
+def _class_weights(y: torch.Tensor, k: int, sw: torch.Tensor, balanced: bool) -> torch.Tensor:
+    counts = torch.bincount(y, weights=sw, minlength=k).clamp(min=1e-9)
+    return (sw.sum() / (k * counts)) if balanced else torch.ones(k, dtype=sw.dtype)
+
+
+def fit_mlp_head(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    labels: Sequence[str],
+    *,
+    hidden: int = 512,
+    epochs: int = 40,
+    weight_decay: float = 1e-4,
+    dropout: float = 0.1,
+    scale: float = 10.0,
+    balanced: bool = True,
+    sample_weight: torch.Tensor | None = None,
+    seed: int = 0,
+) -> LinearHead:
+    """A one-hidden-layer softmax head trained with AdamW and a one-cycle schedule (seeded)."""
+    gen = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    x = x.float() * scale
+    y = y.long()
+    n, dim = x.shape
+    k = len(labels)
+    sw = torch.ones(n) if sample_weight is None else sample_weight.float()
+    row_w = sw * _class_weights(y, k, sw, balanced)[y]
+    row_w = row_w * n / row_w.sum()
+    net = torch.nn.Sequential(
+        torch.nn.Dropout(dropout),
+        torch.nn.Linear(dim, hidden),
+        torch.nn.GELU(),
+        torch.nn.Dropout(dropout),
+        torch.nn.Linear(hidden, k),
+    )
+    batch = 256
+    steps = epochs * ((n + batch - 1) // batch)
+    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=weight_decay)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
+    with torch.enable_grad():
+        net.train()
+        for _ in range(epochs):
+            perm = torch.randperm(n, generator=gen)
+            for start in range(0, n, batch):
+                i = perm[start : start + batch]
+                loss = torch.nn.functional.cross_entropy(net(x[i]), y[i], reduction="none")
+                loss = (loss * row_w[i]).mean()
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                sched.step()
+    first, last = net[1], net[4]
+    return LinearHead(
+        last.weight.detach().clone(),
+        last.bias.detach().clone(),
+        list(labels),
+        "softmax",
+        None,
+        first.weight.detach().clone(),
+        first.bias.detach().clone(),
+        scale,
+    )
+
+
+def fit_linear_head(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    labels: Sequence[str],
+    *,
+    kind: Literal["softmax", "sigmoid"] = "softmax",
+    l2: float = 1e-3,
+    balanced: bool = True,
+    sample_weight: torch.Tensor | None = None,
+    max_iter: int = 300,
+) -> LinearHead:
+    """L2-regularised logistic regression fitted by full-batch L-BFGS (deterministic).
+
+    ``y``: class indices (n,) for softmax, a 0/1 matrix (n, labels) for sigmoid. ``balanced``
+    weights classes inversely to their frequency (macro-F1 is what we report)."""
+    x = x.double()
+    n, dim = x.shape
+    k = len(labels)
+    sw = torch.ones(n, dtype=torch.float64) if sample_weight is None else sample_weight.double()
+    if kind == "softmax":
+        y = y.long()
+        row_w = sw * _class_weights(y, k, sw, balanced)[y]
+        pos_w = None
+    else:
+        y = y.double()
+        row_w = sw
+        pos = (y * sw[:, None]).sum(0).clamp(min=1e-9)
+        neg = ((1 - y) * sw[:, None]).sum(0).clamp(min=1e-9)
+        pos_w = (neg / pos).clamp(max=20.0) if balanced else torch.ones(k, dtype=torch.float64)
+    row_w = row_w / row_w.sum()
+    w = torch.zeros(k, dim, dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(k, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS(
+        [w, b],
+        lr=1,
+        max_iter=max_iter,
+        history_size=20,
+        line_search_fn="strong_wolfe",
+        tolerance_grad=1e-9,
+    )
+
+    def closure() -> torch.Tensor:
+        opt.zero_grad()
+        z = x @ w.T + b
+        if kind == "softmax":
+            loss_rows = torch.nn.functional.cross_entropy(z, y, reduction="none")
+        else:
+            loss_rows = torch.nn.functional.binary_cross_entropy_with_logits(
+                z, y, pos_weight=pos_w, reduction="none"
+            ).sum(1)
+        loss = (loss_rows * row_w).sum() + 0.5 * l2 * (w * w).sum()
+        loss.backward()
+        return loss
+
+    with torch.enable_grad():
+        opt.step(closure)
+    thresholds = [0.5] * k if kind == "sigmoid" else None
+    return LinearHead(w.detach().float(), b.detach().float(), list(labels), kind, thresholds)
+
+
+@dataclass
+class Heads:
+    """Everything the project trains: the three heads, the encoder cut and its adapter."""
+
+    sentiment: LinearHead
+    stage: LinearHead
+    topics: LinearHead
+    spec: EncoderSpec = field(default_factory=EncoderSpec)
+    lora: dict[str, torch.Tensor] = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+    def head(self, task: str) -> LinearHead:
+        if task not in TASK_NAMES:
+            raise KeyError(task)
+        return getattr(self, task)
+
+    def tensors(self) -> dict[str, torch.Tensor]:
+        out: dict[str, torch.Tensor] = {}
+        for task in TASK_NAMES:
+            h = self.head(task)
+            out[f"{task}.weight"] = h.weight.contiguous().float()
+            out[f"{task}.bias"] = h.bias.contiguous().float()
+            if h.hidden_weight is not None and h.hidden_bias is not None:
+                out[f"{task}.hidden_weight"] = h.hidden_weight.contiguous().float()
+                out[f"{task}.hidden_bias"] = h.hidden_bias.contiguous().float()
+        for key, t in self.lora.items():
+            out[f"lora.{key}"] = t.contiguous().to(torch.float16)
+        return out
+
+    def fingerprint(self) -> str:
+        """Short hash of every shipped tensor and label: changes whenever the heads change."""
+        digest = hashlib.sha256()
+        for key, t in sorted(self.tensors().items()):
+            digest.update(key.encode())
+            digest.update(t.float().numpy().tobytes())
+        digest.update(json.dumps(self._labels_json(), sort_keys=True).encode())
+        return digest.hexdigest()[:12]
+
+    def _labels_json(self) -> dict:
+        return {
+            task: {
+                "labels": self.head(task).labels,
+                "kind": self.head(task).kind,
+                "thresholds": self.head(task).thresholds,
+                "scale": self.head(task).scale,
+            }
+            for task in TASK_NAMES
+        } | {"encoder": asdict(self.spec)}
+
+
+def save_heads(heads: Heads, directory: Path) -> tuple[Path, Path]:
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    tensors_path, meta_path = directory / HEADS_FILE, directory / META_FILE
+    save_file(heads.tensors(), str(tensors_path), metadata={"format": "umot-heads-1"})
+    tensors_path.chmod(0o644)
+    meta = heads._labels_json() | {"meta": heads.meta}
+    meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+    return tensors_path, meta_path
+
+
+def load_heads(directory: Path) -> Heads:
+    directory = Path(directory)
+    tensors_path, meta_path = directory / HEADS_FILE, directory / META_FILE
+    try:
+        tensors = load_file(str(tensors_path))
+        meta = json.loads(meta_path.read_text())
+    except (OSError, ValueError) as exc:
+        raise HeadsError(f"cannot read task heads in {directory}: {exc}") from exc
+    heads: dict[str, LinearHead] = {}
+    for task in TASK_NAMES:
+        info = meta.get(task)
+        if info is None or f"{task}.weight" not in tensors:
+            raise HeadsError(f"{directory}: no {task} head")
+        w, b = tensors[f"{task}.weight"].float(), tensors[f"{task}.bias"].float()
+        if w.shape[0] != len(info["labels"]):
+            raise HeadsError(
+                f"{directory}: {task} head has {w.shape[0]} rows for {len(info['labels'])} labels"
+            )
+        heads[task] = LinearHead(
+            w,
+            b,
+            list(info["labels"]),
+            info["kind"],
+            info.get("thresholds"),
+            tensors.get(f"{task}.hidden_weight"),
+            tensors.get(f"{task}.hidden_bias"),
+            float(info.get("scale", 1.0)),
+        )
+    lora = {k[len("lora.") :]: v for k, v in tensors.items() if k.startswith("lora.")}
+    spec = EncoderSpec(**meta.get("encoder", {}))
+    return Heads(**heads, spec=spec, lora=lora, meta=meta.get("meta", {}))

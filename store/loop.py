@@ -1,0 +1,334 @@
+"""The UMOT → ZMOT loop (SPEC §6): exposure index, weekly loop contributions, shelf, influencers.
+
+Definitions, as computed here
+-----------------------------
+* ``w_src(m) = v(m) · w_source`` — the stored ``visibility`` times the configured source weight,
+  applied in SQL with a CASE on ``source_id``. ``s(m)`` is the effective sentiment score in
+  [-1, 1]; unclassified mentions (no score) are left out of every loop metric.
+* **Day granularity.** Ages are counted in whole UTC days: a mention published on day j has age
+  ``d − j`` on day d (0 on its own day). The index is "as of the end of day d". This makes the
+  index exact from per-day sums: SQL returns ``A_j = Σ w_src`` and ``B_j = Σ w_src·s`` per day,
+  and ``Σ_m w(m)·s(m) = Σ_j B_j · 0.5^((d−j)/H)`` — a convolution over at most L + (days shown)
+  buckets instead of a pass over every mention.
+* **Exposure index** on day d: over mentions with ``0 ≤ age < L`` (L = look-back days, so the
+  window is the L days ending on d), ``w = w_src · 0.5^(age/H)`` and
+  ``index(d) = 100 · Σ w·s / Σ w`` (undefined — NaN — when nothing is in the window).
+* **Loop contribution** of a week W (Monday–Sunday, clipped to the range shown), at t = the last
+  day of W: let N, D be the index's numerator and denominator at t, and N_W, D_W the parts coming
+  from mentions *published during W*. Without that week's content the index would be
+  ``100 · s_old`` with ``s_old = (N − N_W) / (D − D_W)`` (taken as 0 when nothing older is in the
+  window). The week *moved* the index by ``index(t) − 100·s_old``, and that move splits exactly
+  over the stages g of the week's mentions:
+  ``contribution(W, g) = 100 · (N_W,g − D_W,g · s_old) / D``
+  = (share of the reading weight that g's new mentions hold) × (their weighted sentiment − the
+  sentiment of what was already there) × 100. Positive: that moment of truth, published that
+  week, made what the next shoppers read kinder; negative: harsher. The stage contributions of a
+  week add up to its total move. By topic, a mention's weight is split evenly over its topics
+  (``(no topic)`` when it has none), so topic contributions add up to the same total.
+* **ZMOT shelf** on day d: per source, the K most visible mentions (highest ``v(m)``, ties to the
+  most recent) published in the look-back window ending on d — what a prospect opening that
+  source sees first. Each row also carries its decayed weight w on day d.
+* **Most influential mentions** on day d: the mentions with the largest w on day d.
+
+The shelf and the influential mentions are computed in :mod:`store.shelf`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from store.models import Mention
+from store.scope import (
+    Scope,
+    Weights,
+    conditions,
+    published_between,
+    series_names,
+    to_date,
+    utc_day,
+)
+from store.topics import expand, topics_text
+
+UNKNOWN_STAGE = "(unknown)"
+
+
+@dataclass(frozen=True, slots=True)
+class LoopParams:
+    half_life_days: float = 90.0
+    lookback_days: int = 365
+    shelf_size: int = 10
+
+    def decay(self, ages: np.ndarray) -> np.ndarray:
+        return np.power(0.5, ages / self.half_life_days)
+
+
+def data_span(session: Session, *, scope: Scope) -> tuple[date, date] | None:
+    """The first and last UTC day with a published mention in scope (dates ignored)."""
+    # Two ORDER BY … LIMIT 1 probes: SQLite turns a min() and a max() in one query into a scan.
+    where = [*conditions(scope, dates=False), col(Mention.published_at).is_not(None)]
+    stmt = select(col(Mention.published_at)).where(*where).limit(1)
+    first = session.exec(stmt.order_by(col(Mention.published_at))).first()
+    last = session.exec(stmt.order_by(col(Mention.published_at).desc())).first()
+    if first is None or last is None:
+        return None
+    return first.date(), last.date()
+
+
+def display_range(session: Session, *, scope: Scope) -> tuple[date, date] | None:
+    """The days to show: the scope's range, filled in from the data where open."""
+    span = data_span(session, scope=scope)
+    if span is None and (scope.start is None or scope.end is None):
+        return None
+    start = scope.start or (span[0] if span else None)
+    end = scope.end or (span[1] if span else None)
+    assert start is not None and end is not None
+    return (start, end) if start <= end else None
+
+
+def _daily_sums(
+    session: Session,
+    *,
+    scope: Scope,
+    weights: Weights,
+    first: date,
+    last: date,
+    by: str | None,
+) -> pd.DataFrame:
+    """Per series, UTC day (and stage) over classified mentions: A = Σ w_src, B = Σ w_src·s,
+    mentions. Grouped in the order of the day-cube indexes, so SQLite streams the groups."""
+    day = utc_day(col(Mention.published_at))
+    keys: list[Any] = [day]
+    if scope.compare:
+        keys.insert(0, col(Mention.brand_id))
+    if by == "stage":
+        keys.append(col(Mention.stage))
+    weight = weights.expr()
+    stmt = (
+        select(
+            *keys, func.sum(weight), func.sum(weight * col(Mention.sentiment_score)), func.count()
+        )
+        .where(
+            *conditions(scope, dates=False),
+            *published_between(first, last),
+            col(Mention.sentiment_score).is_not(None),
+        )
+        .group_by(*keys)
+    )
+    rows = [tuple(r) for r in session.exec(stmt).all()]
+    if not scope.compare:
+        rows = [(0, *r) for r in rows]
+    columns = ["series", "day", *(["key"] if by else []), "a", "b", "mentions"]
+    frame = pd.DataFrame(rows, columns=columns)
+    names = series_names(session, scope)
+    frame["series"] = frame["series"].map(lambda k: names.get(k, "(no brand)"))
+    frame["day"] = frame["day"].map(to_date)
+    if by == "stage":
+        frame["key"] = frame["key"].fillna(UNKNOWN_STAGE)
+    return _with_offsets(frame, first)
+
+
+def _with_offsets(frame: pd.DataFrame, first: date) -> pd.DataFrame:
+    frame["offset"] = frame["day"].map(lambda d: (d - first).days).astype(int)
+    frame["a"] = frame["a"].astype(float)
+    frame["b"] = frame["b"].astype(float)
+    return frame
+
+
+def _topic_sums(
+    session: Session, *, scope: Scope, weights: Weights, first: date, last: date
+) -> pd.DataFrame:
+    """Per series, day and topic: a mention's weight split evenly over its topics."""
+    day = utc_day(col(Mention.published_at))
+    keys: list[Any] = [day, topics_text()]
+    if scope.compare:
+        keys.insert(0, col(Mention.brand_id))
+    weight = weights.expr()
+    stmt = (
+        select(
+            *keys,
+            func.sum(weight),
+            func.sum(weight * col(Mention.sentiment_score)),
+            func.count(),
+        )
+        .where(
+            *conditions(scope, dates=False),
+            *published_between(first, last),
+            col(Mention.sentiment_score).is_not(None),
+        )
+        .group_by(*keys)
+    )
+    rows = [tuple(r) for r in session.exec(stmt).all()]
+    if not scope.compare:
+        rows = [(0, *r) for r in rows]
+    raw = pd.DataFrame(rows, columns=["series", "day", "topics", "a", "b", "mentions"])
+    names = series_names(session, scope)
+    raw["series"] = raw["series"].map(lambda k: names.get(k, "(no brand)"))
+    raw["day"] = raw["day"].map(to_date)
+    long = expand(raw, sums=["a", "b"], split=True).rename(columns={"topic": "key"})
+    return long.groupby(["series", "day", "key"], as_index=False)[["a", "b", "mentions"]].sum()
+
+
+def _kernel(params: LoopParams) -> np.ndarray:
+    return params.decay(np.arange(params.lookback_days, dtype=float))
+
+
+def _decayed(values: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """out[t] = Σ_{a < L} values[t − a] · kernel[a] (the decayed window sum ending at t)."""
+    return np.convolve(values, kernel)[: len(values)]
+
+
+def exposure_index(
+    session: Session,
+    *,
+    scope: Scope,
+    weights: Weights | None = None,
+    params: LoopParams | None = None,
+) -> pd.DataFrame:
+    """The ZMOT exposure index per series and day over the scope's range (see module doc).
+
+    Columns: series, day, index (×100, NaN when no classified mention is in the window),
+    reading_weight (Σ w), mentions_in_window (classified mentions in the look-back window).
+    """
+    weights, params = weights or Weights(), params or LoopParams()
+    shown = display_range(session, scope=scope)
+    names = series_names(session, scope)
+    columns = ["series", "day", "index", "reading_weight", "mentions_in_window"]
+    if shown is None:
+        return pd.DataFrame(columns=columns)
+    start, end = shown
+    first = start - timedelta(days=params.lookback_days - 1)
+    sums = _daily_sums(session, scope=scope, weights=weights, first=first, last=end, by=None)
+    n_days = (end - first).days + 1
+    kernel = _kernel(params)
+    window = np.ones(params.lookback_days)
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    skip = params.lookback_days - 1
+    frames = []
+    for name in names.values():
+        part = sums[sums["series"] == name]
+        a, b, n = (np.zeros(n_days) for _ in range(3))
+        np.add.at(a, part["offset"].to_numpy(), part["a"].to_numpy(dtype=float))
+        np.add.at(b, part["offset"].to_numpy(), part["b"].to_numpy(dtype=float))
+        np.add.at(n, part["offset"].to_numpy(), part["mentions"].to_numpy(dtype=float))
+        den, num = _decayed(a, kernel)[skip:], _decayed(b, kernel)[skip:]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            index = np.where(den > 0, 100.0 * num / np.where(den > 0, den, 1.0), np.nan)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "series": name,
+                    "day": pd.to_datetime(days),
+                    "index": index,
+                    "reading_weight": den,
+                    "mentions_in_window": _decayed(n, window)[skip:].round().astype(int),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def loop_contributions(
+    session: Session,
+    *,
+    scope: Scope,
+    by: str = "stage",
+    weights: Weights | None = None,
+    params: LoopParams | None = None,
+) -> pd.DataFrame:
+    """Weekly loop contributions by ``stage`` or ``topic`` (see module doc for the definition).
+
+    One row per series, week and stage/topic that published something that week. Columns:
+    series, week (its Monday), week_end (the day t it is measured on), key, contribution (index
+    points), new_mentions, new_sentiment (weighted mean score × 100 of that key's new mentions),
+    new_weight_share (their share of the reading weight on t), index (on t), index_without_week.
+    """
+    if by not in ("stage", "topic"):
+        raise ValueError(f"loop contributions are by 'stage' or 'topic', not {by!r}")
+    weights, params = weights or Weights(), params or LoopParams()
+    columns = [
+        "series", "week", "week_end", "key", "contribution", "new_mentions", "new_sentiment",
+        "new_weight_share", "index", "index_without_week",
+    ]  # fmt: skip
+    shown = display_range(session, scope=scope)
+    if shown is None:
+        return pd.DataFrame(columns=columns)
+    start, end = shown
+    first = start - timedelta(days=params.lookback_days - 1)
+    if by == "stage":  # one scan: per-stage sums over the whole window give the totals too
+        sums = _daily_sums(session, scope=scope, weights=weights, first=first, last=end, by=by)
+        totals = sums.groupby(["series", "day", "offset"], as_index=False)[["a", "b"]].sum()
+    else:  # per-topic sums for the days shown; their split weights add up to the day totals
+        sums = _with_offsets(
+            _topic_sums(session, scope=scope, weights=weights, first=start, last=end), first
+        )
+        in_range = sums.groupby(["series", "day", "offset"], as_index=False)[["a", "b"]].sum()
+        before = _daily_sums(
+            session, scope=scope, weights=weights, first=first, last=start - timedelta(days=1),
+            by=None,
+        )  # fmt: skip
+        totals = pd.concat([before, in_range], ignore_index=True)
+    n_days = (end - first).days + 1
+    kernel = _kernel(params)
+    rows: list[dict[str, Any]] = []
+    for name in series_names(session, scope).values():
+        part = sums[sums["series"] == name]
+        if part.empty:
+            continue
+        keys = sorted(part["key"].unique())
+        key_index = part["key"].map({k: i for i, k in enumerate(keys)}).to_numpy()
+        where = (key_index, part["offset"].to_numpy())
+        a, b, n = (np.zeros((len(keys), n_days)) for _ in range(3))
+        np.add.at(a, where, part["a"].to_numpy(dtype=float))
+        np.add.at(b, where, part["b"].to_numpy(dtype=float))
+        np.add.at(n, where, part["mentions"].to_numpy(dtype=float))
+        whole = totals[totals["series"] == name]
+        a_all, b_all = np.zeros(n_days), np.zeros(n_days)
+        np.add.at(a_all, whole["offset"].to_numpy(), whole["a"].to_numpy(dtype=float))
+        np.add.at(b_all, whole["offset"].to_numpy(), whole["b"].to_numpy(dtype=float))
+        den_all, num_all = _decayed(a_all, kernel), _decayed(b_all, kernel)
+        for week_start, t in _weeks(start, end):
+            t_off, w_off = (t - first).days, (week_start - first).days
+            den, num = den_all[t_off], num_all[t_off]
+            counts = n[:, w_off : t_off + 1].sum(axis=1)
+            if den <= 0 or not counts.any():
+                continue
+            ages = t_off - np.arange(w_off, t_off + 1)
+            decay = np.where(ages < len(kernel), kernel[np.minimum(ages, len(kernel) - 1)], 0.0)
+            d_key = a[:, w_off : t_off + 1] @ decay
+            n_key = b[:, w_off : t_off + 1] @ decay
+            d_week, n_week = float(d_key.sum()), float(n_key.sum())
+            older = den - d_week
+            s_old = (num - n_week) / older if older > den * 1e-12 else 0.0
+            for i in np.flatnonzero(counts):
+                rows.append(
+                    {
+                        "series": name,
+                        "week": pd.Timestamp(week_start),
+                        "week_end": pd.Timestamp(t),
+                        "key": keys[i],
+                        "contribution": 100.0 * (n_key[i] - d_key[i] * s_old) / den,
+                        "new_mentions": int(counts[i]),
+                        "new_sentiment": 100.0 * n_key[i] / d_key[i] if d_key[i] > 0 else np.nan,
+                        "new_weight_share": d_key[i] / den,
+                        "index": 100.0 * num / den,
+                        "index_without_week": 100.0 * s_old,
+                    }
+                )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _weeks(start: date, end: date) -> list[tuple[date, date]]:
+    """(Monday of the week, last day of the week within [start, end]) for each ISO week."""
+    weeks = []
+    monday = start - timedelta(days=start.weekday())
+    while monday <= end:
+        weeks.append((max(monday, start), min(monday + timedelta(days=6), end)))
+        monday += timedelta(days=7)
+    return weeks

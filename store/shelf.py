@@ -1,0 +1,163 @@
+"""The ZMOT shelf and the most influential mentions (SPEC §6; definitions in store.loop).
+
+Both rank single mentions rather than sum them, so they walk indexes in visibility order and
+stop early instead of aggregating: the shelf runs one ``LIMIT K`` query per series and source on
+the (source, visibility) index; the influential mentions stream the window by descending v(m)
+and stop once no later mention could enter the top (w ≤ v(m) · max w_source).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from store.loop import LoopParams
+from store.models import Mention, Source
+from store.scope import (
+    Scope,
+    Weights,
+    age_days,
+    conditions,
+    ensure_sql_math,
+    published_between,
+    ref_day,
+    series_expr,
+    series_names,
+)
+
+
+def _mention_columns(weights: Weights, on: date, params: LoopParams) -> list[Any]:
+    """Mention fields plus its weight on ``on`` (callers run ``ensure_sql_math`` first)."""
+    decay = func.power(
+        0.5, age_days(col(Mention.published_at), ref_day(on)) / params.half_life_days
+    )
+    return [
+        col(Mention.id),
+        col(Source.name).label("source"),
+        col(Mention.author),
+        col(Mention.text),
+        col(Mention.url),
+        col(Mention.sentiment),
+        col(Mention.sentiment_score),
+        col(Mention.stage),
+        col(Mention.topics),
+        col(Mention.published_at),
+        weights.expr().label("visibility"),
+        (weights.expr() * decay).label("weight"),
+    ]
+
+
+_MENTION_COLUMNS = [
+    "id", "source", "author", "text", "url", "sentiment", "score", "stage", "topics",
+    "published_at", "visibility", "weight",
+]  # fmt: skip
+
+
+def _window(scope: Scope, on: date, params: LoopParams, *, by_day: bool) -> list[Any]:
+    """The look-back window ending on ``on``. ``by_day`` as in :func:`store.scope.conditions`:
+    chosen per query so that SQLite's planner walks the visibility index it should."""
+    first = on - timedelta(days=params.lookback_days - 1)
+    return [*conditions(scope, dates=False), *published_between(first, on, by_day=by_day)]
+
+
+def zmot_shelf(
+    session: Session,
+    *,
+    scope: Scope,
+    on: date,
+    weights: Weights | None = None,
+    params: LoopParams | None = None,
+) -> pd.DataFrame:
+    """Per series and source, the K most visible mentions of the look-back window ending on ``on``.
+
+    Columns: series, source, rank (1 = first seen), then id, author, text, url, sentiment, score,
+    stage, topics, published_at, visibility (v(m)·w_source), weight (decayed on ``on``).
+    One small query per series and source, walking the (source, visibility) index from the top.
+    """
+    weights, params = weights or Weights(), params or LoopParams()
+    ensure_sql_math(session)
+    names = series_names(session, scope)
+    source_ids = list(scope.source_ids) or list(
+        session.exec(select(Source.id).order_by(Source.name)).all()
+    )
+    rows: list[tuple[Any, ...]] = []
+    for series_key, name in names.items():
+        brand = [col(Mention.brand_id) == series_key] if scope.compare else []
+        for source_id in source_ids:
+            stmt = (
+                select(*_mention_columns(weights, on, params))
+                .join(Source, col(Source.id) == col(Mention.source_id))
+                .where(
+                    *_window(scope, on, params, by_day=True),
+                    col(Mention.source_id) == source_id,
+                    *brand,
+                )
+                .order_by(col(Mention.visibility).desc(), col(Mention.published_at).desc())
+                .limit(params.shelf_size)
+            )
+            found = session.exec(stmt).all()
+            rows.extend((name, rank, *r) for rank, r in enumerate(found, start=1))
+    frame = pd.DataFrame(rows, columns=["series", "rank", *_MENTION_COLUMNS])
+    frame = frame.sort_values(["series", "source", "rank"], ignore_index=True)
+    return frame[["series", "source", "rank", *_MENTION_COLUMNS[:1], *_MENTION_COLUMNS[2:]]]
+
+
+def shelf_summary(shelf: pd.DataFrame) -> pd.DataFrame:
+    """Per series and source: shelf size and the visibility-weighted sentiment (×100) on it."""
+    if shelf.empty:
+        return pd.DataFrame(columns=["series", "source", "mentions", "shelf_sentiment"])
+    scored = shelf.dropna(subset=["score"]).assign(ws=lambda f: f["visibility"] * f["score"])
+    sums = scored.groupby(["series", "source"])[["ws", "visibility"]].sum()
+    counts = shelf.groupby(["series", "source"]).size().rename("mentions")
+    out = counts.to_frame().join(sums)
+    out["shelf_sentiment"] = 100.0 * out["ws"] / out["visibility"]
+    return out.reset_index()[["series", "source", "mentions", "shelf_sentiment"]]
+
+
+def influential_mentions(
+    session: Session,
+    *,
+    scope: Scope,
+    on: date,
+    limit: int = 20,
+    weights: Weights | None = None,
+    params: LoopParams | None = None,
+) -> pd.DataFrame:
+    """The mentions with the largest reading weight w on day ``on`` (ties: the newer first).
+
+    Walks the window in descending v(m) (an index order) in chunks and stops once even an
+    undecayed, maximally weighted mention of the next chunk could not enter the top ``limit``:
+    w ≤ v(m) · max(w_source), so the answer is exact without weighing every mention.
+    """
+    weights, params = weights or Weights(), params or LoopParams()
+    ensure_sql_math(session)
+    series = series_expr(scope).label("series")
+    columns = _mention_columns(weights, on, params)
+    top_weight = max([1.0, *weights.by_source.values()])
+    chunk = max(200, limit * 10)
+    stmt = (
+        select(series, *columns, col(Mention.visibility).label("raw_visibility"))
+        .join(Source, col(Source.id) == col(Mention.source_id))
+        .where(*_window(scope, on, params, by_day=False))
+        .order_by(col(Mention.visibility).desc(), col(Mention.id))
+    )
+    found: list[tuple[Any, ...]] = []
+    result = session.execute(stmt, execution_options={"yield_per": chunk})
+    try:
+        for rows in result.partitions():
+            found.extend(tuple(r)[:-1] for r in rows)
+            found.sort(key=lambda r: (-(r[-1] or 0.0), -(r[10].timestamp() if r[10] else 0), r[1]))
+            del found[limit:]
+            bound = (rows[-1][-1] or 0.0) * top_weight  # no later row can weigh more
+            if len(found) == limit and (found[-1][-1] or 0.0) >= bound:
+                break
+    finally:
+        result.close()
+    frame = pd.DataFrame(found, columns=["series", *_MENTION_COLUMNS])
+    names = series_names(session, scope)
+    frame["series"] = frame["series"].map(lambda k: names.get(k, "(no brand)"))
+    return frame

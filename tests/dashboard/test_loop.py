@@ -1,0 +1,32 @@
+"""UMOT → ZMOT loop page: index, contributions by stage and topic, shelf, influencers."""
+
+from __future__ import annotations
+
+from tests.dashboard.conftest import open_page
+
+
+def test_loop_page(app_env) -> None:
+    at = open_page("loop")
+    assert [t.value for t in at.title] == ["UMOT → ZMOT loop"]
+    (index,) = [m for m in at.metric if m.label.startswith("ZMOT exposure index")]
+    assert -100 <= float(index.value) <= 100
+    headers = [s.value for s in at.subheader]
+    for expected in ("Exposure index over time", "Loop contributions per week", "ZMOT shelf",
+                     "Most influential mentions"):  # fmt: skip
+        assert expected in headers
+    assert len(at.get("vega_lite_chart")) == 3
+    assert any("reviews" in e.label for e in at.expander)
+    influential = at.dataframe[-1].value
+    assert len(influential) == 20
+    assert influential["weight"].is_monotonic_decreasing
+
+
+def test_contributions_by_topic_and_per_brand(app_env) -> None:
+    at = open_page("loop")
+    at.radio(key="loop_by").set_value("topic").run()
+    assert not at.exception
+    at.multiselect(key="f_brands").set_value([1, 2]).run()
+    assert not at.exception
+    at.selectbox(key="loop_series").set_value("Globex").run()
+    assert not at.exception
+    assert len([m for m in at.metric if m.label.startswith("ZMOT exposure index")]) == 2

@@ -1,0 +1,33 @@
+import torch
+
+from sentiment.aggregate import emphasis, primary_stage, union_topics, weighted_mean
+
+
+def test_most_emphatic_sentence_gives_the_stage() -> None:
+    assert primary_stage(["zmot", "smot", "amot"], [0.2, 0.9, 0.4]) == "smot"
+
+
+def test_ties_go_to_the_later_moment() -> None:
+    assert primary_stage(["smot", "umot"], [0.8, 0.8]) == "umot"
+    assert primary_stage(["umot", "fmot"], [0.75, 0.8]) == "umot"  # within the tie margin
+    assert primary_stage(["umot", "fmot"], [0.3, 0.9]) == "fmot"  # clearly weaker: no tie
+
+
+def test_emphasis_is_strength_of_attitude_times_stage_confidence() -> None:
+    strong = torch.tensor([0.05, 0.05, 0.9])  # negative, neutral, positive
+    flat = torch.tensor([0.1, 0.8, 0.1])
+    assert emphasis(strong, 1.0) > emphasis(flat, 1.0)
+    assert abs(emphasis(strong, 0.5) - 0.425) < 1e-6
+
+
+def test_topics_are_the_union_in_the_guides_order() -> None:
+    assert union_topics([["delivery"], [], ["product_quality", "delivery"]]) == [
+        "product_quality",
+        "delivery",
+    ]
+
+
+def test_weighted_mean_per_group() -> None:
+    rows = torch.tensor([[1.0, 0.0], [0.0, 1.0], [2.0, 2.0]])
+    out = weighted_mean(rows, torch.tensor([1.0, 3.0, 5.0]), torch.tensor([0, 0, 1]), 2)
+    assert torch.allclose(out, torch.tensor([[0.25, 0.75], [2.0, 2.0]]))

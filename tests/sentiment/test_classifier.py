@@ -1,0 +1,97 @@
+import json
+
+import pytest
+
+from sentiment import Prediction, SentencePrediction
+from sentiment.labels import SENTIMENTS, STAGES, TOPICS
+
+
+def test_version_names_the_heads(builtin_classifier) -> None:
+    assert builtin_classifier.version.startswith("builtin-")
+    assert len(builtin_classifier.version) == len("builtin-") + 12
+
+
+def test_load_classifier_returns_the_same_object(builtin_classifier, model_config) -> None:
+    from sentiment import load_classifier
+
+    assert load_classifier(model_config) is builtin_classifier
+
+
+def test_predictions_are_complete_and_in_order(builtin_classifier) -> None:
+    texts = [
+        "The seams came apart after two washes.",
+        "Never ordering from them again.",
+        "",
+        "The seams came apart after two washes.",
+        "Ordered Monday, it was on my doorstep Wednesday. The fabric is gorgeous!",
+    ]
+    preds = builtin_classifier.predict(texts)
+    assert len(preds) == len(texts)
+    for p in preds:
+        assert isinstance(p, Prediction)
+        assert p.sentiment in SENTIMENTS and p.stage in STAGES
+        assert -1.0 <= p.sentiment_score <= 1.0
+        assert all(t in TOPICS for t in p.topics)
+        assert all(isinstance(s, SentencePrediction) for s in p.sentences)
+    assert preds[0] == preds[3]  # duplicates: same answer
+    assert len(preds[4].sentences) == 2
+    assert preds[4].sentences[1].start == texts[4].index("The fabric")
+    json.dumps([p.aspects() for p in preds])  # storable
+
+
+@pytest.mark.parametrize(
+    ("text", "stage", "sentiment"),
+    [
+        ("Never ordering from them again, worst shop ever.", "umot", "negative"),
+        ("The zipper broke the first time I wore it.", "smot", "negative"),
+        ("My parcel still hasn't shipped after three weeks.", "amot", "negative"),
+        ("The checkout page kept rejecting my card.", "fmot", "negative"),
+        ("Which one would you recommend before I buy, the blue or the grey?", "zmot", "neutral"),
+    ],
+)
+def test_clear_cases(builtin_classifier, text: str, stage: str, sentiment: str) -> None:
+    (pred,) = builtin_classifier.predict([text])
+    assert pred.stage == stage
+    assert pred.sentiment == sentiment
+
+
+def test_score_sign_follows_sentiment(builtin_classifier) -> None:
+    good, bad = builtin_classifier.predict(
+        [
+            "I absolutely love this dress, it is perfect!",
+            "Terrible quality, it fell apart in a day.",
+        ]
+    )
+    assert good.sentiment == "positive" and good.sentiment_score > 0.3
+    assert bad.sentiment == "negative" and bad.sentiment_score < -0.3
+
+
+def test_language_is_detected(builtin_classifier) -> None:
+    en, de = builtin_classifier.predict(
+        [
+            "The delivery was quick and painless.",
+            "Der Zug hatte wieder einmal zwanzig Minuten Verspätung.",
+        ]
+    )
+    assert en.language == "en"
+    assert de.language == "de"
+
+
+def test_progress_bar_on_long_runs(builtin_classifier, capsys) -> None:
+    texts = [f"Order {i} arrived on time." for i in range(600)]
+    preds = builtin_classifier.predict(texts, progress=True)
+    assert len(preds) == 600
+    assert "classifying" in capsys.readouterr().err
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="needs a CUDA device")
+def test_gpu_predictions_match_cpu(builtin_classifier) -> None:
+    from sentiment import build_classifier
+    from umot.config import ModelConfig
+
+    gpu = build_classifier(ModelConfig(device="cuda"))
+    texts = ["Arrived in two days, well packed.", "Never again. The seams split."]
+    for a, b in zip(gpu.predict(texts), builtin_classifier.predict(texts), strict=True):
+        assert (a.sentiment, a.stage, a.topics) == (b.sentiment, b.stage, b.topics)
+        assert abs(a.sentiment_score - b.sentiment_score) < 1e-3

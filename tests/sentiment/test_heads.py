@@ -1,0 +1,71 @@
+from pathlib import Path
+
+import pytest
+import torch
+
+from sentiment.encoder import EncoderSpec
+from sentiment.heads import (
+    Heads,
+    HeadsError,
+    fit_linear_head,
+    fit_mlp_head,
+    load_heads,
+    save_heads,
+)
+from sentiment.labels import SENTIMENTS, STAGES, TOPICS
+
+
+def _toy(n: int = 60, dim: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
+    g = torch.Generator().manual_seed(0)
+    y = torch.arange(n) % 3
+    x = torch.randn(n, dim, generator=g) * 0.1
+    x[torch.arange(n), y] += 1.0
+    return x, y
+
+
+def _heads(dim: int = 8) -> Heads:
+    x, y = _toy(dim=dim)
+    sent = fit_linear_head(x, y, SENTIMENTS)
+    stage = fit_mlp_head(x, y, STAGES, hidden=16, epochs=20)
+    topics_y = torch.zeros(len(x), len(TOPICS))
+    topics_y[y == 0, 4] = 1
+    topics = fit_linear_head(x, topics_y, TOPICS, kind="sigmoid")
+    return Heads(sent, stage, topics, spec=EncoderSpec(num_layers=2, max_length=64))
+
+
+def test_linear_and_mlp_heads_learn_a_separable_problem() -> None:
+    x, y = _toy()
+    for head in (fit_linear_head(x, y, SENTIMENTS), fit_mlp_head(x, y, SENTIMENTS, epochs=30)):
+        assert (head.logits(x).argmax(-1) == y).float().mean() > 0.95
+
+
+def test_sigmoid_head_gives_zero_or_more_labels() -> None:
+    heads = _heads()
+    x, y = _toy()
+    decided = heads.topics.decide(heads.topics.probs(x))
+    assert decided[0] == ["delivery"]  # row 0 has class 0
+    assert decided[1] == []
+
+
+def test_round_trip_through_safetensors_and_json(tmp_path: Path) -> None:
+    heads = _heads()
+    tensors, meta = save_heads(heads, tmp_path)
+    assert tensors.suffix == ".safetensors" and meta.suffix == ".json"
+    loaded = load_heads(tmp_path)
+    x, _ = _toy()
+    for task in ("sentiment", "stage", "topics"):
+        assert torch.allclose(heads.head(task).logits(x), loaded.head(task).logits(x), atol=1e-5)
+    assert loaded.spec == heads.spec
+    assert loaded.fingerprint() == heads.fingerprint()
+
+
+def test_fingerprint_changes_when_a_head_changes() -> None:
+    heads = _heads()
+    before = heads.fingerprint()
+    heads.sentiment.bias = heads.sentiment.bias + 0.01
+    assert heads.fingerprint() != before
+
+
+def test_missing_files_are_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(HeadsError, match="cannot read"):
+        load_heads(tmp_path)

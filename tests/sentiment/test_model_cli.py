@@ -1,0 +1,155 @@
+"""predict / evaluate / train through the CLI on small real CSV files."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from tests.sentiment.conftest import OWN_EXAMPLES, shared_data
+from umot.commands.model import register
+
+app = typer.Typer()
+register(app)
+
+
+@app.callback()
+def _root() -> None:
+    """umot (test app)."""
+
+
+runner = CliRunner()
+
+
+def _rows(path: Path, n: int) -> list[dict]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [row for _, row in zip(range(n), csv.DictReader(fh), strict=False)]
+
+
+def _write(path: Path, rows: list[dict], fields: list[str]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def test_predict_texts_prints_one_json_object_each(cli_config, builtin_classifier) -> None:
+    result = runner.invoke(app, ["predict", "Never ordering from them again.", "Love it!"])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [d["text"] for d in lines] == ["Never ordering from them again.", "Love it!"]
+    assert set(lines[0]) >= {"sentiment", "sentiment_score", "stage", "topics", "language"}
+
+
+def test_predict_csv_round_trip(cli_config, builtin_classifier, tmp_path: Path) -> None:
+    src = shared_data("airline_tweets", "dev.csv")
+    inp = _write(tmp_path / "in.csv", _rows(src, 25), ["id", "text"])
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["predict", "--input", str(inp), "--output", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    rows = _rows(out, 100)
+    assert [r["id"] for r in rows] == [r["id"] for r in _rows(inp, 100)]
+    assert list(rows[0]) == ["id", "sentiment", "sentiment_score", "stage", "topics"]
+    assert all(-1 <= float(r["sentiment_score"]) <= 1 for r in rows)
+
+
+def test_predict_with_another_text_column(cli_config, builtin_classifier, tmp_path) -> None:
+    inp = tmp_path / "in.csv"
+    inp.write_text("id,body\n1,The box was crushed when it arrived.\n")
+    result = runner.invoke(app, ["predict", "-i", str(inp), "--text-column", "body", "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "id,sentiment,sentiment_score,stage,topics"
+    assert result.stdout.splitlines()[1].startswith("1,negative,")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("id,body\n1,hello\n", "no column 'text'"), ("text\nhello\n", "no column 'id'")],
+)
+def test_predict_missing_column_exits_2(cli_config, tmp_path, content, message) -> None:
+    inp = tmp_path / "in.csv"
+    inp.write_text(content)
+    result = runner.invoke(app, ["predict", "--input", str(inp)])
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_predict_unreadable_file_exits_2(cli_config, tmp_path) -> None:
+    result = runner.invoke(app, ["predict", "--input", str(tmp_path / "missing.csv")])
+    assert result.exit_code == 2
+    assert "cannot read" in result.stderr
+
+
+def test_bad_model_name_exits_2(tmp_path, monkeypatch) -> None:
+    from umot.shell import state
+
+    cfg = tmp_path / "umot.toml"
+    cfg.write_text(f'[model]\nname = "{tmp_path / "nope"}"\ndevice = "cpu"\n')
+    monkeypatch.setattr(state, "config_path", cfg)
+    result = runner.invoke(app, ["predict", "hello"])
+    assert result.exit_code == 2
+    assert "cannot load model" in result.stderr
+
+
+def test_evaluate_reports_metrics_and_confusion(cli_config, builtin_classifier, tmp_path) -> None:
+    rows = _rows(OWN_EXAMPLES, 1000)[::10]
+    data = _write(tmp_path / "eval.csv", rows, ["id", "text", "stage", "sentiment", "topics"])
+    result = runner.invoke(app, ["evaluate", "--data", str(data), "--task", "stage", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "macro-F1" in result.stdout and "confusion" in result.stdout
+    result = runner.invoke(app, ["evaluate", "--data", str(data), "--json", "-q"])
+    report = json.loads(result.stdout)
+    assert report["task"] == "sentiment" and report["n"] == len(rows)
+    assert 0 <= report["macro_f1"] <= 1
+    assert len(report["confusion"]) == len(report["labels"])
+    result = runner.invoke(
+        app, ["evaluate", "--data", str(data), "--task", "topics", "--json", "-q"]
+    )
+    assert json.loads(result.stdout)["task"] == "topics"
+
+
+def test_evaluate_on_real_dev_rows(cli_config, builtin_classifier, tmp_path) -> None:
+    src = shared_data("uci_sentences", "dev.csv")
+    data = _write(tmp_path / "uci.csv", _rows(src, 40), ["id", "text", "label"])
+    result = runner.invoke(app, ["evaluate", "--data", str(data), "--json", "-q"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["accuracy"] > 0.7
+
+
+def test_evaluate_without_labels_exits_2(cli_config, tmp_path) -> None:
+    data = tmp_path / "x.csv"
+    data.write_text("id,text\n1,hello\n")
+    result = runner.invoke(app, ["evaluate", "--data", str(data), "--task", "stage"])
+    assert result.exit_code == 2
+    assert "no label column" in result.stderr
+
+
+def test_train_writes_heads_that_predict(cli_config, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    rows = _rows(OWN_EXAMPLES, 1000)[::4]
+    data = _write(tmp_path / "train.csv", rows, ["id", "text", "stage", "sentiment", "topics"])
+    out = tmp_path / "heads"
+    result = runner.invoke(
+        app, ["train", "--data", str(data), "--output", str(out), "--layers", "2", "-q"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "heads.safetensors").exists() and (out / "heads.json").exists()
+    card = (out / "TRAINING.md").read_text()
+    assert "own_examples" not in card or "train.csv" in card
+    assert "umot train" in card
+    from sentiment import build_classifier
+    from umot.config import ModelConfig
+
+    clf = build_classifier(ModelConfig(name=str(out), device="cpu"))
+    assert clf.version.startswith("builtin-")
+    assert clf.predict(["Never again."])[0].stage in {"zmot", "fmot", "amot", "smot", "umot"}
+
+
+def test_train_needs_data(cli_config) -> None:
+    result = runner.invoke(app, ["train"])
+    assert result.exit_code == 2
+    assert "--data" in result.stderr

@@ -1,0 +1,69 @@
+"""The classify loop: claim a batch, label it, save it, commit — until nothing is left."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from store.classifications import claim_unclassified, save_results
+from store.schemas import LabelResult
+
+
+class _Prediction(Protocol):
+    sentiment: str
+    sentiment_score: float
+    stage: str
+    topics: list[str]
+    language: str | None
+
+    def aspects(self) -> list[dict[str, object]]: ...
+
+
+class _Classifier(Protocol):
+    version: str
+
+    def predict(self, texts: list[str], *, progress: bool = False) -> list[_Prediction]: ...
+
+
+def classify_pending(
+    engine: Engine,
+    classifier: _Classifier,
+    *,
+    limit: int | None = None,
+    batch_size: int = 256,
+    on_batch: Callable[[int], None] | None = None,
+) -> int:
+    """Classify mentions without a result for ``classifier.version``; return how many.
+
+    Each batch is claimed, labelled and committed in its own transaction, so a crash loses at
+    most the batch in flight (which stays unclaimed) and never labels a mention twice.
+    """
+    done = 0
+    while limit is None or done < limit:
+        size = batch_size if limit is None else min(batch_size, limit - done)
+        with Session(engine) as session:
+            pending = claim_unclassified(session, model_version=classifier.version, limit=size)
+            if not pending:
+                break
+            predictions = classifier.predict([p.text for p in pending])
+            results = [
+                LabelResult(
+                    mention_id=p.id,
+                    sentiment=pred.sentiment,
+                    sentiment_score=pred.sentiment_score,
+                    stage=pred.stage,
+                    topics=list(pred.topics),
+                    language=pred.language,
+                    aspects=pred.aspects(),
+                )
+                for p, pred in zip(pending, predictions, strict=True)
+            ]
+            save_results(session, model_version=classifier.version, results=results)
+            session.commit()
+        done += len(pending)
+        if on_batch is not None:
+            on_batch(len(pending))
+    return done

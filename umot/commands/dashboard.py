@@ -1,0 +1,51 @@
+"""`umot dashboard [--port N]`: the Streamlit dashboard on the configured database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from umot.shell import current_config, open_engine, state, user_errors
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(dashboard)
+
+
+def streamlit_command(port: int, *, address: str = "127.0.0.1") -> list[str]:
+    return [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", address,
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+
+
+def dashboard(
+    port: Annotated[int, typer.Option("--port", "-p", help="Port to serve on.")] = 8501,
+    address: Annotated[
+        str, typer.Option("--address", help="Interface to listen on (0.0.0.0 for all).")
+    ] = "127.0.0.1",
+) -> None:
+    """Serve the dashboard (Streamlit) on the configured database until interrupted."""
+    with user_errors():
+        config = current_config()
+        open_engine(config)  # a broken database fails here, in one line, not in the browser
+    env = dict(os.environ)
+    config_path = config.path or state.config_path
+    if config_path is not None:
+        env["UMOT_CONFIG"] = str(Path(config_path).resolve())
+    typer.echo(f"dashboard on http://{address}:{port} (Ctrl-C to stop)")
+    try:
+        code = subprocess.call(streamlit_command(port, address=address), env=env)
+    except KeyboardInterrupt:
+        code = 0
+    raise typer.Exit(code)

@@ -1,0 +1,253 @@
+"""`umot predict`, `umot evaluate`, `umot train`: the classifier from the shell."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shlex
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from umot.shell import current_config, fail, user_errors
+
+DEFAULT_DATA_DIR = Path("..") / "shared" / "data"
+
+
+class Task(StrEnum):
+    sentiment = "sentiment"
+    stage = "stage"
+    topics = "topics"
+
+
+class TrainTask(StrEnum):
+    all = "all"
+    sentiment = "sentiment"
+    stage = "stage"
+    topics = "topics"
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(predict)
+    app.command()(evaluate)
+    app.command()(train)
+
+
+def _classifier():  # type: ignore[no-untyped-def]
+    from sentiment import load_classifier
+
+    config = current_config()
+    return load_classifier(config.model)
+
+
+def predict(
+    texts: Annotated[list[str] | None, typer.Argument(help="Texts to classify.")] = None,
+    input_csv: Annotated[
+        Path | None, typer.Option("--input", "-i", help="CSV with an id and a text column.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="CSV to write (default: stdout).")
+    ] = None,
+    text_column: Annotated[str, typer.Option("--text-column", help="Column with the text.")] = (
+        "text"
+    ),
+    id_column: Annotated[str, typer.Option("--id-column", help="Column with the id.")] = "id",
+    sentences: Annotated[
+        bool, typer.Option("--sentences", help="Include per-sentence labels in the JSON.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Classify texts (one JSON object each) or a CSV (id,sentiment,score,stage,topics)."""
+    from sentiment.errors import ClassifierError
+
+    if bool(texts) == bool(input_csv):
+        fail("give either texts or --input IN.csv")
+    with user_errors():
+        try:
+            if input_csv is not None:
+                ids, rows = _read_input(input_csv, text_column, id_column)
+                preds = _classifier().predict(rows, progress=not quiet)
+                _write_predictions(output, ids, preds)
+                if output is not None:
+                    typer.echo(f"wrote {len(preds)} rows to {output}", err=True)
+            else:
+                assert texts is not None
+                for text, pred in zip(texts, _classifier().predict(texts), strict=True):
+                    typer.echo(
+                        json.dumps(
+                            {"text": text, **pred.to_dict(with_sentences=sentences)},
+                            ensure_ascii=False,
+                        )
+                    )
+        except ClassifierError as exc:
+            fail(str(exc))
+
+
+def _read_input(path: Path, text_column: str, id_column: str) -> tuple[list[str], list[str]]:
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            columns = reader.fieldnames or []
+            for col in (id_column, text_column):
+                if col not in columns:
+                    fail(f"{path}: no column {col!r} (columns: {', '.join(columns) or 'none'})")
+            ids, texts = [], []
+            for row in reader:
+                ids.append(row[id_column])
+                texts.append(row[text_column] or "")
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}")
+    return ids, texts
+
+
+def _write_predictions(output: Path | None, ids: list[str], preds: list) -> None:  # type: ignore[type-arg]
+    header = ["id", "sentiment", "sentiment_score", "stage", "topics"]
+    rows = [
+        [i, p.sentiment, f"{p.sentiment_score:.4f}", p.stage, ";".join(p.topics)]
+        for i, p in zip(ids, preds, strict=True)
+    ]
+    if output is None:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return
+    try:
+        with output.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(rows)
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+
+
+def evaluate(
+    data: Annotated[Path, typer.Option("--data", "-d", help="Labelled CSV file.")],
+    task: Annotated[Task, typer.Option("--task", "-t", help="Which labels to score.")] = (
+        Task.sentiment
+    ),
+    text_column: Annotated[str, typer.Option("--text-column", help="Column with the text.")] = (
+        "text"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Accuracy, macro-F1, per-class F1 and the confusion matrix of the configured model."""
+    from sentiment.errors import ClassifierError
+    from sentiment.evaluate import evaluate_file, read_labelled_csv
+
+    with user_errors():
+        try:
+            read_labelled_csv(data, task.value, text_column)  # fail fast, before loading
+            clf = _classifier()
+            report = evaluate_file(
+                clf, data, task.value, text_column=text_column, progress=not quiet
+            )
+        except ClassifierError as exc:
+            fail(str(exc))
+    if as_json:
+        typer.echo(
+            json.dumps({"model": clf.version, "data": str(data), **report.to_dict()}, indent=2)
+        )
+    else:
+        typer.echo(f"model {clf.version} on {data}")
+        typer.echo(report.format())
+
+
+def train(
+    task: Annotated[TrainTask, typer.Option("--task", "-t", help="Which head(s) to train.")] = (
+        TrainTask.all
+    ),
+    data: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--data",
+            "-d",
+            help="Labelled CSV (repeatable): text + label/sentiment, stage, topics columns.",
+        ),
+    ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            "--preset", help="builtin, builtin-fast or builtin-commercial: the shipped recipes."
+        ),
+    ] = None,
+    commercial: Annotated[
+        bool,
+        typer.Option(
+            "--commercial",
+            help="Same as --preset builtin-commercial (CC0/CC BY data and our own examples only).",
+        ),
+    ] = False,
+    data_dir: Annotated[
+        Path, typer.Option("--data-dir", help="Where the presets' datasets live.")
+    ] = DEFAULT_DATA_DIR,
+    dev: Annotated[
+        list[Path] | None, typer.Option("--dev", help="Labelled dev CSV to report (repeatable).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Heads directory to write.")
+    ] = None,
+    base: Annotated[
+        Path | None, typer.Option("--base", help="Heads to keep the untrained tasks from.")
+    ] = None,
+    layers: Annotated[
+        int | None,
+        typer.Option(
+            "--layers", min=1, max=6, help="Encoder layers to keep (default: the preset's, else 3)."
+        ),
+    ] = None,
+    max_length: Annotated[
+        int, typer.Option("--max-length", min=16, max=512, help="Tokens per sentence.")
+    ] = 128,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Train the task heads on labelled CSV files (or a preset) and write them with a card."""
+    import sentiment
+    from sentiment.encoder import EncoderSpec
+    from sentiment.errors import ClassifierError
+    from sentiment.train import (
+        DEFAULT_SPEC,
+        PRESET_LAYERS,
+        load_base,
+        preset_files,
+        read_training_csv,
+        train_heads,
+        write_outputs,
+    )
+
+    if commercial:
+        preset = "builtin-commercial"
+    if not preset and not data:
+        fail("give --data FILE.csv (repeatable), --preset builtin or --commercial")
+    log = (lambda *_: None) if quiet else (lambda msg: typer.echo(msg, err=True))
+    try:
+        train_paths, dev_paths = preset_files(preset, data_dir) if preset else ([], [])
+        train_paths += list(data or [])
+        dev_paths += list(dev or [])
+        if output is None:
+            output = sentiment.MODELS.get(preset or "", Path("artifacts") / "heads")
+        tasks = ("sentiment", "stage", "topics") if task is TrainTask.all else (task.value,)
+        files = [read_training_csv(p) for p in train_paths]
+        dev_files = [read_training_csv(p) for p in dev_paths]
+        base_dir = base or (sentiment.MODELS["builtin"] if task is not TrainTask.all else None)
+        log(f"training {', '.join(tasks)} on {', '.join(f.name for f in files)}")
+        if layers is None:
+            layers = PRESET_LAYERS.get(preset or "", DEFAULT_SPEC.num_layers)
+        result = train_heads(
+            files,
+            tasks=tasks,
+            spec=EncoderSpec(layers, max_length),
+            base=load_base(base_dir),
+            dev_files=dev_files,
+            progress=not quiet,
+            log=log,
+        )
+        argv = sys.argv[sys.argv.index("train") + 1 :] if "train" in sys.argv else []
+        command = "umot train " + " ".join(shlex.quote(a) for a in argv)
+        heads = write_outputs(result, output, command=command, preset=preset)
+    except ClassifierError as exc:
+        fail(str(exc))
+    typer.echo(f"wrote heads builtin-{heads.fingerprint()} to {output}")

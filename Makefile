@@ -18,7 +18,7 @@ $(BIN)/umot: pyproject.toml
 setup: $(BIN)/umot
 
 demo: setup
-	cd $(CURDIR) && $(BIN)/umot status
+	$(BIN)/umot demo
 
 test: setup
 	$(BIN)/pytest -m "" -q

@@ -16,6 +16,7 @@ MODULES = (
     "umot.commands.export",
     "umot.commands.dashboard",
     "umot.commands.operations",
+    "umot.commands.demo",
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -25,9 +25,13 @@ def claim_unclassified(session: Session, *, model_version: str, limit: int) -> l
         Classification.mention_id == Mention.id,
         Classification.model_version == model_version,
     )
+    # The second condition is on the mention row itself: when another worker labelled a row
+    # between this statement's snapshot and its lock, PostgreSQL re-checks it on the new row
+    # version (the NOT EXISTS alone would still see the old snapshot) and skips it.
+    fresh = or_(col(Mention.labels_from).is_(None), col(Mention.labels_from) != model_version)
     stmt = (
         select(Mention.id, Mention.title, Mention.text)
-        .where(~done)
+        .where(~done, fresh)
         .order_by(col(Mention.id))
         .limit(limit)
     )

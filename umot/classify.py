@@ -61,9 +61,10 @@ def classify_pending(
                 )
                 for p, pred in zip(pending, predictions, strict=True)
             ]
-            save_results(session, model_version=classifier.version, results=results)
+            # Count what this worker actually stored: a row another worker saved first is not ours.
+            stored = save_results(session, model_version=classifier.version, results=results)
             session.commit()
-        done += len(pending)
+        done += stored
         if on_batch is not None:
             on_batch(len(pending))
     return done

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, or_, select, update
+from sqlalchemy import bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -44,8 +44,6 @@ def claim_unclassified(session: Session, *, model_version: str, limit: int) -> l
 
 
 def count_unclassified(session: Session, *, model_version: str) -> int:
-    from sqlalchemy import func
-
     done = exists().where(
         Classification.mention_id == Mention.id,
         Classification.model_version == model_version,
@@ -125,8 +123,6 @@ def write_effective_labels(session: Session, labels: Sequence[dict[str, Any]]) -
     if not labels:
         return
     mention = Mention.__table__  # type: ignore[attr-defined]
-    from sqlalchemy import bindparam
-
     stmt = (
         update(mention)
         .where(mention.c.id == bindparam("b_id"))

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -186,10 +186,3 @@ def known_external_ids(
 
 def count_mentions(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Mention)) or 0
-
-
-def get_by_external_id(session: Session, *, source_id: int, external_id: str) -> Mention | None:
-    stmt = select(Mention).where(
-        tuple_(Mention.source_id, Mention.external_id) == (source_id, external_id)
-    )
-    return session.scalars(stmt).first()

@@ -20,19 +20,11 @@ from pydantic import (
     model_validator,
 )
 
+from crawler.names import SPIDER_NAMES
+
 DEFAULT_CONFIG_NAME = "umot.toml"
 DEFAULT_DATABASE_URL = "sqlite:///umot.db"
-SPIDERS = (
-    "jsonld",
-    "trustpilot",
-    "appstore",
-    "reddit",
-    "hackernews",
-    "mastodon",
-    "bluesky",
-    "rss",
-    "youtube",
-)
+SPIDERS = SPIDER_NAMES
 EnvVarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
 

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from importlib import import_module
 
+from crawler.names import SPIDER_NAMES
 from crawler.spiders.base import MentionSpider
 
-NAMES = (
-    "jsonld",
-    "trustpilot",
-    "appstore",
-    "reddit",
-    "hackernews",
-    "mastodon",
-    "bluesky",
-    "rss",
-    "youtube",
-)
+NAMES = SPIDER_NAMES
 
 
 class UnknownSpider(LookupError):

@@ -18,12 +18,13 @@ import platform
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file, save_file
 
+from .adapter import AdapterConfig, train_adapter
 from .aggregate import weighted_mean
 from .encoder import MODEL_SHA256, Encoder, EncoderSpec, load_encoder
 from .evaluate import DataError, multi_label_report, single_label_report
@@ -225,17 +226,35 @@ def train_heads(
     tasks: Sequence[str] = ("sentiment", "stage", "topics"),
     spec: EncoderSpec = DEFAULT_SPEC,
     base: Heads | None = None,
+    adapter: AdapterConfig | None = None,
     l2: dict[str, float] | None = None,
     dev_files: Sequence[LabelledFile] = (),
     progress: bool = False,
     log: Callable = print,
 ) -> TrainResult:
-    """Fit the requested heads; the others are taken from ``base`` (same encoder spec)."""
+    """Fit the requested heads; the others are taken from ``base`` (same encoder spec).
+
+    With ``adapter``, a LoRA adapter is fine-tuned first on all ``files`` and the heads are fitted
+    on the adapted encoder. Training only some tasks keeps ``base``'s adapter: the heads kept
+    from it were fitted on that encoder."""
     l2 = {"topics": 1e-3} | (l2 or {})
-    encoder = load_encoder(spec)
+    lora: dict[str, torch.Tensor] = {}
+    partial = set(tasks) != {"sentiment", "stage", "topics"}
+    if partial and base is not None and base.lora:
+        spec, lora = base.spec, base.lora
+    elif adapter is not None:
+        t0 = time.perf_counter()
+        lora = train_adapter(load_encoder(spec), files, adapter, log=log)
+        spec = replace(spec, lora_rank=adapter.rank, lora_alpha=adapter.alpha)
+        log(f"  adapter trained in {(time.perf_counter() - t0) / 60:.1f} min")
+    encoder = load_encoder(spec, lora)
+    lora_tag = _tensors_digest(lora)
     torch.manual_seed(0)
     random.seed(0)
-    feats = {id(f): cached_features(encoder, spec, f, progress=progress, log=log) for f in files}
+    feats = {
+        id(f): cached_features(encoder, spec, f, lora_tag=lora_tag, progress=progress, log=log)
+        for f in files
+    }
     new: dict[str, LinearHead] = {}
     if "sentiment" in tasks:
         x, y, g = _rows(files, feats, lambda f, i: f.sentiment[i])
@@ -280,11 +299,21 @@ def train_heads(
             raise DataError("base heads were trained on a different encoder cut")
         for t in missing:
             new[t] = base.head(t)
-    heads = Heads(new["sentiment"], new["stage"], new["topics"], spec=spec)
+    heads = Heads(new["sentiment"], new["stage"], new["topics"], spec=spec, lora=lora)
     metrics = {}
     if dev_files:
         metrics = evaluate_heads(heads, encoder, spec, dev_files, log=log)
     return TrainResult(heads, metrics, list(files))
+
+
+def _tensors_digest(tensors: dict[str, torch.Tensor]) -> str:
+    if not tensors:
+        return ""
+    digest = hashlib.sha256()
+    for key, t in sorted(tensors.items()):
+        digest.update(key.encode())
+        digest.update(t.float().numpy().tobytes())
+    return digest.hexdigest()[:16]
 
 
 def _rows(files, feats, get) -> tuple[torch.Tensor, list[str], list[str]]:

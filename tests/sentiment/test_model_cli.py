@@ -144,9 +144,28 @@ def test_train_writes_heads_that_predict(cli_config, tmp_path, monkeypatch) -> N
     from sentiment import build_classifier
     from umot.config import ModelConfig
 
+    meta = json.loads((out / "heads.json").read_text())
+    assert meta["encoder"]["num_layers"] == 2 and meta["encoder"]["lora_rank"] == 8
     clf = build_classifier(ModelConfig(name=str(out), device="cpu"))
+    assert clf.heads.lora, "the adapter trained by default ships with the heads"
     assert clf.version.startswith("builtin-")
     assert clf.predict(["Never again."])[0].stage in {"zmot", "fmot", "amot", "smot", "umot"}
+
+
+def test_train_without_adapter_fits_heads_only(cli_config, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = _write(
+        tmp_path / "train.csv",
+        _rows(OWN_EXAMPLES, 1000)[::8],
+        ["id", "text", "stage", "sentiment", "topics"],
+    )
+    out = tmp_path / "heads"
+    argv = ["train", "--data", str(data), "--output", str(out), "--layers", "1", "--no-adapter"]
+    result = runner.invoke(app, [*argv, "-q"])
+    assert result.exit_code == 0, result.output
+    meta = json.loads((out / "heads.json").read_text())
+    assert meta["encoder"]["lora_rank"] == 0
+    assert "--no-adapter" in (out / "TRAINING.md").read_text()
 
 
 def test_train_needs_data(cli_config) -> None:

@@ -202,10 +202,22 @@ def train(
     max_length: Annotated[
         int, typer.Option("--max-length", min=16, max=512, help="Tokens per sentence.")
     ] = 128,
+    adapter: Annotated[
+        bool,
+        typer.Option(
+            "--adapter/--no-adapter",
+            help="Fine-tune a LoRA adapter of the encoder first (as the shipped models are); "
+            "--no-adapter fits heads on the frozen encoder (seconds once features are cached).",
+        ),
+    ] = True,
+    adapter_epochs: Annotated[
+        float, typer.Option("--adapter-epochs", min=0.01, max=20, help="Passes over the data.")
+    ] = 1.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Train the task heads on labelled CSV files (or a preset) and write them with a card."""
     import sentiment
+    from sentiment.adapter import AdapterConfig
     from sentiment.encoder import EncoderSpec
     from sentiment.errors import ClassifierError
     from sentiment.train import (
@@ -241,6 +253,7 @@ def train(
             tasks=tasks,
             spec=EncoderSpec(layers, max_length),
             base=load_base(base_dir),
+            adapter=AdapterConfig(epochs=adapter_epochs) if adapter else None,
             dev_files=dev_files,
             progress=not quiet,
             log=log,

@@ -1,0 +1,301 @@
+"""Train a multi-task LoRA adapter for the (cut) builtin encoder.
+
+The frozen encoder's features cap what heads can learn (BASELINES.md: +1.5 to +3.7 points from
+an adapter). This module fine-tunes low-rank deltas on every linear layer of the kept encoder
+layers, jointly for the three tasks, through exactly the computation used at prediction time:
+each text is split into sentences, each sentence is encoded (leading @handles skipped), and the
+mention vector is the word-count-weighted mean of its sentence vectors. Temporary task heads
+give the gradient; they are thrown away, and the shipped heads are refitted afterwards on the
+adapted encoder's features (``train.train_heads``), so the adapter only has to make features.
+
+The result is a plain ``{"<module path>.lora_A": (r, in), "<module path>.lora_B": (out, r)}``
+dict that ``encoder.merge_lora`` adds into the weights at load: inference needs no ``peft`` and
+costs nothing extra.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .aggregate import weighted_mean
+from .encoder import Encoder
+from .labels import SENTIMENTS, STAGES, TOPICS
+from .sentences import encoder_text, split_sentences
+
+# Every linear layer of a BERT block: attention (query, key, value, output) and feed-forward.
+TARGETS = (
+    "attention.self.query",
+    "attention.self.key",
+    "attention.self.value",
+    "attention.output.dense",
+    "intermediate.dense",
+    "output.dense",
+)
+
+# The few stage/topic rows per batch give noisy gradients: they count half as much as sentiment.
+STAGE_LOSS = 0.5
+TOPICS_LOSS = 0.5
+CHUNK_TOKENS = 2048  # padded tokens per encoder call while training
+
+
+@dataclass(frozen=True)
+class AdapterConfig:
+    rank: int = 8
+    alpha: float = 16.0
+    dropout: float = 0.1
+    epochs: float = 1.0
+    batch_size: int = 32  # mentions per step
+    lr: float = 1e-3  # adapter and temporary heads
+    warmup: float = 0.06
+    # Cap per (dataset, class) cell: the big majority cells (clothing 5-star reviews) add
+    # little after a few thousand rows and cost most of the CPU time.
+    max_per_cell: int = 4000
+    # Stage/topic examples are few (our own ~600 sentences): seen this many times per epoch.
+    stage_repeat: int = 3
+    seed: int = 0
+
+
+class LoRALinear(nn.Module):
+    """``base(x) + (dropout(x) @ A.T @ B.T) * alpha / r`` with ``base`` frozen; B starts at 0."""
+
+    def __init__(self, base: nn.Linear, rank: int, alpha: float, dropout: float) -> None:
+        super().__init__()
+        self.base = base
+        self.scaling = alpha / rank
+        self.lora_A = nn.Parameter(torch.empty(rank, base.in_features))
+        self.lora_B = nn.Parameter(torch.zeros(base.out_features, rank))
+        nn.init.kaiming_uniform_(self.lora_A, a=math.sqrt(5))
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.base(x) + (self.dropout(x) @ self.lora_A.T @ self.lora_B.T) * self.scaling
+
+
+def attach_lora(bert: nn.Module, config: AdapterConfig) -> dict[str, LoRALinear]:
+    """Replace each target linear by a :class:`LoRALinear`; returns them by original path."""
+    for p in bert.parameters():
+        p.requires_grad_(False)
+    wrapped: dict[str, LoRALinear] = {}
+    for path, module in list(bert.named_modules()):
+        if not isinstance(module, nn.Linear) or not path.endswith(TARGETS):
+            continue
+        parent_path, _, attr = path.rpartition(".")
+        parent = bert.get_submodule(parent_path)
+        lora = LoRALinear(module, config.rank, config.alpha, config.dropout)
+        setattr(parent, attr, lora)
+        wrapped[path] = lora
+    return wrapped
+
+
+def detach_lora(bert: nn.Module, wrapped: dict[str, LoRALinear]) -> dict[str, torch.Tensor]:
+    """Put the plain linears back and return the adapter tensors (as shipped: fp16 round trip,
+    so what was evaluated after training is exactly what loads later)."""
+    out: dict[str, torch.Tensor] = {}
+    for path, lora in wrapped.items():
+        parent_path, _, attr = path.rpartition(".")
+        setattr(bert.get_submodule(parent_path), attr, lora.base)
+        out[f"{path}.lora_A"] = lora.lora_A.detach().to(torch.float16).clone()
+        out[f"{path}.lora_B"] = lora.lora_B.detach().to(torch.float16).clone()
+    return out
+
+
+@dataclass
+class Example:
+    sentences: list[str]
+    weights: list[float]
+    sentiment: int | None
+    stage: int | None
+    topics: list[float] | None
+    group: str
+
+
+def build_examples(files: Sequence, config: AdapterConfig) -> list[Example]:
+    """One example per labelled text; majority (dataset, class) cells capped (seeded)."""
+    from .classifier import sentence_weight
+
+    rng = random.Random(config.seed)
+    cells: dict[tuple[str, str], list[Example]] = {}
+    for f in files:
+        for i, text in enumerate(f.texts):
+            sent, stage = f.sentiment[i], f.stage[i]
+            topics = None if f.topics is None else f.topics[i]
+            if sent is None and stage is None and topics is None:
+                continue
+            spans = [s.text for s in split_sentences(text)]
+            ex = Example(
+                [encoder_text(s) for s in spans],
+                [sentence_weight(s) for s in spans],
+                None if sent is None else SENTIMENTS.index(sent),
+                None if stage is None else STAGES.index(stage),
+                None if topics is None else [1.0 if t in topics else 0.0 for t in TOPICS],
+                f.name,
+            )
+            cells.setdefault((f.name, sent or stage or ""), []).append(ex)
+    out: list[Example] = []
+    for rows in cells.values():
+        if len(rows) > config.max_per_cell:
+            rows = rng.sample(rows, config.max_per_cell)
+        repeat = config.stage_repeat if rows and rows[0].stage is not None else 1
+        out += rows * repeat
+    return out
+
+
+def _cell_weights(examples: Sequence[Example]) -> torch.Tensor:
+    """Sentiment loss weight per example: each (dataset, class) cell weighs the same in total."""
+    counts: dict[tuple[str, int], int] = {}
+    for e in examples:
+        if e.sentiment is not None:
+            counts[(e.group, e.sentiment)] = counts.get((e.group, e.sentiment), 0) + 1
+    w = [1.0 / counts[(e.group, e.sentiment)] if e.sentiment is not None else 0.0 for e in examples]
+    t = torch.tensor(w)
+    return t * (t > 0).sum() / t.sum()
+
+
+class _TaskHeads(nn.Module):
+    def __init__(self, dim: int) -> None:
+        super().__init__()
+        self.sentiment = nn.Sequential(nn.Linear(dim, 256), nn.GELU(), nn.Linear(256, 3))
+        self.stage = nn.Sequential(nn.Linear(dim, 256), nn.GELU(), nn.Linear(256, len(STAGES)))
+        self.topics = nn.Linear(dim, len(TOPICS))
+
+
+def train_adapter(
+    encoder: Encoder,
+    files: Sequence,
+    config: AdapterConfig = AdapterConfig(),
+    *,
+    log: Callable[[str], None] = print,
+    max_steps: int | None = None,
+) -> dict[str, torch.Tensor]:
+    """Fine-tune an adapter on ``files`` (``train.LabelledFile``); returns its tensors.
+
+    ``encoder`` is modified only for the duration of the call."""
+    torch.manual_seed(config.seed)
+    rng = random.Random(config.seed)
+    examples = build_examples(files, config)
+    if not examples:
+        raise ValueError("no labelled examples to train an adapter on")
+    cell_w = _cell_weights(examples)
+    bert = encoder.bert
+    wrapped = attach_lora(bert, config)
+    heads = _TaskHeads(encoder.dim)
+    params = [p for m in wrapped.values() for p in (m.lora_A, m.lora_B)]
+    opt = torch.optim.AdamW(
+        [{"params": params}, {"params": heads.parameters()}], lr=config.lr, weight_decay=0.01
+    )
+    steps_per_epoch = math.ceil(len(examples) / config.batch_size)
+    total = max(1, math.ceil(config.epochs * steps_per_epoch))
+    if max_steps is not None:
+        total = min(total, max_steps)
+    warm = max(1, int(total * config.warmup))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt,
+        lambda s: (
+            min(1.0, (s + 1) / warm)
+            * 0.5
+            * (1 + math.cos(math.pi * min(1.0, max(0, s - warm) / max(1, total - warm))))
+        ),
+    )
+    log(
+        f"  adapter: rank {config.rank} on {len(wrapped)} linear layers, "
+        f"{sum(p.numel() for p in params):,} parameters; {len(examples)} texts, {total} steps"
+    )
+    order: list[int] = []
+    # The frozen body stays in eval mode (its dropout off: the fast attention path); only the
+    # adapters' own dropout and the temporary heads train.
+    bert.eval()
+    for module in wrapped.values():
+        module.train()
+    heads.train()
+    t0 = time.perf_counter()
+    running = 0.0
+    try:
+        with torch.enable_grad():
+            for step in range(total):
+                if not order:
+                    order = list(range(len(examples)))
+                    rng.shuffle(order)
+                idx, order = order[: config.batch_size], order[config.batch_size :]
+                loss = _step_loss(encoder, heads, [examples[i] for i in idx], cell_w[idx])
+                opt.zero_grad()
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(params, 1.0)
+                opt.step()
+                sched.step()
+                value = float(loss.detach())
+                running = 0.98 * running + 0.02 * value if step else value
+                if (step + 1) % 50 == 0 or step + 1 == total:
+                    rate = (step + 1) / (time.perf_counter() - t0)
+                    log(
+                        f"  adapter step {step + 1}/{total} loss {running:.3f} "
+                        f"({rate:.2f} steps/s, {(total - step - 1) / rate / 60:.1f} min left)"
+                    )
+    finally:
+        bert.eval()
+        tensors = detach_lora(bert, wrapped)
+    return tensors
+
+
+def _encode_sorted(encoder: Encoder, sentences: Sequence[str]) -> torch.Tensor:
+    """Encode with gradients, in length-sorted chunks: a review's sentences differ a lot in
+    length and padding them all to the longest would triple the work."""
+    ids = encoder.tokenizer(
+        list(sentences),
+        truncation=True,
+        max_length=encoder.max_length,
+        return_token_type_ids=False,
+        return_attention_mask=False,
+    )["input_ids"]
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    pad = encoder.tokenizer.pad_token_id or 0
+    parts: list[torch.Tensor] = []
+    start = 0
+    while start < len(order):
+        end = start + 1
+        while end < len(order) and len(ids[order[end]]) * (end + 1 - start) <= CHUNK_TOKENS:
+            end += 1
+        chunk = [ids[i] for i in order[start:end]]
+        width = len(chunk[-1])
+        input_ids = torch.full((len(chunk), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(chunk), width), dtype=torch.long)
+        for row, seq in enumerate(chunk):
+            input_ids[row, : len(seq)] = torch.tensor(seq)
+            mask[row, : len(seq)] = 1
+        parts.append(encoder(input_ids, mask))
+        start = end
+    inverse = torch.empty(len(order), dtype=torch.long)
+    inverse[torch.tensor(order)] = torch.arange(len(order))
+    return torch.cat(parts)[inverse]
+
+
+def _step_loss(
+    encoder: Encoder, heads: _TaskHeads, batch: Sequence[Example], cell_w: torch.Tensor
+) -> torch.Tensor:
+    flat = [s for e in batch for s in e.sentences]
+    owner = torch.tensor([i for i, e in enumerate(batch) for _ in e.sentences])
+    weights = torch.tensor([w for e in batch for w in e.weights])
+    vectors = _encode_sorted(encoder, flat)
+    mention = weighted_mean(vectors, weights, owner, len(batch)) * 10.0  # heads' input scale
+    loss = torch.zeros(())
+    has = [i for i, e in enumerate(batch) if e.sentiment is not None]
+    if has:
+        y = torch.tensor([batch[i].sentiment for i in has])
+        ce = nn.functional.cross_entropy(heads.sentiment(mention[has]), y, reduction="none")
+        loss = loss + (ce * cell_w[has]).sum() / len(has)
+    has = [i for i, e in enumerate(batch) if e.stage is not None]
+    if has:
+        y = torch.tensor([batch[i].stage for i in has])
+        loss = loss + STAGE_LOSS * nn.functional.cross_entropy(heads.stage(mention[has]), y)
+    has = [i for i, e in enumerate(batch) if e.topics is not None]
+    if has:
+        y = torch.tensor([batch[i].topics for i in has])
+        bce = nn.functional.binary_cross_entropy_with_logits(heads.topics(mention[has]), y)
+        loss = loss + TOPICS_LOSS * bce
+    return loss

@@ -104,16 +104,20 @@ def crawl_settings(
 
 
 def redis_settings(redis_url: str, source: str) -> dict[str, Any]:
-    """scrapy-redis: one shared request queue and duplicate filter for several crawl machines.
+    """scrapy-redis: one shared request queue and duplicate filter for several crawl processes.
 
-    Keys are per source (two sources of one spider must not share a queue), and nothing
-    persists after a run: a persisted duplicate filter would skip every page on the re-crawl.
+    Keys are per source (two sources of one spider must not share a queue). They live as long
+    as one crawl of the source: the last process to leave clears them, so that the re-crawl
+    fetches again (`crawler.scheduler`); scrapy-redis' own clear-on-close is off, since it
+    would delete what the other processes still have to fetch.
     """
     return {
-        "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
+        "SCHEDULER": "crawler.scheduler.SharedScheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
-        "SCHEDULER_PERSIST": False,
+        "SCHEDULER_PERSIST": True,
+        "SCHEDULER_FLUSH_ON_START": False,
         "SCHEDULER_QUEUE_KEY": f"umot:{source}:requests",
         "SCHEDULER_DUPEFILTER_KEY": f"umot:{source}:dupefilter",
+        "UMOT_REDIS_WORKERS_KEY": f"umot:{source}:workers",
         "REDIS_URL": redis_url,
     }

@@ -13,15 +13,21 @@ from store.types import utcnow
 
 
 def start_run(session: Session, *, source_id: int, now: datetime | None = None) -> CrawlRun:
-    """Open a run. Runs of this source still marked ``running`` were killed: mark them so."""
+    """Open a run. Runs of this source still marked ``running`` were killed: mark them so.
+
+    They are marked finished at the new run's start time, exactly: the crawler's incremental
+    stop recognises them as runs that were open when this one started. (Another process of a
+    shared crawl, alive after all, overwrites the mark when it finishes.)
+    """
+    now = now or utcnow()
     stale = session.exec(
         select(CrawlRun).where(CrawlRun.source_id == source_id, CrawlRun.status == "running")
     )
     for run in stale:
         run.status = "interrupted"
-        run.finished_at = run.finished_at or (now or utcnow())
+        run.finished_at = run.finished_at or now
         run.error = run.error or "the process ended before the run finished"
-    run = CrawlRun(source_id=source_id, started_at=now or utcnow(), status="running")
+    run = CrawlRun(source_id=source_id, started_at=now, status="running")
     session.add(run)
     session.flush()
     return run

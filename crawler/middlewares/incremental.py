@@ -3,6 +3,12 @@
 After the first crawl, a listing's newest mentions come first; a page whose mentions are all in
 the store means the rest of the listing is known too. The items still go on to the pipelines
 (their engagement counters are refreshed); only the page's pagination requests are dropped.
+
+That holds only when the previous crawl of the source got through the listing: a crawl killed
+after page 1 stored page 1 but never saw page 2, and stopping at page 1 again would miss page 2
+for good. So the stop is used only when the source's previous run ended `ok`; after an
+`interrupted`, `failed`, `partial`, `blocked` … run (or a run still marked `running`: killed, or
+another process crawling the source right now) or none at all, the crawl goes through in full.
 """
 
 from __future__ import annotations
@@ -46,7 +52,16 @@ class IncrementalMiddleware:
             raise NotConfigured("no database or source: every page is crawled")
         from store.db import make_engine
 
-        return cls(crawler, make_engine(url), int(source_id))
+        engine = make_engine(url)
+        source = crawler.settings.get("UMOT_SOURCE_NAME") or f"#{source_id}"
+        why, level = full_crawl_reason(engine, int(source_id))
+        if why is not None:
+            engine.dispose()
+            logger.log(
+                level, "source %s: crawling every page, no incremental stop: %s", source, why
+            )
+            raise NotConfigured  # no message: Scrapy would log a second, vaguer warning
+        return cls(crawler, engine, int(source_id))
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterable[Any]:
         return self._filter(response, list(result))
@@ -85,3 +100,45 @@ class IncrementalMiddleware:
         with session_scope(self.engine) as session:
             known = known_external_ids(session, source_id=self.source_id, external_ids=wanted)
         return known >= wanted
+
+
+def full_crawl_reason(engine: Engine, source_id: int) -> tuple[str | None, int]:
+    """Why this crawl of the source may not stop early (None: the previous crawl ended ok), and
+    how loud to say so: a warning after a run that went wrong, info otherwise.
+
+    Called before this crawl opens its own run, so the latest run is the previous one. Several
+    processes sharing a crawl (`crawler.redis_url`) each have a run: the runs that were still
+    open when the previous one started (killed ones are closed at that very time, see
+    `store.runs.start_run`) belong to the same crawl and must have ended ok too.
+    """
+    from sqlmodel import col, select
+
+    from store.db import session_scope
+    from store.models import CrawlRun
+
+    with session_scope(engine) as session:
+        runs = list(
+            session.exec(
+                select(CrawlRun)
+                .where(CrawlRun.source_id == source_id)
+                .order_by(col(CrawlRun.id).desc())
+                .limit(50)
+            )
+        )
+    if not runs:
+        return "no previous run", logging.INFO
+    previous = runs[0]
+    if previous.status == "running":
+        why = f"the previous run #{previous.id} is still marked running (killed, or crawling now)"
+        return why, logging.INFO
+    if previous.status != "ok":
+        return f"the previous run #{previous.id} ended {previous.status}", logging.WARNING
+    for run in runs[1:]:
+        open_then = run.finished_at is None or run.finished_at >= previous.started_at
+        if open_then and run.status != "ok":
+            why = (
+                f"run #{run.id}, open when the previous run #{previous.id} started, "
+                f"ended {run.status}"
+            )
+            return why, logging.WARNING
+    return None, logging.INFO

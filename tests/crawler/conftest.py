@@ -1,15 +1,20 @@
-"""Crawler fixtures: the real saved pages, a local HTTP site, and crawls in a child process.
+"""Crawler fixtures: the real saved pages, a local HTTP site, crawls in a child process, Redis.
 
 Scrapy's reactor starts once per process, so every real crawl runs `python -m crawler` in a
 subprocess against the site (a thread of the test process) and a SQLite file in tmp_path.
+`redis_url` starts a real redis-server (skipped when it is not installed, unless
+`UMOT_REQUIRE_REDIS=1`, as in CI, which makes that a failure).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import socket
 import subprocess
 import sys
+import time
 import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -50,7 +55,7 @@ def toml_value(value: Any) -> str:
 def write_config(
     path: Path,
     *,
-    database: Path,
+    database: Path | str,
     sources: list[dict[str, Any]],
     brands: list[dict[str, Any]] | None = None,
     crawler: dict[str, Any] | None = None,
@@ -65,7 +70,8 @@ def write_config(
         "max_pages": 10,
         **(crawler or {}),
     }
-    lines = [f'[database]\nurl = "sqlite:///{database}"\n', "[crawler]"]
+    url = database if isinstance(database, str) else f"sqlite:///{database}"
+    lines = [f'[database]\nurl = "{url}"\n', "[crawler]"]
     lines += [f"{k} = {toml_value(v)}" for k, v in settings.items()]
     for brand in brands or [{"name": "Acme", "keywords": ["acme"]}]:
         lines.append("\n[[brands]]")
@@ -78,31 +84,79 @@ def write_config(
     return path
 
 
-def run_crawl(
-    config: Path, *sources: str, env: dict[str, str] | None = None, timeout: float = 120
-) -> dict[str, dict[str, Any]]:
-    """Crawl in a child process; {source name: result} (status, pages, new, updated, ...)."""
+def start_crawl(
+    config: Path, *sources: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """`python -m crawler` in a child process, not waited for (see ``finish_crawl``)."""
     command = [sys.executable, "-m", "crawler", "--config", str(config), "--log-level", "INFO"]
     for source in sources:
         command += ["--source", source]
     environment = {**os.environ, **(env or {})}
     environment.pop("UMOT_DATABASE_URL", None)
-    done = subprocess.run(
+    return subprocess.Popen(
         command,
         cwd=REPO_ROOT,
         env=environment,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=timeout,
-        check=False,
     )
+
+
+def finish_crawl(
+    config: Path, process: subprocess.Popen[str], timeout: float = 120
+) -> dict[str, dict[str, Any]]:
+    """Wait for a crawl; {source name: result} (status, pages, new, updated, ...)."""
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        stdout, stderr = process.communicate()
+        raise AssertionError(f"the crawl ran past {timeout}s: {stderr[-4000:]}") from None
     # The crawl's log, kept beside its config for post-mortems.
     with (config.parent / "crawl.log").open("a", encoding="utf-8") as log:
-        log.write(done.stderr)
-    assert done.returncode == 0, done.stderr[-4000:]
-    return {result["source"]: result for result in json.loads(done.stdout)}
+        log.write(stderr)
+    assert process.returncode == 0, stderr[-4000:]
+    return {result["source"]: result for result in json.loads(stdout)}
+
+
+def run_crawl(
+    config: Path, *sources: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> dict[str, dict[str, Any]]:
+    """Crawl in a child process; {source name: result} (status, pages, new, updated, ...)."""
+    return finish_crawl(config, start_crawl(config, *sources, env=env), timeout)
 
 
 @pytest.fixture
 def crawl() -> CrawlFn:
     return run_crawl
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A real redis-server on a free loopback port, for this test only."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("UMOT_REQUIRE_REDIS", "") not in ("", "0"):
+            pytest.fail("redis-server is required (UMOT_REQUIRE_REDIS=1) but not installed")
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert server.poll() is None, "redis-server exited at start"
+            time.sleep(0.1)
+        else:
+            raise AssertionError("redis-server did not start listening")
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

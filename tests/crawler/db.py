@@ -1,4 +1,4 @@
-"""Read what a crawl left in its SQLite file."""
+"""Read what a crawl left in its database (a SQLite file, or any database URL)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from store.models import CrawlRun, EngagementSnapshot, Mention, Source
 
 
 class Stored:
-    def __init__(self, database: Path) -> None:
-        self.engine = make_engine(f"sqlite:///{database}")
+    def __init__(self, database: Path | str) -> None:
+        url = database if isinstance(database, str) else f"sqlite:///{database}"
+        self.engine = make_engine(url)
 
     def close(self) -> None:
         self.engine.dispose()

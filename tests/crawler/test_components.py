@@ -159,7 +159,7 @@ def test_settings_are_polite() -> None:
     redis = crawl_settings(
         contact="c", database_url=None, source_name="acme-tp", redis_url="redis://localhost:6379/0"
     )
-    assert redis["SCHEDULER"] == "scrapy_redis.scheduler.Scheduler"
+    assert redis["SCHEDULER"] == "crawler.scheduler.SharedScheduler"
     assert redis["DUPEFILTER_CLASS"] == "scrapy_redis.dupefilter.RFPDupeFilter"
     assert redis["REDIS_URL"] == "redis://localhost:6379/0"
     assert redis["SCHEDULER_QUEUE_KEY"] == "umot:acme-tp:requests"

@@ -2,7 +2,14 @@
 
 Inside a Product or a LocalBusiness, standalone, in an `@graph`, under the old plural
 `reviews`, with the text in `reviewBody` or `description`; CDATA-wrapped scripts are read by
-extruct's lenient JSON parser. Pagination follows `rel=next` or a configured CSS selector.
+extruct's lenient JSON parser. Helpful votes come from the review's `interactionStatistic`
+(`InteractionCounter`s of `LikeAction` / `VoteAction`). Pagination follows `rel=next` or a
+configured CSS selector.
+
+Broken markup is read as far as it goes: each JSON-LD script and each syntax on its own, so a
+broken script costs only itself; what could not be read makes the page count as malformed, with
+one warning line (no traceback). A review without text is still yielded, for the validate
+pipeline to count as a `MissingText` drop.
 """
 
 from __future__ import annotations
@@ -12,8 +19,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import extruct
+import lxml.etree
+from extruct.jsonld import JsonLdExtractor
+from extruct.utils import parse_xmldom_html
 from scrapy.http import Response
 
+from crawler.processors import to_int
 from crawler.spiders.base import MentionSpider, SpiderArgs
 
 SYNTAXES = ["json-ld", "microdata", "rdfa"]
@@ -33,11 +44,9 @@ class JsonLdSpider(MentionSpider):
     scoped = True
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        try:
-            reviews = extract_reviews(response)
-        except Exception as exc:  # extruct raises whatever its parsers raise on broken markup
-            self.malformed(response, f"structured data unreadable: {exc}")
-            return
+        reviews, problems = read_reviews(response)
+        if problems:
+            self.malformed(response, "structured data unreadable: " + "; ".join(problems))
         for position, (review, product) in enumerate(reviews):
             yield self._mention(response, position, review, product)
         request = self.next_page(response, self._next_url(response), count=len(reviews))
@@ -66,12 +75,52 @@ class JsonLdSpider(MentionSpider):
         return self.mention(response, position, **review_values(review, product, response))
 
 
-def extract_reviews(response: Response) -> list[tuple[dict[str, Any], str | None]]:
-    """The page's schema.org reviews (with their item's name); raises on unreadable markup."""
-    data = extruct.extract(
-        response.body, base_url=response.url, syntaxes=SYNTAXES, uniform=True, errors="log"
-    )
-    return list(unique_reviews(data))
+def read_reviews(
+    response: Response,
+) -> tuple[list[tuple[dict[str, Any], str | None]], list[str]]:
+    """The page's schema.org reviews (with their item's name), and what could not be read.
+
+    Never raises: extruct raises whatever its parsers raise on broken markup, so every JSON-LD
+    script and every other syntax is read on its own, and each failure becomes one short line
+    ("json-ld script 2: JSONDecodeError: Expecting value …") while the rest is still read.
+    """
+    data, problems = extract_structured_data(response.body, response.url)
+    return list(unique_reviews(data)), problems
+
+
+def extract_structured_data(body: bytes, url: str) -> tuple[dict[str, list[Any]], list[str]]:
+    """extruct's uniform output for SYNTAXES, one syntax (one JSON-LD script) at a time."""
+    data: dict[str, list[Any]] = {syntax: [] for syntax in SYNTAXES}
+    if not body.strip():
+        return data, []
+    try:
+        tree = parse_xmldom_html(body, encoding="UTF-8")
+    except Exception as exc:
+        return data, [f"page: {_one_line(exc)}"]
+    problems: list[str] = []
+    extractor = JsonLdExtractor()
+    for number, script in enumerate(_JSON_LD_SCRIPTS(tree), start=1):
+        try:
+            data["json-ld"].extend(extractor.extract_items(script, base_url=url))
+        except Exception as exc:
+            problems.append(f"json-ld script {number}: {_one_line(exc)}")
+    for syntax in SYNTAXES:
+        if syntax == "json-ld":
+            continue
+        try:
+            found = extruct.extract(
+                tree, base_url=url, syntaxes=[syntax], uniform=True, errors="strict"
+            )
+        except Exception as exc:
+            problems.append(f"{syntax}: {_one_line(exc)}")
+            continue
+        data[syntax] = found.get(syntax, [])
+    return data, problems
+
+
+def _one_line(exc: BaseException, limit: int = 200) -> str:
+    text = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def review_values(
@@ -92,25 +141,34 @@ def review_values(
         "rating": rating_of(review.get("reviewRating")),
         "published_at": date,
         "language": text_of(review.get("inLanguage")),
+        "helpful_votes": helpful_votes_of(review.get("interactionStatistic")),
     }
 
 
 def unique_reviews(data: dict[str, list[Any]]) -> Iterator[tuple[dict[str, Any], str | None]]:
-    """Every Review in document order with its item's name; the same review in two syntaxes once."""
-    seen: set[tuple[str | None, str | None]] = set()
+    """Every Review in document order with its item's name; the same review in two syntaxes once.
+
+    Reviews without text are kept (the validate pipeline counts them as `MissingText`); they
+    are told apart by author, date and rating instead.
+    """
+    seen: set[tuple[Any, ...]] = set()
     for syntax in SYNTAXES:
         for item in data.get(syntax, []):
             for review, product in _walk(normalise(item), None):
                 body = text_of(review.get("reviewBody")) or text_of(review.get("description"))
-                if not body:
-                    continue
-                key = (name_of(review.get("author")), " ".join(body.split())[:300])
+                author = name_of(review.get("author"))
+                if body:
+                    key: tuple[Any, ...] = (author, " ".join(body.split())[:300])
+                else:
+                    date = text_of(review.get("datePublished"))
+                    key = (author, None, date, repr(rating_of(review.get("reviewRating"))))
                 if key in seen:
                     continue
                 seen.add(key)
                 yield review, product
 
 
+_JSON_LD_SCRIPTS = lxml.etree.XPath('//script[@type="application/ld+json"]')
 REVIEW_TYPES = {"Review", "UserReview", "CriticReview", "EmployerReview"}
 REVIEW_KEYS = {"review", "reviews"}
 
@@ -203,6 +261,44 @@ def rating_of(value: Any) -> tuple[Any, Any, Any] | Any:
             return None
         return (rating, text_of(value.get("bestRating")) or 5, text_of(value.get("worstRating")))
     return text_of(value)
+
+
+# InteractionCounter types that count people who found a review helpful (or liked it).
+HELPFUL_ACTIONS = {"LikeAction", "VoteAction"}
+
+
+def helpful_votes_of(value: Any) -> Any:
+    """The sum of a review's LikeAction / VoteAction `interactionStatistic` counters.
+
+    None when it has none. A counter that is not a number is passed on as it is, for the loader
+    to record (the validate pipeline drops the review as `BadCounter`, as for any spider).
+    """
+    counts = []
+    for counter in _as_list(value):
+        if not isinstance(counter, dict):
+            continue
+        actions = {_action(kind) for kind in _as_list(counter.get("interactionType"))}
+        if actions & HELPFUL_ACTIONS and counter.get("userInteractionCount") is not None:
+            counts.append(text_of(counter.get("userInteractionCount")))
+    if not counts:
+        return None
+    total = 0
+    for count in counts:
+        try:
+            total += to_int(count) or 0
+        except ValueError:
+            return count
+    return total
+
+
+def _action(kind: Any) -> str | None:
+    """ "LikeAction" from "LikeAction", "https://schema.org/LikeAction", {"@type"/"@id": …}."""
+    if isinstance(kind, dict):
+        kind = kind.get("@type") or kind.get("@id") or kind.get("name")
+        if isinstance(kind, list):
+            kind = kind[0] if kind else None
+    name = text_of(kind)
+    return str(_short(name)).rsplit("/", 1)[-1] if name else None
 
 
 def review_id(

@@ -10,7 +10,7 @@ from scrapy.http import Response
 from w3lib.url import add_or_replace_parameter
 
 from crawler.spiders.base import MentionSpider, dig
-from crawler.spiders.jsonld import extract_reviews, review_values
+from crawler.spiders.jsonld import read_reviews, review_values
 
 REVIEW_URL = "https://www.trustpilot.com/reviews/{id}"
 
@@ -53,14 +53,13 @@ class TrustpilotSpider(MentionSpider):
                 yield request
 
     def _from_json_ld(self, response: Response) -> Iterator[Any]:
-        try:
-            reviews = extract_reviews(response)
-        except Exception as exc:  # extruct raises whatever its parsers raise
-            self.malformed(response, f"no __NEXT_DATA__ and unreadable JSON-LD: {exc}")
-            return
+        reviews, problems = read_reviews(response)
         if not reviews:
-            self.malformed(response, "no reviews in __NEXT_DATA__ or JSON-LD")
+            why = "; ".join(problems) or "no reviews in it"
+            self.malformed(response, f"no __NEXT_DATA__, and its structured data: {why}")
             return
+        if problems:
+            self.malformed(response, "structured data unreadable: " + "; ".join(problems))
         for position, (review, product) in enumerate(reviews):
             values = review_values(review, product, response)
             own_id = str(review.get("@id") or "")

@@ -257,3 +257,60 @@ def test_recrawl_refreshes_counters_and_keeps_snapshots(
         assert sorted(s.likes for s in snaps) == [5, 9]
     finally:
         stored.close()
+
+
+def test_jsonld_broken_markup_textless_reviews_and_votes_in_a_crawl(
+    site: LocalSite, tmp_path: Path, crawl: CrawlFn
+) -> None:
+    """One page: a broken JSON-LD script, a review with a LikeAction counter, a review without
+    text. The crawl log gets one warning line and no traceback; the textless review is a
+    counted MissingText drop; the likes are stored as helpful votes."""
+    import json
+
+    product = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": "Acme Kettle",
+        "review": [
+            {
+                "@type": "Review",
+                "author": "Hal",
+                "reviewBody": "Quiet and quick.",
+                "interactionStatistic": {
+                    "@type": "InteractionCounter",
+                    "interactionType": "https://schema.org/LikeAction",
+                    "userInteractionCount": 12,
+                },
+            },
+            {"@type": "Review", "author": "Ida", "reviewRating": {"ratingValue": 2}},
+        ],
+    }
+    page = (
+        "<html><head>"
+        '<script type="application/ld+json">{"@type": "Review", "reviewBody": </script>'
+        f'<script type="application/ld+json">{json.dumps(product)}</script>'
+        "</head><body></body></html>"
+    ).encode()
+    url = site.route("/kettle.html", Answer(page))
+    config = write_config(
+        tmp_path / "umot.toml",
+        database=tmp_path / "umot.db",
+        sources=[{"name": "kettle", "spider": "jsonld", "start_urls": [url]}],
+    )
+    result = crawl(config)["kettle"]
+    assert (result["status"], result["new"], result["dropped"]) == (
+        "partial",
+        1,
+        {"MissingText": 1},
+    )
+    assert result["error"] == "1 malformed page(s)"
+    log = (tmp_path / "crawl.log").read_text()
+    assert "Traceback" not in log
+    [warning] = [line for line in log.splitlines() if "structured data unreadable" in line]
+    assert "json-ld script 1: JSONDecodeError" in warning
+    stored = Stored(tmp_path / "umot.db")
+    try:
+        [mention] = stored.mentions("kettle")
+        assert (mention.author, mention.helpful_votes) == ("Hal", 12)
+    finally:
+        stored.close()

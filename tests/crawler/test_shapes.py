@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
+import pytest
 from scrapy.http import HtmlResponse, TextResponse
 
+from crawler.drops import BadCounter, MissingText
 from crawler.items import Mention
+from crawler.pipelines.validate import validate
 from crawler.spiders import spider_class
 
 
@@ -158,3 +162,127 @@ def test_jsonld_reviews_without_type_under_review_key() -> None:
     html = f'<script type="application/ld+json">{json.dumps(product)}</script>'.encode()
     found = parse("jsonld", html)
     assert [(m.author, m.rating) for m in found] == [("Cleo", None), ("Dan", 1.0)]
+
+
+def _ld(data: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+def test_jsonld_broken_script_is_one_warning_and_the_rest_is_read(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A broken JSON-LD script: one warning line (no traceback), the page's other scripts and
+    its microdata are still read."""
+    good = {"@type": "Review", "author": "Ann", "reviewBody": "Lid fits tightly."}
+    html = (
+        "<html><head>"
+        '<script type="application/ld+json">{"@type": "Review", "reviewBody": </script>'
+        f"{_ld(good)}</head><body>"
+        '<div itemscope itemtype="https://schema.org/Review">'
+        '<span itemprop="author">Bea</span><p itemprop="reviewBody">Spout drips.</p></div>'
+        "</body></html>"
+    ).encode()
+    with caplog.at_level(logging.DEBUG):
+        found = parse("jsonld", html)
+    assert [(m.author, m.text) for m in found] == [
+        ("Ann", "Lid fits tightly."),
+        ("Bea", "Spout drips."),
+    ]
+    problems = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(problems) == 1
+    message = problems[0].getMessage()
+    assert "structured data unreadable: json-ld script 1: JSONDecodeError" in message
+    assert "\n" not in message and problems[0].exc_info is None
+    assert "Traceback" not in caplog.text
+
+
+def test_jsonld_broken_markup_counts_a_malformed_page() -> None:
+    spider = spider_class("jsonld")(validate=False)
+    stats: dict[str, int] = {}
+
+    class Stats:
+        def inc_value(self, key: str, count: int = 1) -> None:
+            stats[key] = stats.get(key, 0) + count
+
+    spider.crawler = type("Crawler", (), {"stats": Stats()})()  # type: ignore[assignment]
+    html = b'<html><head><script type="application/ld+json">{oops</script></head></html>'
+    response = HtmlResponse(url="https://shop.example/p", body=html, encoding="utf-8")
+    assert list(spider.parse(response)) == []
+    assert stats == {"umot/malformed_pages": 1}
+    # A page without structured data, or an empty one, is not malformed.
+    for body in (b"<html><body>No reviews</body></html>", b""):
+        assert list(spider.parse(HtmlResponse(url="https://shop.example/q", body=body))) == []
+    assert stats == {"umot/malformed_pages": 1}
+
+
+def test_jsonld_review_without_text_is_a_missing_text_drop() -> None:
+    product = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": "Acme Kettle",
+        "review": [
+            {"@type": "Review", "author": "Cy", "reviewRating": {"ratingValue": 5}},
+            {"@type": "Review", "author": "Di", "reviewBody": "Boils in a minute."},
+        ],
+    }
+    # The same rating-only review in microdata too: one item, not two.
+    micro = (
+        '<div itemscope itemtype="https://schema.org/Review"><span itemprop="author">Cy</span>'
+        '<div itemprop="reviewRating" itemscope itemtype="https://schema.org/Rating">'
+        '<meta itemprop="ratingValue" content="5"></div></div>'
+    )
+    found = parse(
+        "jsonld", f"<html><head>{_ld(product)}</head><body>{micro}</body></html>".encode()
+    )
+    assert [(m.author, m.text) for m in found] == [("Cy", None), ("Di", "Boils in a minute.")]
+    assert [m.rank for m in found] == [1, 2]
+    with pytest.raises(MissingText):
+        validate(found[0])
+    validate(found[1])
+
+
+def _counter(action: object, count: object) -> dict[str, object]:
+    return {"@type": "InteractionCounter", "interactionType": action, "userInteractionCount": count}
+
+
+@pytest.mark.parametrize(
+    ("statistic", "votes"),
+    [
+        (_counter("https://schema.org/LikeAction", 12), 12),
+        (_counter("LikeAction", "1,204"), 1204),
+        (_counter({"@type": "VoteAction"}, "7"), 7),
+        ([_counter("LikeAction", 3), _counter("http://schema.org/VoteAction", 4)], 7),
+        ([_counter("DislikeAction", 9), _counter("LikeAction", 2)], 2),
+        (_counter("CommentAction", 5), None),  # not a vote: not invented as one
+        (None, None),
+    ],
+)
+def test_jsonld_interaction_statistic_is_helpful_votes(
+    statistic: object, votes: int | None
+) -> None:
+    review = {"@type": "Review", "author": "Eve", "reviewBody": "Sturdy handle."}
+    if statistic is not None:
+        review["interactionStatistic"] = statistic
+    found = parse("jsonld", _ld(review).encode())
+    assert [(m.text, m.helpful_votes) for m in found] == [("Sturdy handle.", votes)]
+
+
+def test_jsonld_interaction_statistic_in_microdata_and_unreadable_counts() -> None:
+    html = (
+        b'<div itemscope itemtype="https://schema.org/Review">'
+        b'<span itemprop="author">Flo</span><p itemprop="reviewBody">Great lid.</p>'
+        b'<div itemprop="interactionStatistic" itemscope '
+        b'itemtype="https://schema.org/InteractionCounter">'
+        b'<link itemprop="interactionType" href="https://schema.org/LikeAction">'
+        b'<meta itemprop="userInteractionCount" content="21"></div></div>'
+    )
+    assert [m.helpful_votes for m in parse("jsonld", html)] == [21]
+    garbled = {
+        "@type": "Review",
+        "author": "Gil",
+        "reviewBody": "Fine.",
+        "interactionStatistic": _counter("LikeAction", "lots"),
+    }
+    found = parse("jsonld", _ld(garbled).encode())
+    with pytest.raises(BadCounter):  # present but not a number: counted, as for every spider
+        validate(found[0])

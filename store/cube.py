@@ -5,7 +5,7 @@ its stage contributions) are sums over mentions, so they all derive from one GRO
 result has at most (days × 6 stages × 4 sentiments) rows per series. On SQLite the query is
 steered to the expression indexes of migration 0002, which hold every column it reads in the
 GROUP BY order: SQLite streams the groups from the index without touching the table or sorting
-(once ``ANALYZE`` / ``PRAGMA optimize`` has given the planner statistics).
+(given the planner statistics, which ``store.db.refresh_statistics`` keeps fresh).
 """
 
 from __future__ import annotations

@@ -1,7 +1,33 @@
-"""Engine and session factory; schema upgrades through the shipped Alembic migrations."""
+"""Engine and session factory; schema upgrades through the shipped Alembic migrations.
+
+SQLite's query planner picks the covering indexes of migrations 0002/0003 only once ``ANALYZE``
+has stored statistics (``sqlite_stat1``); without them it guesses, and a dashboard query on a
+million mentions walks the wrong index. :func:`refresh_statistics` keeps them fresh on SQLite
+(PostgreSQL's autovacuum analyzes by itself), at three moments:
+
+* when a connection opens and at the end of a schema upgrade: a table is analyzed when one of
+  its indexes has no statistics yet or its row count moved tenfold since the last analysis
+  (the rule of SQLite's ``PRAGMA optimize=0x10002``) — a few index probes, then nothing;
+* when a connection goes back to the pool having written, since its last analysis, as many
+  rows as the statistics describe (a crawl or classification batch that changed much of the
+  data, such as labels filled in for a whole import): every table is analyzed again.
+
+A connection reads the statistics when it opens, so pooled SQLite connections are recycled
+after an hour: a long-running dashboard picks up what the writers refreshed.
+
+The rule is applied here rather than by ``PRAGMA optimize``: Python ships SQLite 3.40 on this
+machine, whose ``optimize`` only looks at tables this very connection has queried and has no
+0x10000 "check every table" bit, and from 3.46 on it samples (``analysis_limit``): sampled
+statistics changed about a dozen dashboard plans at a million mentions, the per-topic sums
+back to a sort among them. A full ``ANALYZE`` there takes a few seconds, once per tenfold
+growth or large rewrite, paid by the writer or the first connection after it; every other
+connection pays the check (~1 ms).
+"""
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +40,13 @@ from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _upgrade_lock = threading.Lock()
+log = logging.getLogger(__name__)
+
+# Tables below this many rows are left to the planner's defaults (no statistics needed, and an
+# empty table's indexes get no sqlite_stat1 row, which would otherwise look stale forever).
+STATS_MIN_ROWS = 1_000
+STATS_GROWTH = 10  # re-analyze a table once its row count has moved tenfold
+STATS_CHECK_EVERY = 10_000  # rows a connection writes between two checks at check-in
 
 
 def make_engine(url: str, *, echo: bool = False, **kwargs: Any) -> Engine:
@@ -28,20 +61,111 @@ def make_engine(url: str, *, echo: bool = False, **kwargs: Any) -> Engine:
         if database and database != ":memory:":
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        kwargs.setdefault("pool_recycle", 3600)  # reopen hourly: fresh planner statistics
         engine = create_engine(url, echo=echo, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkin", _sqlite_checkin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, echo=echo, **kwargs)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    refresh_statistics(dbapi_connection)
+    # marks on the connection's running count of rows written (sqlite3 total_changes)
+    record.info["stats_analyzed_at"] = record.info["stats_checked_at"] = (
+        dbapi_connection.total_changes
+    )
+
+
+def _sqlite_checkin(dbapi_connection: Any, record: Any) -> None:
+    """After a session: check the statistics every ``STATS_CHECK_EVERY`` rows written."""
+    if dbapi_connection is None:  # invalidated
+        return
+    written = dbapi_connection.total_changes
+    if written - record.info.get("stats_checked_at", 0) < STATS_CHECK_EVERY:
+        return
+    record.info["stats_checked_at"] = written
+    since = written - record.info.get("stats_analyzed_at", 0)
+    if refresh_statistics(dbapi_connection, changed_rows=since):
+        record.info["stats_analyzed_at"] = written
+
+
+def refresh_statistics(dbapi_connection: Any, *, changed_rows: int = 0) -> list[str]:
+    """ANALYZE the SQLite tables whose planner statistics are missing or stale (see module doc).
+
+    Stale: at least ``STATS_MIN_ROWS`` rows and an index without statistics or a row count
+    tenfold off the analyzed one; every table of that size when ``changed_rows`` (rows this
+    connection wrote since its last analysis) reaches the number of rows the statistics
+    describe. Decided again under the write lock, so processes opening at once analyze once.
+    Returns the tables analyzed; never raises (a read-only file, a lock held too long: the
+    statistics stay as they are).
+    """
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return []
+    began = False
+    try:
+        if not _stale_tables(dbapi_connection, changed_rows):
+            return []
+        if not dbapi_connection.in_transaction:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+            began = True
+        tables = _stale_tables(dbapi_connection, changed_rows)
+        for table in tables:
+            dbapi_connection.execute(f'ANALYZE "{table}"')
+        if began:
+            dbapi_connection.execute("COMMIT")
+        if tables:
+            log.info("analyzed %s for the query planner", ", ".join(tables))
+        return tables
+    except sqlite3.Error as exc:
+        log.warning("could not refresh SQLite statistics: %s", exc)
+        if began and dbapi_connection.in_transaction:
+            try:
+                dbapi_connection.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+        return []
+
+
+def _stale_tables(conn: sqlite3.Connection, changed_rows: int) -> list[str]:
+    indexes: dict[str, set[str]] = {}
+    for table, index in conn.execute(
+        "SELECT tbl_name, name FROM sqlite_master WHERE type = 'index'"
+        " AND tbl_name NOT LIKE 'sqlite_%'"
+    ):
+        indexes.setdefault(table, set()).add(index)
+    analyzed: dict[str, set[str]] = {}
+    analyzed_rows: dict[str, int] = {}
+    has_stats = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
+    ).fetchone()
+    if has_stats:
+        for table, index, stat in conn.execute("SELECT tbl, idx, stat FROM sqlite_stat1"):
+            analyzed.setdefault(table, set()).add(index)
+            head = str(stat or "").split(" ", 1)[0]
+            analyzed_rows[table] = int(head) if head.isdigit() else 0
+    churn = changed_rows > 0 and changed_rows >= sum(analyzed_rows.values())
+    stale = []
+    for table in sorted(indexes):
+        (rows,) = conn.execute(f'SELECT coalesce(max(rowid), 0) FROM "{table}"').fetchone()
+        if rows < STATS_MIN_ROWS:
+            continue
+        before = analyzed_rows.get(table, 0)
+        if (
+            churn
+            or not indexes[table] <= analyzed.get(table, set())
+            or rows >= before * STATS_GROWTH
+            or rows * STATS_GROWTH <= before
+        ):
+            stale.append(table)
+    return stale
 
 
 @contextmanager
@@ -75,6 +199,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with _upgrade_lock, engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
+    if engine.dialect.name == "sqlite":  # new indexes have no statistics yet
+        with engine.connect() as connection:
+            refresh_statistics(connection.connection.driver_connection)
 
 
 def current_revision(engine: Engine) -> str | None:

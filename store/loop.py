@@ -121,21 +121,33 @@ def _daily_sums(
         )
         .group_by(*keys)
     )
-    rows = [tuple(r) for r in session.exec(stmt).all()]
+    rows = _rows(session, stmt)
     if not scope.compare:
         rows = [(0, *r) for r in rows]
     columns = ["series", "day", *(["key"] if by else []), "a", "b", "mentions"]
     frame = pd.DataFrame(rows, columns=columns)
     names = series_names(session, scope)
-    frame["series"] = frame["series"].map(lambda k: names.get(k, "(no brand)"))
-    frame["day"] = frame["day"].map(to_date)
+    frame["series"] = _per_value(frame["series"], lambda k: names.get(k, "(no brand)"))
+    frame["day"] = _per_value(frame["day"], to_date)
     if by == "stage":
         frame["key"] = frame["key"].fillna(UNKNOWN_STAGE)
     return _with_offsets(frame, first)
 
 
+def _rows(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
+    """A statement's rows as tuples, through Core: tens of thousands of rows skip the ORM's
+    per-row loading (about a tenth of the time of the per-topic sums)."""
+    return [tuple(r) for r in session.connection().execute(stmt).all()]
+
+
+def _per_value(values: pd.Series, fn: Any) -> pd.Series:
+    """``values.map(fn)`` calling ``fn`` once per distinct value (a few hundred days or series
+    against tens of thousands of rows)."""
+    return values.map({v: fn(v) for v in values.unique()})
+
+
 def _with_offsets(frame: pd.DataFrame, first: date) -> pd.DataFrame:
-    frame["offset"] = frame["day"].map(lambda d: (d - first).days).astype(int)
+    frame["offset"] = _per_value(frame["day"], lambda d: (d - first).days).astype(int)
     frame["a"] = frame["a"].astype(float)
     frame["b"] = frame["b"].astype(float)
     return frame
@@ -164,13 +176,13 @@ def _topic_sums(
         )
         .group_by(*keys)
     )
-    rows = [tuple(r) for r in session.exec(stmt).all()]
+    rows = _rows(session, stmt)
     if not scope.compare:
         rows = [(0, *r) for r in rows]
     raw = pd.DataFrame(rows, columns=["series", "day", "topics", "a", "b", "mentions"])
     names = series_names(session, scope)
-    raw["series"] = raw["series"].map(lambda k: names.get(k, "(no brand)"))
-    raw["day"] = raw["day"].map(to_date)
+    raw["series"] = _per_value(raw["series"], lambda k: names.get(k, "(no brand)"))
+    raw["day"] = _per_value(raw["day"], to_date)
     long = expand(raw, sums=["a", "b"], split=True).rename(columns={"topic": "key"})
     return long.groupby(["series", "day", "key"], as_index=False)[["a", "b", "mentions"]].sum()
 

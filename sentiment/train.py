@@ -419,6 +419,8 @@ def training_card(heads: Heads) -> str:
         f"{heads.spec.num_layers} layers, max_length {heads.spec.max_length}, "
         "mean pooling; sentiment and stage: one-hidden-layer heads; topics: linear sigmoid.",
         "",
+        _adapter_line(heads),
+        "",
         "| dataset | file | rows | licence | sha256 |",
         "|---|---|---:|---|---|",
     ]
@@ -438,6 +440,17 @@ def training_card(heads: Heads) -> str:
             acc = d.get("accuracy", d.get("exact_match"))
             lines.append(f"| {ds} | {task} | {acc:.3f} | {d['macro_f1']:.3f} |")
     return "\n".join(lines) + "\n"
+
+
+def _adapter_line(heads: Heads) -> str:
+    if not heads.lora:
+        return "Adapter: none (heads on the frozen encoder)."
+    targets = sorted({k.rsplit(".", 1)[0].split(".", 3)[-1] for k in heads.lora})
+    size = sum(t.numel() for t in heads.lora.values())
+    return (
+        f"Adapter: LoRA rank {heads.spec.lora_rank}, alpha {heads.spec.lora_alpha:g}, on "
+        f"{', '.join(targets)} ({size:,} parameters, fp16), merged into the encoder at load."
+    )
 
 
 def load_base(path: Path | None) -> Heads | None:

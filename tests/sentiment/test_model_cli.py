@@ -146,6 +146,7 @@ def test_train_writes_heads_that_predict(cli_config, tmp_path, monkeypatch) -> N
 
     meta = json.loads((out / "heads.json").read_text())
     assert meta["encoder"]["num_layers"] == 2 and meta["encoder"]["lora_rank"] == 8
+    assert "Adapter: LoRA rank 8" in card and "attention.self.query" in card
     clf = build_classifier(ModelConfig(name=str(out), device="cpu"))
     assert clf.heads.lora, "the adapter trained by default ships with the heads"
     assert clf.version.startswith("builtin-")
@@ -165,7 +166,7 @@ def test_train_without_adapter_fits_heads_only(cli_config, tmp_path, monkeypatch
     assert result.exit_code == 0, result.output
     meta = json.loads((out / "heads.json").read_text())
     assert meta["encoder"]["lora_rank"] == 0
-    assert "--no-adapter" in (out / "TRAINING.md").read_text()
+    assert "Adapter: none" in (out / "TRAINING.md").read_text()
 
 
 def test_train_needs_data(cli_config) -> None:

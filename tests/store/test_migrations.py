@@ -37,7 +37,11 @@ def test_upgrade_from_empty_creates_every_table_and_index(database_url: str) -> 
     assert current_revision(engine) == head_revision()
     assert EXPECTED_TABLES <= set(table_names(engine))
     indexes = {ix["name"] for ix in inspect(engine).get_indexes("mention")}
-    assert {"ix_mention_brand_published", "ix_mention_stage_published"} <= indexes
+    assert {
+        "ix_mention_brand_published",
+        "ix_mention_stage_published",
+        "ix_mention_source_brand_visibility",  # 0004: the shelf per brand and source
+    } <= indexes
     upgrade(engine)  # a second upgrade is a no-op
     assert current_revision(engine) == head_revision()
     engine.dispose()

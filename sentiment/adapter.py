@@ -42,7 +42,9 @@ TARGETS = (
 # The few stage/topic rows per batch give noisy gradients: they count half as much as sentiment.
 STAGE_LOSS = 0.5
 TOPICS_LOSS = 0.5
-CHUNK_TOKENS = 2048  # padded tokens per encoder call while training
+# Padded tokens per encoder call while training: small chunks keep a CPU's caches warm; a GPU
+# wants one big call per step (kernel launches, not arithmetic, bound it at this model size).
+CHUNK_TOKENS = {"cpu": 2048, "cuda": 65536}
 
 
 @dataclass(frozen=True)
@@ -173,19 +175,23 @@ def train_adapter(
     *,
     log: Callable[[str], None] = print,
     max_steps: int | None = None,
+    device: torch.device | None = None,
 ) -> dict[str, torch.Tensor]:
-    """Fine-tune an adapter on ``files`` (``train.LabelledFile``); returns its tensors.
+    """Fine-tune an adapter on ``files`` (``train.LabelledFile``); returns its tensors (on the
+    CPU, fp16, whatever ``device`` trained them).
 
-    ``encoder`` is modified only for the duration of the call."""
+    ``encoder`` is modified only for the duration of the call (and moved to ``device``)."""
+    device = device or torch.device("cpu")
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
     examples = build_examples(files, config)
     if not examples:
         raise ValueError("no labelled examples to train an adapter on")
-    cell_w = _cell_weights(examples)
+    cell_w = _cell_weights(examples).to(device)
     bert = encoder.bert
     wrapped = attach_lora(bert, config)
-    heads = _TaskHeads(encoder.dim)
+    encoder.to(device)
+    heads = _TaskHeads(encoder.dim).to(device)
     params = [p for m in wrapped.values() for p in (m.lora_A, m.lora_B)]
     opt = torch.optim.AdamW(
         [{"params": params}, {"params": heads.parameters()}], lr=config.lr, weight_decay=0.01
@@ -205,7 +211,8 @@ def train_adapter(
     )
     log(
         f"  adapter: rank {config.rank} on {len(wrapped)} linear layers, "
-        f"{sum(p.numel() for p in params):,} parameters; {len(examples)} texts, {total} steps"
+        f"{sum(p.numel() for p in params):,} parameters; {len(examples)} texts, {total} steps "
+        f"on {device}"
     )
     order: list[int] = []
     # The frozen body stays in eval mode (its dropout off: the fast attention path); only the
@@ -223,7 +230,8 @@ def train_adapter(
                     order = list(range(len(examples)))
                     rng.shuffle(order)
                 idx, order = order[: config.batch_size], order[config.batch_size :]
-                loss = _step_loss(encoder, heads, [examples[i] for i in idx], cell_w[idx])
+                batch = [examples[i] for i in idx]
+                loss = _step_loss(encoder, heads, batch, cell_w[idx], device)
                 opt.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -240,10 +248,12 @@ def train_adapter(
     finally:
         bert.eval()
         tensors = detach_lora(bert, wrapped)
-    return tensors
+    return {k: v.cpu() for k, v in tensors.items()}
 
 
-def _encode_sorted(encoder: Encoder, sentences: Sequence[str]) -> torch.Tensor:
+def _encode_sorted(
+    encoder: Encoder, sentences: Sequence[str], device: torch.device
+) -> torch.Tensor:
     """Encode with gradients, in length-sorted chunks: a review's sentences differ a lot in
     length and padding them all to the longest would triple the work."""
     ids = encoder.tokenizer(
@@ -255,11 +265,12 @@ def _encode_sorted(encoder: Encoder, sentences: Sequence[str]) -> torch.Tensor:
     )["input_ids"]
     order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     pad = encoder.tokenizer.pad_token_id or 0
+    budget = CHUNK_TOKENS.get(device.type, CHUNK_TOKENS["cuda"])
     parts: list[torch.Tensor] = []
     start = 0
     while start < len(order):
         end = start + 1
-        while end < len(order) and len(ids[order[end]]) * (end + 1 - start) <= CHUNK_TOKENS:
+        while end < len(order) and len(ids[order[end]]) * (end + 1 - start) <= budget:
             end += 1
         chunk = [ids[i] for i in order[start:end]]
         width = len(chunk[-1])
@@ -268,34 +279,38 @@ def _encode_sorted(encoder: Encoder, sentences: Sequence[str]) -> torch.Tensor:
         for row, seq in enumerate(chunk):
             input_ids[row, : len(seq)] = torch.tensor(seq)
             mask[row, : len(seq)] = 1
-        parts.append(encoder(input_ids, mask))
+        parts.append(encoder(input_ids.to(device), mask.to(device)))
         start = end
-    inverse = torch.empty(len(order), dtype=torch.long)
-    inverse[torch.tensor(order)] = torch.arange(len(order))
+    inverse = torch.empty(len(order), dtype=torch.long, device=device)
+    inverse[torch.tensor(order, device=device)] = torch.arange(len(order), device=device)
     return torch.cat(parts)[inverse]
 
 
 def _step_loss(
-    encoder: Encoder, heads: _TaskHeads, batch: Sequence[Example], cell_w: torch.Tensor
+    encoder: Encoder,
+    heads: _TaskHeads,
+    batch: Sequence[Example],
+    cell_w: torch.Tensor,
+    device: torch.device,
 ) -> torch.Tensor:
     flat = [s for e in batch for s in e.sentences]
-    owner = torch.tensor([i for i, e in enumerate(batch) for _ in e.sentences])
-    weights = torch.tensor([w for e in batch for w in e.weights])
-    vectors = _encode_sorted(encoder, flat)
+    owner = torch.tensor([i for i, e in enumerate(batch) for _ in e.sentences], device=device)
+    weights = torch.tensor([w for e in batch for w in e.weights], device=device)
+    vectors = _encode_sorted(encoder, flat, device)
     mention = weighted_mean(vectors, weights, owner, len(batch)) * 10.0  # heads' input scale
-    loss = torch.zeros(())
+    loss = torch.zeros((), device=device)
     has = [i for i, e in enumerate(batch) if e.sentiment is not None]
     if has:
-        y = torch.tensor([batch[i].sentiment for i in has])
+        y = torch.tensor([batch[i].sentiment for i in has], device=device)
         ce = nn.functional.cross_entropy(heads.sentiment(mention[has]), y, reduction="none")
         loss = loss + (ce * cell_w[has]).sum() / len(has)
     has = [i for i, e in enumerate(batch) if e.stage is not None]
     if has:
-        y = torch.tensor([batch[i].stage for i in has])
+        y = torch.tensor([batch[i].stage for i in has], device=device)
         loss = loss + STAGE_LOSS * nn.functional.cross_entropy(heads.stage(mention[has]), y)
     has = [i for i, e in enumerate(batch) if e.topics is not None]
     if has:
-        y = torch.tensor([batch[i].topics for i in has])
+        y = torch.tensor([batch[i].topics for i in has], device=device)
         bce = nn.functional.binary_cross_entropy_with_logits(heads.topics(mention[has]), y)
         loss = loss + TOPICS_LOSS * bce
     return loss

@@ -26,8 +26,8 @@ def weighted_mean(
 ) -> torch.Tensor:
     """(groups, dim): per group, the mean of its rows weighted by ``weights``."""
     w = weights.to(rows.dtype).clamp(min=1e-6)
-    total = torch.zeros(groups, dtype=rows.dtype).index_add_(0, owner, w)
-    out = torch.zeros(groups, rows.shape[1], dtype=rows.dtype).index_add_(
+    total = torch.zeros(groups, dtype=rows.dtype, device=rows.device).index_add_(0, owner, w)
+    out = torch.zeros(groups, rows.shape[1], dtype=rows.dtype, device=rows.device).index_add_(
         0, owner, rows * w[:, None]
     )
     return out / total.clamp(min=1e-6)[:, None]

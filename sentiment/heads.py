@@ -122,7 +122,7 @@ def fit_mlp_head(
         list(labels),
         "softmax",
         None,
-        first.weight.detach().clone(),
+        first.weight.detach().to(torch.float16).float(),  # as shipped (Heads.tensors)
         first.bias.detach().clone(),
         scale,
     )
@@ -211,7 +211,9 @@ class Heads:
             out[f"{task}.weight"] = h.weight.contiguous().float()
             out[f"{task}.bias"] = h.bias.contiguous().float()
             if h.hidden_weight is not None and h.hidden_bias is not None:
-                out[f"{task}.hidden_weight"] = h.hidden_weight.contiguous().float()
+                # The hidden layer is most of the bytes: shipped in fp16 (fit_mlp_head already
+                # rounds it, so what was evaluated is what loads).
+                out[f"{task}.hidden_weight"] = h.hidden_weight.contiguous().to(torch.float16)
                 out[f"{task}.hidden_bias"] = h.hidden_bias.contiguous().float()
         for key, t in self.lora.items():
             out[f"lora.{key}"] = t.contiguous().to(torch.float16)
@@ -249,6 +251,10 @@ def save_heads(heads: Heads, directory: Path) -> tuple[Path, Path]:
     return tensors_path, meta_path
 
 
+def _float_or_none(t: torch.Tensor | None) -> torch.Tensor | None:
+    return None if t is None else t.float()
+
+
 def load_heads(directory: Path) -> Heads:
     directory = Path(directory)
     tensors_path, meta_path = directory / HEADS_FILE, directory / META_FILE
@@ -273,8 +279,8 @@ def load_heads(directory: Path) -> Heads:
             list(info["labels"]),
             info["kind"],
             info.get("thresholds"),
-            tensors.get(f"{task}.hidden_weight"),
-            tensors.get(f"{task}.hidden_bias"),
+            _float_or_none(tensors.get(f"{task}.hidden_weight")),
+            _float_or_none(tensors.get(f"{task}.hidden_bias")),
             float(info.get("scale", 1.0)),
         )
     lora = {k[len("lora.") :]: v for k, v in tensors.items() if k.startswith("lora.")}

@@ -149,14 +149,22 @@ def _cache_dir() -> Path:
 
 
 def mention_features(
-    encoder: Encoder, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False
+    encoder: Encoder,
+    texts: Sequence[str],
+    *,
+    batch_size: int = 64,
+    progress: bool = False,
+    device: torch.device | None = None,
 ) -> torch.Tensor:
     """(n, dim): word-count-weighted mean of each text's sentence embeddings."""
     from .classifier import Classifier, sentence_weight
 
     dummy = LinearHead(torch.zeros(1, encoder.dim), torch.zeros(1), ["x"])
     runner = Classifier(
-        encoder, Heads(dummy, dummy, dummy), device=torch.device("cpu"), batch_size=batch_size
+        encoder,
+        Heads(dummy, dummy, dummy),
+        device=device or torch.device("cpu"),
+        batch_size=batch_size,
     )
     spans = [split_sentences(t) for t in texts]
     flat = [s.text for per in spans for s in per]
@@ -174,6 +182,7 @@ def cached_features(
     lora_tag: str = "",
     progress: bool = False,
     log: Callable = print,
+    device: torch.device | None = None,
 ) -> torch.Tensor:
     # The key covers the exact encoder inputs: the file, the encoder cut, and whether the
     # encoder-side text normalisation changes any sentence of this file.
@@ -193,7 +202,7 @@ def cached_features(
         except (OSError, ValueError, KeyError):
             pass
     t0 = time.perf_counter()
-    feats = mention_features(encoder, data.texts, progress=progress)
+    feats = mention_features(encoder, data.texts, progress=progress, device=device)
     log(f"  encoded {data.name} ({len(data.texts)} texts) in {time.perf_counter() - t0:.0f} s")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -218,6 +227,8 @@ class TrainResult:
     heads: Heads
     metrics: dict[str, dict] = field(default_factory=dict)
     files: list[LabelledFile] = field(default_factory=list)
+    # Where a reused adapter came from (its own training command and machine), for the card.
+    adapter_source: dict = field(default_factory=dict)
 
 
 def train_heads(
@@ -227,24 +238,35 @@ def train_heads(
     spec: EncoderSpec = DEFAULT_SPEC,
     base: Heads | None = None,
     adapter: AdapterConfig | None = None,
+    adapter_from: Heads | None = None,
     l2: dict[str, float] | None = None,
     dev_files: Sequence[LabelledFile] = (),
     progress: bool = False,
     log: Callable = print,
+    device: torch.device | None = None,
 ) -> TrainResult:
     """Fit the requested heads; the others are taken from ``base`` (same encoder spec).
 
-    With ``adapter``, a LoRA adapter is fine-tuned first on all ``files`` and the heads are fitted
-    on the adapted encoder. Training only some tasks keeps ``base``'s adapter: the heads kept
-    from it were fitted on that encoder."""
+    With ``adapter``, a LoRA adapter is fine-tuned first on all ``files`` (on ``device``: a GPU
+    turns an hour of CPU into minutes) and the heads are fitted on the adapted encoder. With
+    ``adapter_from``, that heads directory's encoder cut and adapter are reused as they are (an
+    adapter trained on another machine; the heads are refitted here). Training only some tasks
+    keeps ``base``'s adapter: the heads kept from it were fitted on that encoder."""
     l2 = {"topics": 1e-3} | (l2 or {})
+    device = device or torch.device("cpu")
     lora: dict[str, torch.Tensor] = {}
+    adapter_source: dict = {}
     partial = set(tasks) != {"sentiment", "stage", "topics"}
     if partial and base is not None and base.lora:
         spec, lora = base.spec, base.lora
+    elif adapter_from is not None:
+        spec, lora = adapter_from.spec, dict(adapter_from.lora)
+        meta = adapter_from.meta
+        adapter_source = dict(meta.get("adapter") or {"command": meta.get("command")})
+        log(f"  adapter: reused (rank {spec.lora_rank}, {spec.num_layers} layers)")
     elif adapter is not None:
         t0 = time.perf_counter()
-        lora = train_adapter(load_encoder(spec), files, adapter, log=log)
+        lora = train_adapter(load_encoder(spec), files, adapter, log=log, device=device)
         spec = replace(spec, lora_rank=adapter.rank, lora_alpha=adapter.alpha)
         log(f"  adapter trained in {(time.perf_counter() - t0) / 60:.1f} min")
     encoder = load_encoder(spec, lora)
@@ -252,7 +274,9 @@ def train_heads(
     torch.manual_seed(0)
     random.seed(0)
     feats = {
-        id(f): cached_features(encoder, spec, f, lora_tag=lora_tag, progress=progress, log=log)
+        id(f): cached_features(
+            encoder, spec, f, lora_tag=lora_tag, progress=progress, log=log, device=device
+        )
         for f in files
     }
     new: dict[str, LinearHead] = {}
@@ -302,8 +326,8 @@ def train_heads(
     heads = Heads(new["sentiment"], new["stage"], new["topics"], spec=spec, lora=lora)
     metrics = {}
     if dev_files:
-        metrics = evaluate_heads(heads, encoder, spec, dev_files, log=log)
-    return TrainResult(heads, metrics, list(files))
+        metrics = evaluate_heads(heads, encoder, spec, dev_files, log=log, device=device)
+    return TrainResult(heads, metrics, list(files), adapter_source)
 
 
 def _tensors_digest(tensors: dict[str, torch.Tensor]) -> str:
@@ -334,11 +358,12 @@ def evaluate_heads(
     dev_files: Sequence[LabelledFile],
     *,
     log: Callable = print,
+    device: torch.device | None = None,
 ) -> dict:
     """Dev figures through the real prediction path (sentence split + aggregation)."""
     from .classifier import Classifier
 
-    clf = Classifier(encoder, heads, device=torch.device("cpu"))
+    clf = Classifier(encoder, heads, device=device or torch.device("cpu"))
     metrics: dict[str, dict] = {}
     for f in dev_files:
         preds = clf.predict(f.texts)
@@ -397,6 +422,7 @@ def write_outputs(result: TrainResult, output: Path, *, command: str, preset: st
             for f in result.files
         ],
         "dev_metrics": result.metrics,
+        **({"adapter": result.adapter_source} if result.adapter_source else {}),
         "torch": torch.__version__,
         "python": platform.python_version(),
     }
@@ -447,10 +473,15 @@ def _adapter_line(heads: Heads) -> str:
         return "Adapter: none (heads on the frozen encoder)."
     targets = sorted({k.rsplit(".", 1)[0].split(".", 3)[-1] for k in heads.lora})
     size = sum(t.numel() for t in heads.lora.values())
-    return (
+    line = (
         f"Adapter: LoRA rank {heads.spec.lora_rank}, alpha {heads.spec.lora_alpha:g}, on "
         f"{', '.join(targets)} ({size:,} parameters, fp16), merged into the encoder at load."
     )
+    source = heads.meta.get("adapter") or {}
+    if source.get("command"):
+        line += f" Trained separately by `{source['command']}`"
+        line += f" ({source['note']})." if source.get("note") else "."
+    return line
 
 
 def load_base(path: Path | None) -> Heads | None:

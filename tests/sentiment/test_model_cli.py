@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 import typer
 from typer.testing import CliRunner
 
@@ -133,9 +134,8 @@ def test_train_writes_heads_that_predict(cli_config, tmp_path, monkeypatch) -> N
     rows = _rows(OWN_EXAMPLES, 1000)[::4]
     data = _write(tmp_path / "train.csv", rows, ["id", "text", "stage", "sentiment", "topics"])
     out = tmp_path / "heads"
-    result = runner.invoke(
-        app, ["train", "--data", str(data), "--output", str(out), "--layers", "2", "-q"]
-    )
+    argv = ["train", "--data", str(data), "--output", str(out), "--layers", "2"]
+    result = runner.invoke(app, [*argv, "--adapter-rank", "4", "--device", "cpu", "-q"])
     assert result.exit_code == 0, result.output
     assert (out / "heads.safetensors").exists() and (out / "heads.json").exists()
     card = (out / "TRAINING.md").read_text()
@@ -145,8 +145,9 @@ def test_train_writes_heads_that_predict(cli_config, tmp_path, monkeypatch) -> N
     from umot.config import ModelConfig
 
     meta = json.loads((out / "heads.json").read_text())
-    assert meta["encoder"]["num_layers"] == 2 and meta["encoder"]["lora_rank"] == 8
-    assert "Adapter: LoRA rank 8" in card and "attention.self.query" in card
+    assert meta["encoder"]["num_layers"] == 2 and meta["encoder"]["lora_rank"] == 4
+    assert meta["encoder"]["lora_alpha"] == 8.0
+    assert "Adapter: LoRA rank 4" in card and "attention.self.query" in card
     clf = build_classifier(ModelConfig(name=str(out), device="cpu"))
     assert clf.heads.lora, "the adapter trained by default ships with the heads"
     assert clf.version.startswith("builtin-")
@@ -167,6 +168,59 @@ def test_train_without_adapter_fits_heads_only(cli_config, tmp_path, monkeypatch
     meta = json.loads((out / "heads.json").read_text())
     assert meta["encoder"]["lora_rank"] == 0
     assert "Adapter: none" in (out / "TRAINING.md").read_text()
+
+
+def test_train_reuses_an_adapter_and_refits_heads(cli_config, tmp_path, monkeypatch) -> None:
+    """--adapter-from: the adapter of another heads directory (say, one trained on a GPU machine)
+    is kept bit for bit, with its encoder cut; only the heads are fitted here."""
+    from sentiment import MODELS
+    from sentiment.heads import load_heads
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    source = load_heads(MODELS["builtin-fast"])
+    data = _write(
+        tmp_path / "train.csv",
+        _rows(OWN_EXAMPLES, 1000)[::8],
+        ["id", "text", "stage", "sentiment", "topics"],
+    )
+    out = tmp_path / "heads"
+    argv = ["train", "--data", str(data), "--output", str(out)]
+    result = runner.invoke(app, [*argv, "--adapter-from", str(MODELS["builtin-fast"]), "-q"])
+    assert result.exit_code == 0, result.output
+    trained = load_heads(out)
+    assert trained.spec == source.spec  # the cut and rank come with the adapter
+    assert trained.lora.keys() == source.lora.keys()
+    assert all(torch.equal(trained.lora[k], source.lora[k]) for k in source.lora)
+    assert not torch.equal(trained.sentiment.weight, source.sentiment.weight)
+    card = (out / "TRAINING.md").read_text()
+    assert f"Trained separately by `{source.meta['command']}`" in card
+
+
+def test_train_adapter_from_needs_an_adapter(cli_config, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = _write(
+        tmp_path / "train.csv",
+        _rows(OWN_EXAMPLES, 1000)[::8],
+        ["id", "text", "stage", "sentiment", "topics"],
+    )
+    frozen = tmp_path / "frozen"
+    argv = ["train", "--data", str(data), "--layers", "1", "-q"]
+    assert runner.invoke(app, [*argv, "--output", str(frozen), "--no-adapter"]).exit_code == 0
+    result = runner.invoke(
+        app, [*argv, "--output", str(tmp_path / "x"), "--adapter-from", str(frozen)]
+    )
+    assert result.exit_code == 2
+    assert "holds no adapter" in result.stderr
+    missing = runner.invoke(app, [*argv, "--adapter-from", str(tmp_path / "nowhere")])
+    assert missing.exit_code == 2
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error shown without a GPU")
+def test_train_on_cuda_without_a_gpu_is_a_clear_error(cli_config, tmp_path) -> None:
+    data = _write(tmp_path / "train.csv", _rows(OWN_EXAMPLES, 20), ["id", "text", "stage"])
+    result = runner.invoke(app, ["train", "--data", str(data), "--device", "cuda"])
+    assert result.exit_code == 2
+    assert "no CUDA device" in result.stderr
 
 
 def test_train_needs_data(cli_config) -> None:

@@ -1,3 +1,5 @@
+import pytest
+
 from sentiment.sentences import MAX_SENTENCES, split_sentences
 
 
@@ -42,3 +44,26 @@ def test_encoder_skips_leading_handles_only() -> None:
     assert encoder_text(".@Delta thanks!") == "thanks!"
     assert encoder_text("thanks @Delta") == "thanks @Delta"
     assert encoder_text("@united") == "@united"  # nothing left: keep the text
+
+
+TRICKY = [
+    "Dr. Smith said the U.S. version runs small. I returned it! Refund took 3.5 weeks...",
+    "Great. Great. Great. Would buy again.",  # the same sentence three times
+    "Ordered on Jan. 5 at 3 p.m. and it came the next day.   Fits fine.\tLove it",
+    "lol ok. fine. whatever... never again?! @brand pls fix",
+    "Mr. and Mrs. Jones e.g. liked it; i.e. it's good. 10/10. Would recommend.",
+    "Size M fits like an S. Colour: navy (not black). Price $49.99. Worth it.",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_spans_are_exactly_pysbds_own(text: str) -> None:
+    """Our str.find span search must give pysbd's char_span output: the shipped heads were
+    trained on these splits, so any drift would silently change every prediction."""
+    import pysbd
+
+    from sentiment.sentences import _pysbd_spans
+
+    reference = pysbd.Segmenter(language="en", clean=False, char_span=True).segment(text)
+    assert list(_pysbd_spans(text, "en")) == [(p.start, p.end) for p in reference]
+    assert len(reference) >= 2

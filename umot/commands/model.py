@@ -213,13 +213,40 @@ def train(
     adapter_epochs: Annotated[
         float, typer.Option("--adapter-epochs", min=0.01, max=20, help="Passes over the data.")
     ] = 1.0,
+    adapter_rank: Annotated[
+        int, typer.Option("--adapter-rank", min=1, max=64, help="LoRA rank of the adapter.")
+    ] = 8,
+    adapter_cap: Annotated[
+        int,
+        typer.Option(
+            "--adapter-cap",
+            min=100,
+            help="Most texts per (dataset, class) in one adapter epoch (sampled, seeded).",
+        ),
+    ] = 4000,
+    adapter_from: Annotated[
+        Path | None,
+        typer.Option(
+            "--adapter-from",
+            help="Reuse the encoder cut and adapter of this heads directory (e.g. one trained "
+            "on a GPU machine) and refit only the heads here.",
+        ),
+    ] = None,
+    device: Annotated[
+        str,
+        typer.Option(
+            "--device", help="auto (the GPU when present), cpu or cuda: where the encoder runs."
+        ),
+    ] = "auto",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Train the task heads on labelled CSV files (or a preset) and write them with a card."""
     import sentiment
     from sentiment.adapter import AdapterConfig
+    from sentiment.device import resolve_device
     from sentiment.encoder import EncoderSpec
     from sentiment.errors import ClassifierError
+    from sentiment.heads import load_heads
     from sentiment.train import (
         DEFAULT_SPEC,
         PRESET_LAYERS,
@@ -248,15 +275,27 @@ def train(
         log(f"training {', '.join(tasks)} on {', '.join(f.name for f in files)}")
         if layers is None:
             layers = PRESET_LAYERS.get(preset or "", DEFAULT_SPEC.num_layers)
+        reused = load_heads(adapter_from) if adapter_from is not None else None
+        if reused is not None and not reused.lora:
+            fail(f"{adapter_from} holds no adapter (its heads were fitted on the frozen encoder)")
         result = train_heads(
             files,
             tasks=tasks,
             spec=EncoderSpec(layers, max_length),
             base=load_base(base_dir),
-            adapter=AdapterConfig(epochs=adapter_epochs) if adapter else None,
+            adapter=AdapterConfig(
+                epochs=adapter_epochs,
+                rank=adapter_rank,
+                alpha=2.0 * adapter_rank,
+                max_per_cell=adapter_cap,
+            )
+            if adapter
+            else None,
+            adapter_from=reused,
             dev_files=dev_files,
             progress=not quiet,
             log=log,
+            device=resolve_device(device),
         )
         argv = sys.argv[sys.argv.index("train") + 1 :] if "train" in sys.argv else []
         command = "umot train " + " ".join(shlex.quote(a) for a in argv)

@@ -193,7 +193,10 @@ def test_train_reuses_an_adapter_and_refits_heads(cli_config, tmp_path, monkeypa
     assert all(torch.equal(trained.lora[k], source.lora[k]) for k in source.lora)
     assert not torch.equal(trained.sentiment.weight, source.sentiment.weight)
     card = (out / "TRAINING.md").read_text()
-    assert f"Trained separately by `{source.meta['command']}`" in card
+    # The adapter's own provenance travels: its training command, not the refit's.
+    origin = (source.meta.get("adapter") or source.meta)["command"]
+    assert f"Trained separately by `{origin}`" in card
+    assert json.loads((out / "heads.json").read_text())["meta"]["adapter"]["command"] == origin
 
 
 def test_train_adapter_from_needs_an_adapter(cli_config, tmp_path, monkeypatch) -> None:

@@ -3,10 +3,11 @@
 Naive baseline: the full 6-layer all-MiniLM-L6-v2, fp32, the mentions in input order, one padded
 batch of 64 at a time (max_length 256), encoder only (no heads, no sentence split).
 Optimised: `sentiment.load_classifier(...).predict` end to end (sentence split, length-sorted
-dynamic batches, deduplicated sentences, the cut encoder, three heads, aggregation), for the
-default `builtin` model (3 encoder layers) and `builtin-fast` (2 layers) when it is shipped.
+dynamic batches, deduplicated sentences, the cut encoder — on ONNX Runtime on the CPU unless
+`--runtime torch` —, three heads, aggregation), for the default `builtin` model (3 encoder
+layers) and `builtin-fast` (2 layers) when it is shipped.
 
-    .venv/bin/python bench/classify.py [--limit 1000] [--device cpu] [--threads N]
+    .venv/bin/python bench/classify.py [--limit 1000] [--device cpu] [--threads N] [--runtime torch]
 
 Texts: the dev splits of airline_tweets and clothing_reviews in ../shared/data.
 """
@@ -64,6 +65,12 @@ def main() -> None:
     )
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
+    parser.add_argument(
+        "--runtime",
+        default="auto",
+        choices=["auto", "torch", "onnx"],
+        help="model.runtime of the optimised path (auto: ONNX Runtime on the CPU when installed)",
+    )
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -81,12 +88,14 @@ def main() -> None:
 
     enc = load_encoder(EncoderSpec(num_layers=6, max_length=256)).to(device)
     models = {
-        m: build_classifier(ModelConfig(name=m, device=device.type))
+        m: build_classifier(ModelConfig(name=m, device=device.type, runtime=args.runtime))
         for m in ("builtin", "builtin-fast")
         if (MODELS[m] / "heads.json").exists()
     }
     for clf in models.values():
         clf.predict(["warm-up. Two sentences."])
+    runtimes = {m: type(clf.encoder).__name__ for m, clf in models.items()}
+    print(f"optimised encoder: {runtimes}")
     for name, path in sets.items():
         texts = read_texts(path, args.limit)
         naive(enc, texts[:64], device)

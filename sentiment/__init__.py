@@ -62,6 +62,7 @@ def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Cla
     from .encoder import load_encoder
     from .heads import load_heads
     from .hf_model import HFSentimentModel
+    from .onnx_encoder import OnnxEncoder, OnnxRuntimeError, onnx_available
 
     name = getattr(model_config, "name", "builtin") or "builtin"
     device = resolve_device(getattr(model_config, "device", "auto"))
@@ -73,6 +74,11 @@ def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Cla
     encoder = load_encoder(
         heads.spec, heads.lora, max_length=min(max_length, heads.spec.max_length)
     )
+    runtime = getattr(model_config, "runtime", "auto")
+    if runtime == "onnx" and device.type != "cpu":
+        raise OnnxRuntimeError(f"model.runtime = 'onnx' runs on the CPU; model.device is {device}")
+    if device.type == "cpu" and (runtime == "onnx" or (runtime == "auto" and onnx_available())):
+        encoder = OnnxEncoder(encoder, f"builtin-{heads.fingerprint()}")
     hf = None
     if name not in MODELS and not custom:
         hf = HFSentimentModel(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -16,7 +17,13 @@ from .labels import SENTIMENTS
 from .prediction import Prediction, SentencePrediction
 from .sentences import Span, encoder_text, split_sentences
 
+if TYPE_CHECKING:
+    from .onnx_encoder import OnnxEncoder
+
 MAX_BATCH_TOKENS = 8192  # padded tokens per batch on CPU: big batches of short sentences
+# Rows per batch on CPU: 32 sentences keep a batch's activations in cache; measured 7-9 % more
+# sentences/s than 64 with ONNX Runtime on 2 cores, and no worse with PyTorch.
+CPU_MAX_ROWS = 32
 
 
 def detect_language(text: str) -> str | None:
@@ -35,7 +42,7 @@ class Classifier:
 
     def __init__(
         self,
-        encoder: Encoder,
+        encoder: Encoder | OnnxEncoder,
         heads: Heads,
         *,
         device: torch.device,
@@ -73,7 +80,7 @@ class Classifier:
         )["input_ids"]
         lengths = [len(ids) for ids in tok]
         pad_id = self.encoder.tokenizer.pad_token_id or 0
-        max_tokens = MAX_BATCH_TOKENS if self.device.type == "cpu" else None
+        cpu = self.device.type == "cpu"
 
         def encode(batch: list[list[int]]) -> list[torch.Tensor]:
             width = max(len(ids) for ids in batch)
@@ -89,8 +96,8 @@ class Classifier:
             tok,
             lengths,
             encode,
-            batch_size=self.batch_size,
-            max_tokens=max_tokens,
+            batch_size=min(self.batch_size, CPU_MAX_ROWS) if cpu else self.batch_size,
+            max_tokens=MAX_BATCH_TOKENS if cpu else None,
             progress=progress,
         )
         table = torch.stack(vectors)

@@ -51,6 +51,9 @@ class DatabaseConfig(_Model):
 class ModelConfig(_Model):
     name: str = "builtin"
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    # How the builtin encoder runs on the CPU: ONNX Runtime when installed (same vectors,
+    # faster), else PyTorch. The GPU always uses PyTorch.
+    runtime: Literal["auto", "torch", "onnx"] = "auto"
     batch_size: int = Field(default=64, ge=1, le=4096)
     max_length: int = Field(default=256, ge=16, le=4096)
     # For a Hugging Face model: its output labels mapped to negative/neutral/positive.

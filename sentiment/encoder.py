@@ -2,7 +2,7 @@
 
 The weights are verified against a pinned sha256 before use, loaded offline with transformers,
 optionally cut to the first ``num_layers`` layers, and a low-rank adapter (LoRA deltas shipped in
-``assets/``) is merged into the query/value projections in plain torch, so inference needs no
+``assets/``) is merged into every linear layer it covers in plain torch, so inference needs no
 ``peft``. :meth:`Encoder.embed` returns one mean-pooled, L2-normalised vector per text.
 """
 

@@ -46,10 +46,16 @@ def _raw(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(path, isolation_level=None)
 
 
-def test_connection_open_analyzes_missing_and_tenfold_stale_statistics(tmp_path: Path) -> None:
+def _migrated(tmp_path: Path) -> tuple[Path, Engine]:
+    """A fresh SQLite file at the newest migration, and its engine (the caller disposes it)."""
     path = tmp_path / "umot.db"
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
+    return path, engine
+
+
+def test_connection_open_analyzes_missing_and_tenfold_stale_statistics(tmp_path: Path) -> None:
+    path, engine = _migrated(tmp_path)
     _add_mentions(path, 2_000)
     engine.dispose()
     assert _analyzed_rows(path) is None
@@ -71,9 +77,7 @@ def test_connection_open_analyzes_missing_and_tenfold_stale_statistics(tmp_path:
 
 
 def test_small_tables_are_left_alone(tmp_path: Path) -> None:
-    path = tmp_path / "umot.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
+    path, engine = _migrated(tmp_path)
     _add_mentions(path, 10)
     with _raw(path) as raw:
         assert refresh_statistics(raw) == []
@@ -97,9 +101,7 @@ def test_upgrade_analyzes_the_new_index(tmp_path: Path) -> None:
 def test_a_connection_that_rewrote_the_data_reanalyzes_at_checkin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "umot.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
+    path, engine = _migrated(tmp_path)
     _add_mentions(path, 2_000)
     engine.dispose()
     monkeypatch.setattr(store.db, "STATS_CHECK_EVERY", 500)
@@ -117,9 +119,7 @@ def test_a_connection_that_rewrote_the_data_reanalyzes_at_checkin(
 
 
 def test_a_read_only_database_keeps_its_statistics(tmp_path: Path) -> None:
-    path = tmp_path / "umot.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
+    path, engine = _migrated(tmp_path)
     _add_mentions(path, 2_000)
     engine.dispose()
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as raw:

@@ -8,6 +8,13 @@
   attitude (|score|) times the confidence of its stage; sentences within ``TIE_MARGIN`` of the
   most emphatic one tie, and a tie goes to the later moment in the journey.
 - **topics**: the union of the sentences' topics, in the guide's order.
+
+Each sentence's stage and topics are read **in context** (:func:`in_context`): half the
+sentence's own probabilities, half its mention's (the head on the mention's mean embedding).
+A sentence alone is often ambiguous ("Helps me decide which flight to buy." says nothing of the
+moment without the question before it), and the heads are trained on whole texts. Measured on
+mot_stages dev, builtin: stage macro-F1 0.779 -> 0.834, topics 0.655 -> 0.703; every variant
+gains (DATA_CARD.md). A one-sentence mention is unchanged.
 """
 
 from __future__ import annotations
@@ -18,7 +25,13 @@ import torch
 
 from .labels import SENTIMENTS, STAGE_ORDER, split_topics
 
+# Bumped whenever the rules below change what a mention is labelled: it is part of the model
+# version (Heads.fingerprint), so `umot classify` relabels what older rules labelled.
+RULES_REVISION = "2-sentences-in-context"
 TIE_MARGIN = 0.1
+# Weight of the mention (context) in a sentence's stage and topic probabilities. Chosen a priori
+# as an even split, not tuned: 0.3 / 0.5 / 0.7 gave builtin stage macro-F1 0.810 / 0.834 / 0.839.
+CONTEXT_WEIGHT = 0.5
 
 
 def weighted_mean(
@@ -31,6 +44,13 @@ def weighted_mean(
         0, owner, rows * w[:, None]
     )
     return out / total.clamp(min=1e-6)[:, None]
+
+
+def in_context(
+    sentence_probs: torch.Tensor, mention_probs: torch.Tensor, owner: torch.Tensor
+) -> torch.Tensor:
+    """(sentences, labels): each sentence's probabilities blended with its mention's."""
+    return (1 - CONTEXT_WEIGHT) * sentence_probs + CONTEXT_WEIGHT * mention_probs[owner]
 
 
 def emphasis(sentiment_probs: torch.Tensor, stage_confidence: float) -> float:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from .aggregate import emphasis, primary_stage, union_topics, weighted_mean
+from .aggregate import emphasis, in_context, primary_stage, union_topics, weighted_mean
 from .batching import run_batched
 from .encoder import Encoder
 from .heads import Heads
@@ -130,19 +130,20 @@ class Classifier:
         emb = self.embed(flat, progress=progress)
         weights = torch.tensor([sentence_weight(t) for t in flat], dtype=torch.float32)
         owner = torch.tensor([i for i, per in enumerate(spans) for _ in per])
+        # The heads are trained on a text's weighted mean sentence embedding: the mention's
+        # own vector, used for its sentiment and as every sentence's context.
+        mention_emb = weighted_mean(emb, weights, owner, len(texts))
         if self.sentiment_model is None:
             sent_probs = self.heads.sentiment.probs(emb)
-            # Mention sentiment: the head on the weighted mean sentence embedding (what it was
-            # trained on), i.e. the dominant attitude over the whole text.
-            mention_probs = self.heads.sentiment.probs(
-                weighted_mean(emb, weights, owner, len(texts))
-            )
+            # Mention sentiment: the dominant attitude over the whole text.
+            mention_probs = self.heads.sentiment.probs(mention_emb)
         else:
             sent_probs = self._hf_sentiment(flat, progress)
             logp = sent_probs.clamp(min=1e-6).log()
             mention_probs = weighted_mean(logp, weights, owner, len(texts)).softmax(-1)
-        stage_probs = self.heads.stage.probs(emb)
-        topic_sets = self.heads.topics.decide(self.heads.topics.probs(emb))
+        stage, topics = self.heads.stage, self.heads.topics
+        stage_probs = in_context(stage.probs(emb), stage.probs(mention_emb), owner)
+        topic_sets = topics.decide(in_context(topics.probs(emb), topics.probs(mention_emb), owner))
         out: list[Prediction] = []
         pos = 0
         for text, per in zip(texts, spans, strict=True):

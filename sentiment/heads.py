@@ -17,6 +17,7 @@ from typing import Literal
 import torch
 from safetensors.torch import load_file, save_file
 
+from .aggregate import RULES_REVISION
 from .encoder import EncoderSpec
 from .errors import ClassifierError
 
@@ -220,8 +221,9 @@ class Heads:
         return out
 
     def fingerprint(self) -> str:
-        """Short hash of every shipped tensor and label: changes whenever the heads change."""
-        digest = hashlib.sha256()
+        """Short hash of every shipped tensor and label, and of the aggregation rules: changes
+        whenever the heads, or how their sentence outputs become mention labels, change."""
+        digest = hashlib.sha256(f"rules {RULES_REVISION}|".encode())
         for key, t in sorted(self.tensors().items()):
             digest.update(key.encode())
             digest.update(t.float().numpy().tobytes())

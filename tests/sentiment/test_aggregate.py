@@ -1,6 +1,13 @@
 import torch
 
-from sentiment.aggregate import emphasis, primary_stage, union_topics, weighted_mean
+from sentiment.aggregate import (
+    CONTEXT_WEIGHT,
+    emphasis,
+    in_context,
+    primary_stage,
+    union_topics,
+    weighted_mean,
+)
 
 
 def test_most_emphatic_sentence_gives_the_stage() -> None:
@@ -31,3 +38,13 @@ def test_weighted_mean_per_group() -> None:
     rows = torch.tensor([[1.0, 0.0], [0.0, 1.0], [2.0, 2.0]])
     out = weighted_mean(rows, torch.tensor([1.0, 3.0, 5.0]), torch.tensor([0, 0, 1]), 2)
     assert torch.allclose(out, torch.tensor([[0.25, 0.75], [2.0, 2.0]]))
+
+
+def test_sentences_are_read_in_their_mentions_context() -> None:
+    sentences = torch.tensor([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    mentions = torch.tensor([[0.1, 0.9], [1.0, 0.0]])
+    out = in_context(sentences, mentions, torch.tensor([0, 0, 1]))
+    w = CONTEXT_WEIGHT
+    assert torch.allclose(out[0], (1 - w) * sentences[0] + w * mentions[0])
+    assert torch.allclose(out[2], (1 - w) * sentences[2] + w * mentions[1])
+    assert torch.allclose(out.sum(1), torch.ones(3))  # still distributions

@@ -55,6 +55,22 @@ def test_clear_cases(builtin_classifier, text: str, stage: str, sentiment: str) 
     assert pred.sentiment == sentiment
 
 
+def test_a_sentence_is_labelled_in_its_mentions_context(builtin_classifier) -> None:
+    # Alone, "Really disappointed." is a verdict on the product (smot), which made the whole
+    # mention smot by the emphasis rule; read after the tracking complaint it is about delivery.
+    tracking, box, alone = builtin_classifier.predict(
+        [
+            "Tracking hasn't moved since Monday. Really disappointed.",
+            "The box arrived soaking wet. Not happy.",
+            "Really disappointed.",
+        ]
+    )
+    assert [s.stage for s in tracking.sentences] == ["amot", "amot"]
+    assert tracking.stage == box.stage == "amot"
+    # A one-sentence mention is its own context.
+    assert alone.sentences[0].stage == alone.stage
+
+
 def test_score_sign_follows_sentiment(builtin_classifier) -> None:
     good, bad = builtin_classifier.predict(
         [

@@ -66,6 +66,15 @@ def test_fingerprint_changes_when_a_head_changes() -> None:
     assert heads.fingerprint() != before
 
 
+def test_fingerprint_changes_when_the_aggregation_rules_change(monkeypatch) -> None:
+    import sentiment.heads
+
+    heads = _heads()
+    before = heads.fingerprint()
+    monkeypatch.setattr(sentiment.heads, "RULES_REVISION", "next")
+    assert heads.fingerprint() != before
+
+
 def test_missing_files_are_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(HeadsError, match="cannot read"):
         load_heads(tmp_path)

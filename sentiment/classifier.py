@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from .aggregate import emphasis, in_context, primary_stage, union_topics, weighted_mean
+from .aggregate import (
+    Pooled,
+    emphasis,
+    in_context,
+    primary_stage,
+    sentence_input,
+    union_topics,
+    weighted_mean,
+)
 from .batching import run_batched
 from .encoder import Encoder
 from .heads import Heads
@@ -130,20 +138,21 @@ class Classifier:
         emb = self.embed(flat, progress=progress)
         weights = torch.tensor([sentence_weight(t) for t in flat], dtype=torch.float32)
         owner = torch.tensor([i for i, per in enumerate(spans) for _ in per])
-        # The heads are trained on a text's weighted mean sentence embedding: the mention's
-        # own vector, used for its sentiment and as every sentence's context.
-        mention_emb = weighted_mean(emb, weights, owner, len(texts))
+        # The heads are trained on a text's pooled sentence embeddings: the mention's own
+        # input, used for its sentiment and as every sentence's context.
+        pooled = Pooled.of(emb, weights, owner, len(texts))
         if self.sentiment_model is None:
-            sent_probs = self.heads.sentiment.probs(emb)
+            head = self.heads.sentiment
+            sent_probs = head.probs(sentence_input(emb, head.pooling))
             # Mention sentiment: the dominant attitude over the whole text.
-            mention_probs = self.heads.sentiment.probs(mention_emb)
+            mention_probs = head.probs(pooled.input(head.pooling))
         else:
             sent_probs = self._hf_sentiment(flat, progress)
             logp = sent_probs.clamp(min=1e-6).log()
             mention_probs = weighted_mean(logp, weights, owner, len(texts)).softmax(-1)
-        stage, topics = self.heads.stage, self.heads.topics
-        stage_probs = in_context(stage.probs(emb), stage.probs(mention_emb), owner)
-        topic_sets = topics.decide(in_context(topics.probs(emb), topics.probs(mention_emb), owner))
+        stage_probs = self._in_context("stage", emb, pooled, owner)
+        topics = self.heads.topics
+        topic_sets = topics.decide(self._in_context("topics", emb, pooled, owner))
         out: list[Prediction] = []
         pos = 0
         for text, per in zip(texts, spans, strict=True):
@@ -179,6 +188,13 @@ class Classifier:
                 )
             )
         return out
+
+    def _in_context(
+        self, task: str, emb: torch.Tensor, pooled: Pooled, owner: torch.Tensor
+    ) -> torch.Tensor:
+        head = self.heads.head(task)
+        own = head.probs(sentence_input(emb, head.pooling))
+        return in_context(own, head.probs(pooled.input(head.pooling)), owner)
 
 
 def sentence_weight(text: str) -> float:

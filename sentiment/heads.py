@@ -1,8 +1,8 @@
-"""Small task heads on the pooled sentence embedding: fit, apply, save/load (safetensors + JSON).
+"""Small task heads on pooled sentence embeddings: fit, apply, save/load (safetensors + JSON).
 
-A head is linear: ``softmax`` heads (sentiment, stage) give one class, the ``sigmoid`` head
-(topics) gives zero or more labels above per-label thresholds. Being linear matters: the logits
-of a mention's mean embedding equal the mean of its sentences' logits (see aggregate.py).
+``softmax`` heads (sentiment, stage: one hidden layer) give one class, the ``sigmoid`` head
+(topics: linear) gives zero or more labels above per-label thresholds. Each head records its
+input pooling (aggregate.Pooled): what it was trained on is what it is fed at prediction time.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Literal
 import torch
 from safetensors.torch import load_file, save_file
 
-from .aggregate import RULES_REVISION
+from .aggregate import POOLINGS, RULES_REVISION, Pooling
 from .encoder import EncoderSpec
 from .errors import ClassifierError
 
@@ -33,7 +33,9 @@ class HeadsError(ClassifierError):
 @dataclass
 class LinearHead:
     """``logits = W2 · act(W1 · (scale·x) + b1) + b2``, or ``W · (scale·x) + b`` without a hidden
-    layer. ``weight``/``bias`` are the output layer; ``hidden_*`` the optional hidden layer."""
+    layer. ``weight``/``bias`` are the output layer; ``hidden_*`` the optional hidden layer.
+    ``x`` is what ``pooling`` names (aggregate.Pooled): the mean sentence vector, or the mean
+    followed by the max."""
 
     weight: torch.Tensor  # (classes, dim or hidden)
     bias: torch.Tensor  # (classes,)
@@ -43,6 +45,7 @@ class LinearHead:
     hidden_weight: torch.Tensor | None = None  # (hidden, dim)
     hidden_bias: torch.Tensor | None = None
     scale: float = 1.0
+    pooling: Pooling = "mean"
 
     def logits(self, x: torch.Tensor) -> torch.Tensor:
         h = x.to(self.weight.dtype) * self.scale
@@ -82,6 +85,7 @@ def fit_mlp_head(
     balanced: bool = True,
     sample_weight: torch.Tensor | None = None,
     seed: int = 0,
+    pooling: Pooling = "mean",
 ) -> LinearHead:
     """A one-hidden-layer softmax head trained with AdamW and a one-cycle schedule (seeded)."""
     gen = torch.Generator().manual_seed(seed)
@@ -126,6 +130,7 @@ def fit_mlp_head(
         first.weight.detach().to(torch.float16).float(),  # as shipped (Heads.tensors)
         first.bias.detach().clone(),
         scale,
+        pooling,
     )
 
 
@@ -139,6 +144,7 @@ def fit_linear_head(
     balanced: bool = True,
     sample_weight: torch.Tensor | None = None,
     max_iter: int = 300,
+    pooling: Pooling = "mean",
 ) -> LinearHead:
     """L2-regularised logistic regression fitted by full-batch L-BFGS (deterministic).
 
@@ -186,7 +192,9 @@ def fit_linear_head(
     with torch.enable_grad():
         opt.step(closure)
     thresholds = [0.5] * k if kind == "sigmoid" else None
-    return LinearHead(w.detach().float(), b.detach().float(), list(labels), kind, thresholds)
+    return LinearHead(
+        w.detach().float(), b.detach().float(), list(labels), kind, thresholds, pooling=pooling
+    )
 
 
 @dataclass
@@ -237,6 +245,7 @@ class Heads:
                 "kind": self.head(task).kind,
                 "thresholds": self.head(task).thresholds,
                 "scale": self.head(task).scale,
+                "pooling": self.head(task).pooling,
             }
             for task in TASK_NAMES
         } | {"encoder": asdict(self.spec)}
@@ -271,6 +280,9 @@ def load_heads(directory: Path) -> Heads:
         if info is None or f"{task}.weight" not in tensors:
             raise HeadsError(f"{directory}: no {task} head")
         w, b = tensors[f"{task}.weight"].float(), tensors[f"{task}.bias"].float()
+        pooling = info.get("pooling", "mean")  # files from before pooling was recorded
+        if pooling not in POOLINGS:
+            raise HeadsError(f"{directory}: {task} head has unknown pooling {pooling!r}")
         if w.shape[0] != len(info["labels"]):
             raise HeadsError(
                 f"{directory}: {task} head has {w.shape[0]} rows for {len(info['labels'])} labels"
@@ -284,6 +296,7 @@ def load_heads(directory: Path) -> Heads:
             _float_or_none(tensors.get(f"{task}.hidden_weight")),
             _float_or_none(tensors.get(f"{task}.hidden_bias")),
             float(info.get("scale", 1.0)),
+            pooling,
         )
     lora = {k[len("lora.") :]: v for k, v in tensors.items() if k.startswith("lora.")}
     spec = EncoderSpec(**meta.get("encoder", {}))

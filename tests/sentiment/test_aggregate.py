@@ -2,9 +2,11 @@ import torch
 
 from sentiment.aggregate import (
     CONTEXT_WEIGHT,
+    Pooled,
     emphasis,
     in_context,
     primary_stage,
+    sentence_input,
     union_topics,
     weighted_mean,
 )
@@ -48,3 +50,19 @@ def test_sentences_are_read_in_their_mentions_context() -> None:
     assert torch.allclose(out[0], (1 - w) * sentences[0] + w * mentions[0])
     assert torch.allclose(out[2], (1 - w) * sentences[2] + w * mentions[1])
     assert torch.allclose(out.sum(1), torch.ones(3))  # still distributions
+
+
+def test_pooled_mentions_give_mean_then_max() -> None:
+    rows = torch.tensor([[1.0, -2.0], [3.0, -4.0], [-5.0, -6.0]])
+    pooled = Pooled.of(rows, torch.tensor([1.0, 1.0, 1.0]), torch.tensor([0, 0, 1]), 2)
+    assert torch.equal(pooled.max, torch.tensor([[3.0, -2.0], [-5.0, -6.0]]))
+    assert torch.equal(pooled.input("mean"), torch.tensor([[2.0, -3.0], [-5.0, -6.0]]))
+    assert torch.equal(pooled.input("mean+max")[0], torch.tensor([2.0, -3.0, 3.0, -2.0]))
+    assert torch.equal(pooled[[1]].input("mean+max"), torch.tensor([[-5.0, -6.0, -5.0, -6.0]]))
+
+
+def test_a_sentence_is_pooled_as_a_mention_of_one() -> None:
+    rows = torch.tensor([[1.0, -2.0], [0.5, 4.0]])
+    alone = Pooled.of(rows, torch.ones(2), torch.arange(2), 2)
+    for pooling in ("mean", "mean+max"):
+        assert torch.equal(sentence_input(rows, pooling), alone.input(pooling))

@@ -78,3 +78,40 @@ def test_fingerprint_changes_when_the_aggregation_rules_change(monkeypatch) -> N
 def test_missing_files_are_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(HeadsError, match="cannot read"):
         load_heads(tmp_path)
+
+
+def test_pooling_travels_with_the_head_and_changes_the_version(tmp_path: Path) -> None:
+    x, y = _toy(dim=8)
+    heads = _heads()
+    before = heads.fingerprint()
+    heads.sentiment = fit_mlp_head(
+        torch.cat([x, x], 1), y, SENTIMENTS, hidden=16, epochs=10, pooling="mean+max"
+    )
+    save_heads(heads, tmp_path)
+    loaded = load_heads(tmp_path)
+    assert loaded.sentiment.pooling == "mean+max"
+    assert loaded.stage.pooling == "mean"
+    assert loaded.fingerprint() == heads.fingerprint() != before
+
+
+def test_unknown_pooling_is_a_clear_error(tmp_path: Path) -> None:
+    import json
+
+    save_heads(_heads(), tmp_path)
+    meta = json.loads((tmp_path / "heads.json").read_text())
+    meta["stage"]["pooling"] = "attention"
+    (tmp_path / "heads.json").write_text(json.dumps(meta))
+    with pytest.raises(HeadsError, match="stage head has unknown pooling 'attention'"):
+        load_heads(tmp_path)
+
+
+def test_every_shipped_variant_loads_and_all_fit_the_5_mb_budget() -> None:
+    from sentiment import MODELS
+
+    total = 0
+    for name, directory in MODELS.items():
+        heads = load_heads(directory)
+        assert heads.lora, f"{name} ships without its adapter"
+        assert heads.sentiment.pooling == "mean+max"
+        total += (directory / "heads.safetensors").stat().st_size
+    assert total <= 5_000_000, f"shipped heads take {total:,} bytes"

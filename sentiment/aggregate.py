@@ -11,11 +11,12 @@
 - **topics**: the union of the sentences' topics, in the guide's order.
 
 Each sentence's stage and topics are read **in context** (:func:`in_context`): half the
-sentence's own probabilities, half its mention's (the head on the mention's mean embedding).
-A sentence alone is often ambiguous ("Helps me decide which flight to buy." says nothing of the
-moment without the question before it), and the heads are trained on whole texts. Measured on
-mot_stages dev, builtin: stage macro-F1 0.779 -> 0.834, topics 0.655 -> 0.703; every variant
-gains (DATA_CARD.md). A one-sentence mention is unchanged.
+sentence's own probabilities, half its mention's (the same head on the mention's pooled input).
+A sentence alone is often ambiguous ("Really disappointed." after "Tracking hasn't moved since
+Monday." is about delivery; alone it reads as a product verdict), and the heads are trained on
+whole texts. Measured on mot_stages dev with the previous heads, builtin: stage macro-F1
+0.779 -> 0.834, topics 0.655 -> 0.703; every variant gains (DATA_CARD.md). A one-sentence
+mention is unchanged.
 """
 
 from __future__ import annotations

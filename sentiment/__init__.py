@@ -59,7 +59,7 @@ def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Cla
     ``name`` a Hugging Face model that supplies sentiment."""
     from .classifier import Classifier
     from .device import resolve_device
-    from .encoder import load_encoder
+    from .encoder import encoder_key, load_encoder
     from .heads import load_heads
     from .hf_model import HFSentimentModel
     from .onnx_encoder import OnnxEncoder, OnnxRuntimeError, onnx_available
@@ -78,7 +78,7 @@ def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Cla
     if runtime == "onnx" and device.type != "cpu":
         raise OnnxRuntimeError(f"model.runtime = 'onnx' runs on the CPU; model.device is {device}")
     if device.type == "cpu" and (runtime == "onnx" or (runtime == "auto" and onnx_available())):
-        encoder = OnnxEncoder(encoder, f"builtin-{heads.fingerprint()}")
+        encoder = OnnxEncoder(encoder, encoder_key(heads.spec, heads.lora))
     hf = None
     if name not in MODELS and not custom:
         hf = HFSentimentModel(

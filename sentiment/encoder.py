@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
@@ -109,6 +109,24 @@ class EncoderSpec:
     max_length: int = 128
     lora_rank: int = 0
     lora_alpha: float = 0.0
+
+
+def lora_digest(lora: Mapping[str, torch.Tensor]) -> str:
+    """Short hash of an adapter's tensors ("" for none)."""
+    if not lora:
+        return ""
+    digest = hashlib.sha256()
+    for key, t in sorted(lora.items()):
+        digest.update(key.encode())
+        digest.update(t.float().numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+def encoder_key(spec: EncoderSpec, lora: Mapping[str, torch.Tensor]) -> str:
+    """Names the encoder a spec and an adapter make of the pinned weights: what a compiled copy
+    (the ONNX export) depends on, and nothing the heads or aggregation rules change."""
+    text = f"{MODEL_SHA256}|{asdict(spec)}|{lora_digest(lora)}"
+    return "encoder-" + hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def merge_lora(model: nn.Module, lora: Mapping[str, torch.Tensor], alpha: float) -> int:

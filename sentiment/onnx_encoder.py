@@ -1,7 +1,8 @@
 """The builtin encoder on ONNX Runtime: the CPU path.
 
-The cut, adapter-merged encoder is exported once per model version to
-``~/.cache/umot/onnx/<version>.onnx`` (under a second) and run by ONNX Runtime, which fuses
+The cut, adapter-merged encoder is exported once per encoder (``encoder.encoder_key``: the
+pinned weights, the cut and the adapter; refitted heads reuse it) to
+``~/.cache/umot/onnx/<key>-….onnx`` (under a second) and run by ONNX Runtime, which fuses
 attention and the feed-forward layers where PyTorch's eager CPU path does not. Its vectors equal
 PyTorch's to ~1e-6 (fp32 both), so labels and scores do not change; on 2 cores it takes the
 default model from 2.7x to 3.2-3.4x the naive baseline (DATA_CARD.md).
@@ -84,7 +85,7 @@ def export_onnx(encoder: Encoder, path: Path) -> Path:
 class OnnxEncoder:
     """Stands in for :class:`~sentiment.encoder.Encoder` in the classifier (CPU only)."""
 
-    def __init__(self, encoder: Encoder, version: str, *, threads: int | None = None) -> None:
+    def __init__(self, encoder: Encoder, key: str, *, threads: int | None = None) -> None:
         if not onnx_available():
             raise OnnxRuntimeError(
                 "model.runtime = 'onnx' needs the packages onnx and onnxruntime (pip install them)"
@@ -94,7 +95,7 @@ class OnnxEncoder:
         self.tokenizer = encoder.tokenizer
         self.max_length = encoder.max_length
         self.dim = encoder.dim
-        self.path = _cache_dir() / f"{version}-opset{OPSET}-torch{torch.__version__}.onnx"
+        self.path = _cache_dir() / f"{key}-opset{OPSET}-torch{torch.__version__}.onnx"
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or torch.get_num_threads()
         options.inter_op_num_threads = 1

@@ -27,17 +27,18 @@ from safetensors.torch import load_file, save_file
 
 from .adapter import AdapterConfig, train_adapter
 from .aggregate import Pooled, Pooling
-from .encoder import MODEL_SHA256, Encoder, EncoderSpec, load_encoder
+from .encoder import MODEL_SHA256, Encoder, EncoderSpec, load_encoder, lora_digest
 from .evaluate import DataError, multi_label_report, single_label_report
 from .heads import Heads, LinearHead, fit_linear_head, fit_mlp_head, load_heads, save_heads
 from .labels import SENTIMENTS, STAGES, TOPICS, normalise_sentiment, split_topics
 from .sentences import encoder_text, split_sentences
 
-OWN_EXAMPLES = Path(__file__).resolve().parent / "assets" / "own_examples.csv"
+ASSETS = Path(__file__).resolve().parent / "assets"
+OWN_EXAMPLES = ASSETS / "own_examples.csv"
 # Sentiment-only tweets and posts we wrote (neutral-heavy): they stand in for the non-commercial
 # airline tweets in the commercial preset (airline dev macro-F1 0.594 -> 0.650). The builtin
 # presets, which train on the real tweets, do not use them (no gain there, measured).
-OWN_TWEETS = Path(__file__).resolve().parent / "assets" / "own_tweets.csv"
+OWN_TWEETS = ASSETS / "own_tweets.csv"
 # Presets: dataset folder under --data-dir -> licence. `commercial` leaves out NC data.
 LICENCES = {
     "airline_tweets": "CC BY-NC-SA 4.0",
@@ -113,11 +114,9 @@ def _sha256(path: Path) -> str:
 
 
 def dataset_name(path: Path) -> str:
+    """The data-set folder for a split file (``airline_tweets/train.csv``), else the file's stem
+    (``own_examples.csv`` -> ``own_examples``)."""
     path = Path(path)
-    if path.resolve() == OWN_EXAMPLES.resolve():
-        return "own_examples"
-    if path.resolve() == OWN_TWEETS.resolve():
-        return "own_tweets"
     return path.parent.name if path.stem in {"train", "dev", "test"} else path.stem
 
 
@@ -289,7 +288,7 @@ def train_heads(
         spec = replace(spec, lora_rank=adapter.rank, lora_alpha=adapter.alpha)
         log(f"  adapter trained in {(time.perf_counter() - t0) / 60:.1f} min")
     encoder = load_encoder(spec, lora)
-    lora_tag = _tensors_digest(lora)
+    lora_tag = lora_digest(lora)
     torch.manual_seed(0)
     random.seed(0)
     feats = {
@@ -360,16 +359,6 @@ def train_heads(
     if dev_files:
         metrics = evaluate_heads(heads, encoder, spec, dev_files, log=log, device=device)
     return TrainResult(heads, metrics, list(files), adapter_source)
-
-
-def _tensors_digest(tensors: dict[str, torch.Tensor]) -> str:
-    if not tensors:
-        return ""
-    digest = hashlib.sha256()
-    for key, t in sorted(tensors.items()):
-        digest.update(key.encode())
-        digest.update(t.float().numpy().tobytes())
-    return digest.hexdigest()[:16]
 
 
 def _rows(files, feats, get, pooling: Pooling) -> tuple[torch.Tensor, list[str], list[str]]:

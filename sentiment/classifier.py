@@ -146,6 +146,9 @@ class Classifier:
             sent_probs = head.probs(sentence_input(emb, head.pooling))
             # Mention sentiment: the dominant attitude over the whole text.
             mention_probs = head.probs(pooled.input(head.pooling))
+            if (lexical := self.heads.lexical) is not None:  # its bag-of-words partner
+                sent_probs = lexical.combine(sent_probs, flat)
+                mention_probs = lexical.combine(mention_probs, texts)
         else:
             sent_probs = self._hf_sentiment(flat, progress)
             logp = sent_probs.clamp(min=1e-6).log()

@@ -20,6 +20,8 @@ from safetensors.torch import load_file, save_file
 from .aggregate import POOLINGS, RULES_REVISION, Pooling
 from .encoder import EncoderSpec
 from .errors import ClassifierError
+from .lexical import NGRAM_RANGE, TOKEN_PATTERN, LexicalHead
+from .quantize import as_shipped, dequantize_rows, quantize_rows
 
 HEADS_FILE = "heads.safetensors"
 META_FILE = "heads.json"
@@ -127,7 +129,7 @@ def fit_mlp_head(
         list(labels),
         "softmax",
         None,
-        first.weight.detach().to(torch.float16).float(),  # as shipped (Heads.tensors)
+        as_shipped(first.weight),  # int8 rows, as Heads.tensors ships them
         first.bias.detach().clone(),
         scale,
         pooling,
@@ -207,6 +209,7 @@ class Heads:
     spec: EncoderSpec = field(default_factory=EncoderSpec)
     lora: dict[str, torch.Tensor] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
+    lexical: LexicalHead | None = None  # the sentiment head's lexical partner (lexical.py)
 
     def head(self, task: str) -> LinearHead:
         if task not in TASK_NAMES:
@@ -220,10 +223,18 @@ class Heads:
             out[f"{task}.weight"] = h.weight.contiguous().float()
             out[f"{task}.bias"] = h.bias.contiguous().float()
             if h.hidden_weight is not None and h.hidden_bias is not None:
-                # The hidden layer is most of the bytes: shipped in fp16 (fit_mlp_head already
-                # rounds it, so what was evaluated is what loads).
-                out[f"{task}.hidden_weight"] = h.hidden_weight.contiguous().to(torch.float16)
+                # The hidden layer is most of a head's bytes: shipped as int8 rows (fit_mlp_head
+                # already rounds it so, so what was evaluated is what loads).
+                q, row_scale = quantize_rows(h.hidden_weight)
+                out[f"{task}.hidden_weight"] = q
+                out[f"{task}.hidden_weight_scale"] = row_scale
                 out[f"{task}.hidden_bias"] = h.hidden_bias.contiguous().float()
+        if self.lexical is not None:
+            q, row_scale = quantize_rows(self.lexical.weight)
+            out["lexical.weight"] = q
+            out["lexical.weight_scale"] = row_scale
+            out["lexical.bias"] = self.lexical.bias.contiguous().float()
+            out["lexical.idf"] = self.lexical.idf.contiguous().to(torch.float16)
         for key, t in self.lora.items():
             out[f"lora.{key}"] = t.contiguous().to(torch.float16)
         return out
@@ -239,16 +250,33 @@ class Heads:
         return digest.hexdigest()[:12]
 
     def _labels_json(self) -> dict:
-        return {
-            task: {
-                "labels": self.head(task).labels,
-                "kind": self.head(task).kind,
-                "thresholds": self.head(task).thresholds,
-                "scale": self.head(task).scale,
-                "pooling": self.head(task).pooling,
+        return (
+            {
+                task: {
+                    "labels": self.head(task).labels,
+                    "kind": self.head(task).kind,
+                    "thresholds": self.head(task).thresholds,
+                    "scale": self.head(task).scale,
+                    "pooling": self.head(task).pooling,
+                }
+                for task in TASK_NAMES
             }
-            for task in TASK_NAMES
-        } | {"encoder": asdict(self.spec)}
+            | {"encoder": asdict(self.spec)}
+            | self._lexical_json()
+        )
+
+    def _lexical_json(self) -> dict:
+        if self.lexical is None:
+            return {}
+        return {
+            "lexical": {
+                "labels": self.lexical.labels,
+                "mix": self.lexical.mix,
+                "n_features": self.lexical.n_features,
+                "ngram_range": list(NGRAM_RANGE),
+                "token_pattern": TOKEN_PATTERN,
+            }
+        }
 
 
 def save_heads(heads: Heads, directory: Path) -> tuple[Path, Path]:
@@ -262,8 +290,39 @@ def save_heads(heads: Heads, directory: Path) -> tuple[Path, Path]:
     return tensors_path, meta_path
 
 
+def _hidden_weight(tensors: dict[str, torch.Tensor], task: str) -> torch.Tensor | None:
+    w = tensors.get(f"{task}.hidden_weight")
+    if w is None or w.dtype != torch.int8:
+        return None if w is None else w.float()  # fp16 files from before int8 storage
+    return dequantize_rows(w, tensors[f"{task}.hidden_weight_scale"])
+
+
 def _float_or_none(t: torch.Tensor | None) -> torch.Tensor | None:
     return None if t is None else t.float()
+
+
+def _load_lexical(
+    tensors: dict[str, torch.Tensor], info: dict | None, directory: Path
+) -> LexicalHead | None:
+    if info is None:
+        return None  # heads trained before the lexical expert: the encoder head alone
+    # The hashing recipe is code, not data: files made with another recipe would silently
+    # read different buckets, so they are refused.
+    if (
+        list(info.get("ngram_range", [])) != list(NGRAM_RANGE)
+        or info.get("token_pattern") != TOKEN_PATTERN
+    ):
+        raise HeadsError(f"{directory}: the lexical head was trained with another n-gram recipe")
+    try:
+        weight = dequantize_rows(tensors["lexical.weight"], tensors["lexical.weight_scale"])
+        bias, idf = tensors["lexical.bias"].float(), tensors["lexical.idf"].float()
+    except KeyError as exc:
+        raise HeadsError(f"{directory}: lexical head tensor {exc} missing") from exc
+    if weight.shape != (len(info["labels"]), int(info["n_features"])) or idf.shape != (
+        weight.shape[1],
+    ):
+        raise HeadsError(f"{directory}: lexical head tensors do not match heads.json")
+    return LexicalHead(weight, bias, idf, list(info["labels"]), float(info.get("mix", 1.0)))
 
 
 def load_heads(directory: Path) -> Heads:
@@ -293,11 +352,12 @@ def load_heads(directory: Path) -> Heads:
             list(info["labels"]),
             info["kind"],
             info.get("thresholds"),
-            _float_or_none(tensors.get(f"{task}.hidden_weight")),
+            _hidden_weight(tensors, task),
             _float_or_none(tensors.get(f"{task}.hidden_bias")),
             float(info.get("scale", 1.0)),
             pooling,
         )
     lora = {k[len("lora.") :]: v for k, v in tensors.items() if k.startswith("lora.")}
     spec = EncoderSpec(**meta.get("encoder", {}))
-    return Heads(**heads, spec=spec, lora=lora, meta=meta.get("meta", {}))
+    lexical = _load_lexical(tensors, meta.get("lexical"), directory)
+    return Heads(**heads, spec=spec, lora=lora, meta=meta.get("meta", {}), lexical=lexical)

@@ -113,5 +113,6 @@ def test_every_shipped_variant_loads_and_all_fit_the_5_mb_budget() -> None:
         heads = load_heads(directory)
         assert heads.lora, f"{name} ships without its adapter"
         assert heads.sentiment.pooling == "mean+max"
+        assert heads.lexical is not None, f"{name} ships without its lexical expert"
         total += (directory / "heads.safetensors").stat().st_size
     assert total <= 5_000_000, f"shipped heads take {total:,} bytes"

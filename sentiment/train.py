@@ -6,7 +6,8 @@ encoded once by the (cut) builtin encoder, and a mention's features are the word
 mean and the element-wise max of its sentence embeddings (aggregate.Pooled) — the same
 computation as at prediction time. The sentiment head reads both, stage and topics the mean.
 Heads are small seeded MLPs (sentiment, stage) and an L2-regularised logistic regression fitted
-by L-BFGS (topics): deterministic, a minute on two cores once the embeddings exist. Pooled
+by L-BFGS (topics): deterministic, a minute on two cores once the embeddings exist. Sentiment
+also gets its lexical partner (lexical.py), fitted on the same texts, labels and weights. Pooled
 embeddings are cached per (file sha256, encoder spec) in ``~/.cache/umot/embeddings``.
 """
 

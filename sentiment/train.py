@@ -28,7 +28,7 @@ from safetensors.torch import load_file, save_file
 
 from .adapter import AdapterConfig, train_adapter
 from .aggregate import Pooled, Pooling
-from .encoder import MODEL_SHA256, Encoder, EncoderSpec, load_encoder, lora_digest
+from .encoder import MODEL_SHA256, Encoder, EncoderSpec, load_encoder, lora_digest, sha256_of
 from .evaluate import DataError, multi_label_report, single_label_report
 from .heads import Heads, LinearHead, fit_linear_head, fit_mlp_head, load_heads, save_heads
 from .labels import SENTIMENTS, STAGES, TOPICS, normalise_sentiment, split_topics
@@ -111,14 +111,6 @@ class LabelledFile:
         return LICENCES.get(self.name, "unknown (check before shipping)")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def dataset_name(path: Path) -> str:
     """The data-set folder for a split file (``airline_tweets/train.csv``), else the file's stem
     (``own_examples.csv`` -> ``own_examples``)."""
@@ -158,7 +150,7 @@ def read_training_csv(path: Path) -> LabelledFile:
     return LabelledFile(
         path,
         dataset_name(path),
-        _sha256(path),
+        sha256_of(path),
         texts,
         sentiment,
         stage,
@@ -264,6 +256,7 @@ def train_heads(
     adapter: AdapterConfig | None = None,
     adapter_from: Heads | None = None,
     l2: dict[str, float] | None = None,
+    lexical_mix: float = LEXICAL_MIX,
     dev_files: Sequence[LabelledFile] = (),
     progress: bool = False,
     log: Callable = print,
@@ -275,7 +268,8 @@ def train_heads(
     turns an hour of CPU into minutes) and the heads are fitted on the adapted encoder. With
     ``adapter_from``, that heads directory's encoder cut and adapter are reused as they are (an
     adapter trained on another machine; the heads are refitted here). Training only some tasks
-    keeps ``base``'s adapter: the heads kept from it were fitted on that encoder."""
+    keeps ``base``'s adapter: the heads kept from it were fitted on that encoder.
+    ``lexical_mix`` weighs the lexical sentiment expert; 0 fits none."""
     l2 = {"topics": 1e-3} | (l2 or {})
     device = device or torch.device("cpu")
     lora: dict[str, torch.Tensor] = {}
@@ -323,14 +317,16 @@ def train_heads(
             sample_weight=weights,
             pooling=POOLING["sentiment"],
         )
-        lexical = fit_lexical_head(
-            _texts(files, lambda f, i: f.sentiment[i]),
-            yi,
-            SENTIMENTS,
-            sample_weight=weights,
-            mix=LEXICAL_MIX,
-        )
-        log(f"  sentiment head and its lexical partner: {len(y)} texts from {sorted(set(g))}")
+        if lexical_mix > 0:
+            lexical = fit_lexical_head(
+                _texts(files, lambda f, i: f.sentiment[i]),
+                yi,
+                SENTIMENTS,
+                sample_weight=weights,
+                mix=lexical_mix,
+            )
+        partner = " and its lexical partner" if lexical is not None else ""
+        log(f"  sentiment head{partner}: {len(y)} texts from {sorted(set(g))}")
     elif base is not None:
         lexical = base.lexical
     if "stage" in tasks:

@@ -170,6 +170,21 @@ def test_train_without_adapter_fits_heads_only(cli_config, tmp_path, monkeypatch
     meta = json.loads((out / "heads.json").read_text())
     assert meta["encoder"]["lora_rank"] == 0
     assert "Adapter: none" in (out / "TRAINING.md").read_text()
+    assert meta["lexical"]["mix"] == 1.0 and meta["lexical"]["n_features"] == 65536
+    assert "Lexical expert: logistic regression" in (out / "TRAINING.md").read_text()
+
+
+def test_train_without_the_lexical_expert(cli_config, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = _small_training_csv(tmp_path)
+    out = tmp_path / "heads"
+    argv = ["train", "--data", str(data), "--output", str(out), "--layers", "1", "--no-adapter"]
+    result = runner.invoke(app, [*argv, "--lexical-mix", "0", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "lexical" not in json.loads((out / "heads.json").read_text())
+    assert "Lexical expert: none" in (out / "TRAINING.md").read_text()
+    bad = runner.invoke(app, [*argv, "--lexical-mix", "-1", "-q"])
+    assert bad.exit_code == 2
 
 
 def test_train_reuses_an_adapter_and_refits_heads(cli_config, tmp_path, monkeypatch) -> None:

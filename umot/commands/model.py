@@ -238,6 +238,16 @@ def train(
             "--device", help="auto (the GPU when present), cpu or cuda: where the encoder runs."
         ),
     ] = "auto",
+    lexical_mix: Annotated[
+        float,
+        typer.Option(
+            "--lexical-mix",
+            min=0.0,
+            max=5.0,
+            help="Weight of the lexical sentiment expert in the product with the encoder's "
+            "head (1 = equal say; 0 = no lexical expert, e.g. for a few dozen rows).",
+        ),
+    ] = 1.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Train the task heads on labelled CSV files (or a preset) and write them with a card."""
@@ -292,6 +302,7 @@ def train(
             if adapter
             else None,
             adapter_from=reused,
+            lexical_mix=lexical_mix,
             dev_files=dev_files,
             progress=not quiet,
             log=log,

@@ -294,7 +294,10 @@ def _hidden_weight(tensors: dict[str, torch.Tensor], task: str) -> torch.Tensor 
     w = tensors.get(f"{task}.hidden_weight")
     if w is None or w.dtype != torch.int8:
         return None if w is None else w.float()  # fp16 files from before int8 storage
-    return dequantize_rows(w, tensors[f"{task}.hidden_weight_scale"])
+    scale = tensors.get(f"{task}.hidden_weight_scale")
+    if scale is None:
+        raise HeadsError(f"{task}.hidden_weight is int8 but its row scales are missing")
+    return dequantize_rows(w, scale)
 
 
 def _float_or_none(t: torch.Tensor | None) -> torch.Tensor | None:
@@ -360,4 +363,7 @@ def load_heads(directory: Path) -> Heads:
     lora = {k[len("lora.") :]: v for k, v in tensors.items() if k.startswith("lora.")}
     spec = EncoderSpec(**meta.get("encoder", {}))
     lexical = _load_lexical(tensors, meta.get("lexical"), directory)
+    if lexical is not None and lexical.labels != heads["sentiment"].labels:
+        # The two experts' probabilities are multiplied class by class.
+        raise HeadsError(f"{directory}: the lexical and sentiment heads order their labels apart")
     return Heads(**heads, spec=spec, lora=lora, meta=meta.get("meta", {}), lexical=lexical)

@@ -127,6 +127,15 @@ def test_another_ngram_recipe_is_refused(tmp_path: Path) -> None:
         load_heads(tmp_path)
 
 
+def test_lexical_labels_must_match_the_sentiment_head(tmp_path: Path) -> None:
+    save_heads(_heads_with_lexical(), tmp_path)
+    meta = json.loads((tmp_path / "heads.json").read_text())
+    meta["lexical"]["labels"] = list(reversed(SENTIMENTS))
+    (tmp_path / "heads.json").write_text(json.dumps(meta))
+    with pytest.raises(HeadsError, match="order their labels apart"):
+        load_heads(tmp_path)
+
+
 def test_heads_without_a_lexical_expert_still_load(tmp_path: Path) -> None:
     heads = _heads_with_lexical()
     heads.lexical = None

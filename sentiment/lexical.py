@@ -107,6 +107,7 @@ def fit_lexical_head(
 ) -> LexicalHead:
     """Multinomial logistic regression (L2, ``C = c``, L-BFGS: deterministic) on the texts'
     TF-IDF rows, rounded as it ships."""
+    from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import LogisticRegression
 
     from .evaluate import DataError
@@ -116,10 +117,9 @@ def fit_lexical_head(
     if len(set(y_np.tolist())) < 2:
         raise DataError("the lexical sentiment expert needs at least two sentiment classes")
     counts = term_counts(texts, n_features)
-    df = np.bincount(counts.tocsc().indices, minlength=n_features)  # texts containing each
-    n = counts.shape[0]
-    # Smoothed IDF (as scikit-learn's TfidfTransformer), stored in fp16: round it first.
-    idf = (np.log((1.0 + n) / (1.0 + df)) + 1.0).astype(np.float16).astype(np.float32)
+    # The smoothed IDF, ln((1 + n) / (1 + df)) + 1; it ships in fp16, so round it first.
+    idf = TfidfTransformer(sublinear_tf=True).fit(counts).idf_
+    idf = idf.astype(np.float16).astype(np.float32)
     x = tfidf_rows(counts, idf)
     sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
     model = LogisticRegression(C=c, max_iter=3000).fit(x, y_np, sample_weight=sw)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,20 @@ def test_tfidf_rows_are_unit_length_and_empty_rows_stay_zero() -> None:
     assert norms[0] == pytest.approx(1.0, abs=1e-5)
     assert norms[1] == 0.0
     assert norms[2] == pytest.approx(1.0, abs=1e-5)  # "!" is a token
+
+
+def test_idf_is_lowest_for_the_commonest_words() -> None:
+    head = _fit(n_features=1 << 20)  # wide enough that these words share no bucket
+    texts = [t for label in TEXTS for t in TEXTS[label]]
+    n = len(texts)
+
+    def idf(word: str) -> float:
+        return float(head.idf[term_counts([word], head.n_features).indices[0]])
+
+    df_great = sum("great" in t for t in texts)
+    assert idf("great") == pytest.approx(math.log((1 + n) / (1 + df_great)) + 1, rel=1e-3)
+    assert idf("rude") > idf("awful") > idf("great")  # in 1, 2 and 3 of the 9 texts
+    assert float(head.idf.max()) == pytest.approx(math.log(1 + n) + 1, rel=1e-3)  # unseen
 
 
 def test_fitted_expert_reads_sentiment_words() -> None:

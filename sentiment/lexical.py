@@ -4,8 +4,8 @@ The encoder's sentiment head reads 3 layers of a small sentence encoder; a bag o
 on the same data makes different mistakes (a domain word, a misspelling, a rare idiom the
 encoder blurs). Sentiment is therefore a product of the two experts: their log-probabilities
 are added, the lexical one weighted by ``mix`` (1 = equal say), and renormalised. Measured on
-the builtin model's dev splits (DATA_CARD.md): airline macro-F1 0.768 -> 0.783, clothing 0.665
--> 0.673, at about 1 % of prediction time (word n-grams only: character n-grams gave no more
+the builtin model's dev splits (DATA_CARD.md): airline macro-F1 0.761 -> 0.776, clothing 0.665
+-> 0.670, at about 1 % of prediction time (word n-grams only: character n-grams gave no more
 and cost 7 %).
 
 Features: sklearn's ``HashingVectorizer`` (murmurhash3, stateless and stable across

@@ -62,6 +62,10 @@ class AdapterConfig:
     # Stage/topic examples are few (our own ~600 sentences): seen this many times per epoch.
     stage_repeat: int = 3
     seed: int = 0
+    # Knowledge distillation (teacher.py): the weight of the teacher's soft labels in the
+    # sentiment loss (0 = hard labels only), and the temperature both sides are softened by.
+    distill: float = 0.0
+    temperature: float = 2.0
 
 
 class LoRALinear(nn.Module):
@@ -116,15 +120,22 @@ class Example:
     stage: int | None
     topics: list[float] | None
     group: str
+    teacher: list[float] | None = None  # the teacher's sentiment logits, when distilling
 
 
-def build_examples(files: Sequence, config: AdapterConfig) -> list[Example]:
-    """One example per labelled text; majority (dataset, class) cells capped (seeded)."""
+def build_examples(
+    files: Sequence,
+    config: AdapterConfig,
+    teacher: Sequence[torch.Tensor | None] | None = None,
+) -> list[Example]:
+    """One example per labelled text; majority (dataset, class) cells capped (seeded).
+    ``teacher``: per file, the teacher's logits per row (teacher.soft_labels), or None."""
     from .classifier import sentence_weight
 
     rng = random.Random(config.seed)
     cells: dict[tuple[str, str], list[Example]] = {}
-    for f in files:
+    for n, f in enumerate(files):
+        soft = teacher[n] if teacher is not None else None
         for i, text in enumerate(f.texts):
             sent, stage = f.sentiment[i], f.stage[i]
             topics = None if f.topics is None else f.topics[i]
@@ -138,6 +149,7 @@ def build_examples(files: Sequence, config: AdapterConfig) -> list[Example]:
                 None if stage is None else STAGES.index(stage),
                 None if topics is None else [1.0 if t in topics else 0.0 for t in TOPICS],
                 f.name,
+                None if soft is None or sent is None else soft[i].tolist(),
             )
             cells.setdefault((f.name, sent or stage or ""), []).append(ex)
     out: list[Example] = []
@@ -176,15 +188,19 @@ def train_adapter(
     log: Callable[[str], None] = print,
     max_steps: int | None = None,
     device: torch.device | None = None,
+    teacher: Sequence[torch.Tensor | None] | None = None,
 ) -> dict[str, torch.Tensor]:
     """Fine-tune an adapter on ``files`` (``train.LabelledFile``); returns its tensors (on the
-    CPU, fp16, whatever ``device`` trained them).
+    CPU, fp16, whatever ``device`` trained them). With ``config.distill`` > 0, ``teacher``
+    holds the teacher's logits per file and row (teacher.soft_labels).
 
     ``encoder`` is modified only for the duration of the call (and moved to ``device``)."""
     device = device or torch.device("cpu")
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
-    examples = build_examples(files, config)
+    if config.distill > 0 and teacher is None:
+        raise ValueError("distilling needs the teacher's logits")
+    examples = build_examples(files, config, teacher if config.distill > 0 else None)
     if not examples:
         raise ValueError("no labelled examples to train an adapter on")
     cell_w = _cell_weights(examples).to(device)
@@ -231,7 +247,7 @@ def train_adapter(
                     rng.shuffle(order)
                 idx, order = order[: config.batch_size], order[config.batch_size :]
                 batch = [examples[i] for i in idx]
-                loss = _step_loss(encoder, heads, batch, cell_w[idx], device)
+                loss = _step_loss(encoder, heads, batch, cell_w[idx], device, config)
                 opt.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -292,6 +308,7 @@ def _step_loss(
     batch: Sequence[Example],
     cell_w: torch.Tensor,
     device: torch.device,
+    config: AdapterConfig,
 ) -> torch.Tensor:
     flat = [s for e in batch for s in e.sentences]
     owner = torch.tensor([i for i, e in enumerate(batch) for _ in e.sentences], device=device)
@@ -302,8 +319,13 @@ def _step_loss(
     has = [i for i, e in enumerate(batch) if e.sentiment is not None]
     if has:
         y = torch.tensor([batch[i].sentiment for i in has], device=device)
-        ce = nn.functional.cross_entropy(heads.sentiment(mention[has]), y, reduction="none")
-        loss = loss + (ce * cell_w[has]).sum() / len(has)
+        logits = heads.sentiment(mention[has])
+        per_text = nn.functional.cross_entropy(logits, y, reduction="none")
+        if config.distill > 0:
+            per_text = (1 - config.distill) * per_text + config.distill * _distill_loss(
+                logits, [batch[i].teacher for i in has], config.temperature
+            )
+        loss = loss + (per_text * cell_w[has]).sum() / len(has)
     has = [i for i, e in enumerate(batch) if e.stage is not None]
     if has:
         y = torch.tensor([batch[i].stage for i in has], device=device)
@@ -314,3 +336,23 @@ def _step_loss(
         bce = nn.functional.binary_cross_entropy_with_logits(heads.topics(mention[has]), y)
         loss = loss + TOPICS_LOSS * bce
     return loss
+
+
+def _distill_loss(
+    logits: torch.Tensor, teacher: Sequence[list[float] | None], temperature: float
+) -> torch.Tensor:
+    """Per text, KL(teacher || student) at ``temperature``, times its square (Hinton et al.,
+    2015: keeps the soft term's gradients on the hard term's scale); 0 where no teacher."""
+    known = torch.tensor([t is not None for t in teacher], device=logits.device)
+    target = torch.tensor(
+        [t if t is not None else [0.0] * logits.shape[1] for t in teacher],
+        device=logits.device,
+        dtype=logits.dtype,
+    )
+    kl = nn.functional.kl_div(
+        nn.functional.log_softmax(logits / temperature, dim=-1),
+        nn.functional.log_softmax(target / temperature, dim=-1),
+        reduction="none",
+        log_target=True,
+    ).sum(-1)
+    return torch.where(known, kl * temperature**2, torch.zeros_like(kl))

@@ -34,6 +34,7 @@ from .heads import Heads, LinearHead, fit_linear_head, fit_mlp_head, load_heads,
 from .labels import SENTIMENTS, STAGES, TOPICS, normalise_sentiment, split_topics
 from .lexical import LexicalHead, fit_lexical_head
 from .sentences import encoder_text, split_sentences
+from .teacher import TeacherConfig, evaluate_teacher, soft_labels, train_teacher
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 OWN_EXAMPLES = ASSETS / "own_examples.csv"
@@ -255,6 +256,7 @@ def train_heads(
     base: Heads | None = None,
     adapter: AdapterConfig | None = None,
     adapter_from: Heads | None = None,
+    teacher: TeacherConfig | None = None,
     l2: dict[str, float] | None = None,
     lexical_mix: float = LEXICAL_MIX,
     dev_files: Sequence[LabelledFile] = (),
@@ -268,7 +270,8 @@ def train_heads(
     turns an hour of CPU into minutes) and the heads are fitted on the adapted encoder. With
     ``adapter_from``, that heads directory's encoder cut and adapter are reused as they are (an
     adapter trained on another machine; the heads are refitted here). Training only some tasks
-    keeps ``base``'s adapter: the heads kept from it were fitted on that encoder.
+    keeps ``base``'s adapter: the heads kept from it were fitted on that encoder. An adapter
+    with ``distill`` > 0 learns from a whole-text ``teacher`` trained first (teacher.py).
     ``lexical_mix`` weighs the lexical sentiment expert; 0 fits none."""
     l2 = {"topics": 1e-3} | (l2 or {})
     device = device or torch.device("cpu")
@@ -284,7 +287,18 @@ def train_heads(
         log(f"  adapter: reused (rank {spec.lora_rank}, {spec.num_layers} layers)")
     elif adapter is not None:
         t0 = time.perf_counter()
-        lora = train_adapter(load_encoder(spec), files, adapter, log=log, device=device)
+        logits = None
+        if adapter.distill > 0:
+            teacher = teacher or TeacherConfig()
+            model = train_teacher(files, teacher, log=log, device=device)
+            scores = evaluate_teacher(model, dev_files)
+            log(f"  teacher dev sentiment macro-F1: {scores}")
+            adapter_source = {"teacher": {"config": asdict(teacher), "dev_macro_f1": scores}}
+            logits = soft_labels(model, files)
+            del model
+        lora = train_adapter(
+            load_encoder(spec), files, adapter, log=log, device=device, teacher=logits
+        )
         spec = replace(spec, lora_rank=adapter.rank, lora_alpha=adapter.alpha)
         log(f"  adapter trained in {(time.perf_counter() - t0) / 60:.1f} min")
     encoder = load_encoder(spec, lora)
@@ -546,6 +560,13 @@ def _adapter_line(heads: Heads) -> str:
     if source.get("command"):
         line += f" Trained separately by `{source['command']}`"
         line += f" ({source['note']})." if source.get("note") else "."
+    teacher = source.get("teacher")
+    if teacher:
+        scores = ", ".join(f"{k} {v:.3f}" for k, v in sorted(teacher["dev_macro_f1"].items()))
+        line += (
+            " Distilled from a whole-text teacher (the full encoder fine-tuned first, "
+            f"{teacher['config'].get('epochs', '?')} epochs; its dev sentiment macro-F1: {scores})."
+        )
     return line
 
 

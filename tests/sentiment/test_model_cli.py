@@ -187,6 +187,31 @@ def test_train_without_the_lexical_expert(cli_config, tmp_path, monkeypatch) -> 
     assert bad.exit_code == 2
 
 
+def test_train_distils_a_teacher_into_the_adapter(cli_config, tmp_path, monkeypatch) -> None:
+    """--distill: a whole-text teacher is trained first, scored on the dev file, and named with
+    its scores on the card; nothing of it ships (the heads file holds the adapter alone)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    data = _small_training_csv(tmp_path)
+    dev = _write(
+        tmp_path / "dev.csv", _rows(shared_data("uci_sentences", "dev.csv"), 16), ["text", "label"]
+    )
+    out = tmp_path / "heads"
+    argv = ["train", "--data", str(data), "--dev", str(dev), "--output", str(out)]
+    argv += ["--layers", "1", "--adapter-rank", "2", "--adapter-epochs", "0.05", "-q"]
+    result = runner.invoke(app, [*argv, "--distill", "0.5", "--teacher-epochs", "0.05"])
+    assert result.exit_code == 0, result.output
+    teacher = json.loads((out / "heads.json").read_text())["meta"]["adapter"]["teacher"]
+    assert teacher["config"]["epochs"] == 0.05 and teacher["config"]["layers"] == 6
+    (score,) = teacher["dev_macro_f1"].values()  # one dev file, one score
+    assert 0.0 <= score <= 1.0
+    assert "Distilled from a whole-text teacher" in (out / "TRAINING.md").read_text()
+    from safetensors import safe_open
+
+    with safe_open(str(out / "heads.safetensors"), "pt") as fh:
+        assert not any("layer.5." in k for k in fh.keys()), "no teacher weights ship"
+    assert runner.invoke(app, [*argv, "--distill", "1.5"]).exit_code == 2
+
+
 def test_train_reuses_an_adapter_and_refits_heads(cli_config, tmp_path, monkeypatch) -> None:
     """--adapter-from: the adapter of another heads directory (say, one trained on a GPU machine)
     is kept bit for bit, with its encoder cut; only the heads are fitted here."""

@@ -224,6 +224,21 @@ def train(
             help="Most texts per (dataset, class) in one adapter epoch (sampled, seeded).",
         ),
     ] = 4000,
+    distill: Annotated[
+        float,
+        typer.Option(
+            "--distill",
+            min=0.0,
+            max=1.0,
+            help="Distil a whole-text teacher into the adapter: weight of its soft labels in "
+            "the sentiment loss (0 = off). The teacher, the full encoder fine-tuned first, "
+            "takes minutes on a GPU and over an hour on a CPU; it is not shipped.",
+        ),
+    ] = 0.0,
+    teacher_epochs: Annotated[
+        float,
+        typer.Option("--teacher-epochs", min=0.01, max=20, help="The teacher's passes."),
+    ] = 3.0,
     adapter_from: Annotated[
         Path | None,
         typer.Option(
@@ -257,6 +272,7 @@ def train(
     from sentiment.encoder import EncoderSpec
     from sentiment.errors import ClassifierError
     from sentiment.heads import load_heads
+    from sentiment.teacher import TeacherConfig
     from sentiment.train import (
         DEFAULT_SPEC,
         PRESET_LAYERS,
@@ -298,10 +314,12 @@ def train(
                 rank=adapter_rank,
                 alpha=2.0 * adapter_rank,
                 max_per_cell=adapter_cap,
+                distill=distill,
             )
             if adapter
             else None,
             adapter_from=reused,
+            teacher=TeacherConfig(epochs=teacher_epochs),
             lexical_mix=lexical_mix,
             dev_files=dev_files,
             progress=not quiet,

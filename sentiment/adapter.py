@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from .aggregate import weighted_mean
+from .balance import cell_weights
 from .encoder import Encoder
 from .labels import SENTIMENTS, STAGES, TOPICS
 from .sentences import encoder_text, split_sentences
@@ -162,14 +163,15 @@ def build_examples(
 
 
 def _cell_weights(examples: Sequence[Example]) -> torch.Tensor:
-    """Sentiment loss weight per example: each (dataset, class) cell weighs the same in total."""
-    counts: dict[tuple[str, int], int] = {}
-    for e in examples:
-        if e.sentiment is not None:
-            counts[(e.group, e.sentiment)] = counts.get((e.group, e.sentiment), 0) + 1
-    w = [1.0 / counts[(e.group, e.sentiment)] if e.sentiment is not None else 0.0 for e in examples]
-    t = torch.tensor(w)
-    return t * (t > 0).sum() / t.sum()
+    """Sentiment loss weight per example: each (dataset, class) cell weighs the same in total;
+    0 for examples without a sentiment label."""
+    rows = [i for i, e in enumerate(examples) if e.sentiment is not None]
+    w = torch.zeros(len(examples))
+    if rows:
+        w[rows] = cell_weights(
+            [examples[i].group for i in rows], [examples[i].sentiment for i in rows]
+        )
+    return w
 
 
 class _TaskHeads(nn.Module):

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .balance import cell_weights
 from .encoder import EncoderSpec, load_encoder, mean_pool
 from .evaluate import single_label_report
 from .labels import SENTIMENTS
@@ -81,15 +82,6 @@ def sentiment_rows(files: Sequence) -> tuple[list[str], list[int], list[str]]:
     return texts, labels, groups
 
 
-def _cell_weights(labels: Sequence[int], groups: Sequence[str]) -> torch.Tensor:
-    """Each (data set, class) cell weighs the same in total, as for the heads and the adapter."""
-    counts: dict[tuple[str, int], int] = {}
-    for key in zip(groups, labels, strict=True):
-        counts[key] = counts.get(key, 0) + 1
-    w = torch.tensor([1.0 / counts[key] for key in zip(groups, labels, strict=True)])
-    return w * len(w) / w.sum()
-
-
 def _autocast(device: torch.device):  # type: ignore[no-untyped-def]
     # bf16 on a GPU (the teacher is the one full fine-tune here); plain fp32 on a CPU.
     return torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda")
@@ -114,7 +106,7 @@ def train_teacher(
     teacher = Teacher(encoder.bert, encoder.tokenizer, config.max_length).to(device)
     for p in teacher.parameters():
         p.requires_grad_(True)
-    weights = _cell_weights(labels, groups).to(device)
+    weights = cell_weights(groups, labels).to(device)
     y_all = torch.tensor(labels, device=device)
     opt = torch.optim.AdamW(teacher.parameters(), lr=config.lr, weight_decay=0.01)
     total = max(1, math.ceil(config.epochs * len(texts) / config.batch_size))

@@ -28,6 +28,7 @@ from safetensors.torch import load_file, save_file
 
 from .adapter import AdapterConfig, train_adapter
 from .aggregate import Pooled, Pooling
+from .balance import cell_weights
 from .encoder import MODEL_SHA256, Encoder, EncoderSpec, load_encoder, lora_digest, sha256_of
 from .evaluate import DataError, multi_label_report, single_label_report
 from .heads import Heads, LinearHead, fit_linear_head, fit_mlp_head, load_heads, save_heads
@@ -229,16 +230,6 @@ def cached_features(
     return feats
 
 
-def _domain_weights(groups: Sequence[str], labels: Sequence[str]) -> torch.Tensor:
-    """Each (dataset, class) cell gets the same total weight: the head serves every domain and
-    every class alike, whatever their sizes (what macro-F1 per dataset rewards)."""
-    cells: dict[tuple[str, str], int] = {}
-    for g, y in zip(groups, labels, strict=True):
-        cells[(g, y)] = cells.get((g, y), 0) + 1
-    w = torch.tensor([1.0 / cells[(g, y)] for g, y in zip(groups, labels, strict=True)])
-    return w * len(w) / w.sum()
-
-
 @dataclass
 class TrainResult:
     heads: Heads
@@ -318,7 +309,7 @@ def train_heads(
         if not y:
             raise DataError("no sentiment labels in the training files")
         yi = torch.tensor([SENTIMENTS.index(v) for v in y])
-        weights = _domain_weights(g, y)
+        weights = cell_weights(g, y)
         new["sentiment"] = fit_mlp_head(
             x,
             yi,

@@ -27,7 +27,7 @@ from torch import nn
 
 from .balance import cell_weights
 from .encoder import EncoderSpec, load_encoder, mean_pool
-from .evaluate import single_label_report
+from .evaluate import DataError, single_label_report
 from .labels import SENTIMENTS
 from .sentences import encoder_text
 
@@ -99,7 +99,9 @@ def train_teacher(
     device = device or torch.device("cpu")
     texts, labels, groups = sentiment_rows(files)
     if len(set(labels)) < 2:
-        raise ValueError("a teacher needs sentiment labels of at least two classes")
+        raise DataError(
+            "distilling needs sentiment labels of at least two classes in the training files"
+        )
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
     encoder = load_encoder(EncoderSpec(config.layers, config.max_length))

@@ -210,6 +210,10 @@ def test_train_distils_a_teacher_into_the_adapter(cli_config, tmp_path, monkeypa
     with safe_open(str(out / "heads.safetensors"), "pt") as fh:
         assert not any("layer.5." in k for k in fh.keys()), "no teacher weights ship"
     assert runner.invoke(app, [*argv, "--distill", "1.5"]).exit_code == 2
+    stages_only = _write(tmp_path / "stages.csv", _rows(OWN_EXAMPLES, 40), ["text", "stage"])
+    argv[2] = str(stages_only)
+    result = runner.invoke(app, [*argv, "--distill", "0.5", "--teacher-epochs", "0.05"])
+    assert result.exit_code == 2 and "at least two classes" in result.stderr
 
 
 def test_train_reuses_an_adapter_and_refits_heads(cli_config, tmp_path, monkeypatch) -> None:

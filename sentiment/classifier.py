@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import torch
@@ -45,6 +45,13 @@ def detect_language(text: str) -> str | None:
     return py3langid.classify(text)[0]
 
 
+def per_distinct(items: Sequence[str], rows: Callable[[list[str]], torch.Tensor]) -> torch.Tensor:
+    """``rows`` of the distinct items (each computed once), one row per item in input order."""
+    unique = list(dict.fromkeys(items))
+    where = {item: i for i, item in enumerate(unique)}
+    return rows(unique)[[where[item] for item in items]]
+
+
 class Classifier:
     """Holds the encoder and heads; :meth:`predict` labels many texts at once."""
 
@@ -75,10 +82,13 @@ class Classifier:
     @torch.inference_mode()
     def embed(self, sentences: Sequence[str], *, progress: bool = False) -> torch.Tensor:
         """(n, dim) pooled embeddings; identical sentences are encoded once."""
-        sentences = [encoder_text(s) for s in sentences]
-        unique = list(dict.fromkeys(sentences))
-        if not unique:
+        if not sentences:
             return torch.zeros(0, self.encoder.dim)
+        return per_distinct(
+            [encoder_text(s) for s in sentences], lambda unique: self._encode(unique, progress)
+        )
+
+    def _encode(self, unique: list[str], progress: bool) -> torch.Tensor:
         tok = self.encoder.tokenizer(
             unique,
             truncation=True,
@@ -108,25 +118,24 @@ class Classifier:
             max_tokens=MAX_BATCH_TOKENS if cpu else None,
             progress=progress,
         )
-        table = torch.stack(vectors)
-        where = {s: i for i, s in enumerate(unique)}
-        return table[[where[s] for s in sentences]]
+        return torch.stack(vectors)
 
     def _hf_sentiment(self, sentences: Sequence[str], progress: bool) -> torch.Tensor:
-        assert self.sentiment_model is not None
-        unique = list(dict.fromkeys(sentences))
-        lengths = self.sentiment_model.token_lengths(unique)
-        rows = run_batched(
-            unique,
-            lengths,
-            lambda b: list(self.sentiment_model.probs(b)),
-            batch_size=self.batch_size,
-            progress=progress,
-            desc="sentiment model",
-        )
-        table = torch.stack(rows)
-        where = {s: i for i, s in enumerate(unique)}
-        return table[[where[s] for s in sentences]]
+        model = self.sentiment_model
+        assert model is not None
+
+        def probs(unique: list[str]) -> torch.Tensor:
+            rows = run_batched(
+                unique,
+                model.token_lengths(unique),
+                lambda b: list(model.probs(b)),
+                batch_size=self.batch_size,
+                progress=progress,
+                desc="sentiment model",
+            )
+            return torch.stack(rows)
+
+        return per_distinct(sentences, probs)
 
     # -- prediction ------------------------------------------------------------------------
     def predict(self, texts: Sequence[str], *, progress: bool = False) -> list[Prediction]:
@@ -146,9 +155,13 @@ class Classifier:
             sent_probs = head.probs(sentence_input(emb, head.pooling))
             # Mention sentiment: the dominant attitude over the whole text.
             mention_probs = head.probs(pooled.input(head.pooling))
-            if (lexical := self.heads.lexical) is not None:  # its bag-of-words partner
-                sent_probs = lexical.combine(sent_probs, flat)
-                mention_probs = lexical.combine(mention_probs, texts)
+            if (lexical := self.heads.lexical) is not None and lexical.mix > 0:
+                # Its bag-of-words partner, read once per distinct text: a one-sentence mention
+                # is its sentence (surrounding whitespace makes no token).
+                keys = [t.strip() for t in flat] + [t.strip() for t in texts]
+                log_p = per_distinct(keys, lexical.log_probs)
+                sent_probs = lexical.product(sent_probs, log_p[: len(flat)])
+                mention_probs = lexical.product(mention_probs, log_p[len(flat) :])
         else:
             sent_probs = self._hf_sentiment(flat, progress)
             logp = sent_probs.clamp(min=1e-6).log()

@@ -91,8 +91,13 @@ class LexicalHead:
         """The product of experts: ``softmax(log probs + mix · log p_lexical(texts))``."""
         if self.mix == 0 or len(texts) == 0:
             return probs
-        log_p = probs.float().clamp(min=1e-9).log() + self.mix * self.log_probs(texts)
-        return log_p.softmax(-1)
+        return self.product(probs, self.log_probs(texts))
+
+    def product(self, probs: torch.Tensor, log_p_lexical: torch.Tensor) -> torch.Tensor:
+        """:meth:`combine` with the lexical log-probabilities already computed."""
+        if self.mix == 0:
+            return probs
+        return (probs.float().clamp(min=1e-9).log() + self.mix * log_p_lexical).softmax(-1)
 
 
 def fit_lexical_head(

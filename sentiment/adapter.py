@@ -26,6 +26,7 @@ from torch import nn
 
 from .aggregate import weighted_mean
 from .balance import cell_weights
+from .batching import shuffled_batches
 from .encoder import Encoder
 from .labels import SENTIMENTS, STAGES, TOPICS
 from .sentences import encoder_text, split_sentences
@@ -232,7 +233,7 @@ def train_adapter(
         f"{sum(p.numel() for p in params):,} parameters; {len(examples)} texts, {total} steps "
         f"on {device}"
     )
-    order: list[int] = []
+    batches = shuffled_batches(len(examples), config.batch_size, rng)
     # The frozen body stays in eval mode (its dropout off: the fast attention path); only the
     # adapters' own dropout and the temporary heads train.
     bert.eval()
@@ -243,11 +244,7 @@ def train_adapter(
     running = 0.0
     try:
         with torch.enable_grad():
-            for step in range(total):
-                if not order:
-                    order = list(range(len(examples)))
-                    rng.shuffle(order)
-                idx, order = order[: config.batch_size], order[config.batch_size :]
+            for step, idx in zip(range(total), batches, strict=False):
                 batch = [examples[i] for i in idx]
                 loss = _step_loss(encoder, heads, batch, cell_w[idx], device, config)
                 opt.zero_grad()

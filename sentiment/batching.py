@@ -1,7 +1,9 @@
-"""Length-sorted batches with the original order restored, and a progress bar on long runs."""
+"""Length-sorted batches with the original order restored, and a progress bar on long runs;
+shuffled batches for training loops."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
@@ -68,3 +70,15 @@ def run_batched(
         if bar is not None:
             bar.close()
     return results
+
+
+def shuffled_batches(n: int, batch_size: int, rng: random.Random) -> Iterator[list[int]]:
+    """Endless training batches of indices into ``range(n)``: one seeded shuffle per pass, the
+    pass's last batch possibly short, then a fresh shuffle."""
+    order: list[int] = []
+    while True:
+        if not order:
+            order = list(range(n))
+            rng.shuffle(order)
+        batch, order = order[:batch_size], order[batch_size:]
+        yield batch

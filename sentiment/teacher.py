@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from .balance import cell_weights
+from .batching import run_batched, shuffled_batches
 from .encoder import EncoderSpec, load_encoder, mean_pool
 from .evaluate import DataError, single_label_report
 from .labels import SENTIMENTS
@@ -122,14 +123,10 @@ def train_teacher(
     )
     log(f"  teacher: {config.layers} layers, whole texts, {len(texts)} texts, {total} steps")
     teacher.train()
-    order: list[int] = []
+    batches = shuffled_batches(len(texts), config.batch_size, rng)
     t0 = time.perf_counter()
     with torch.enable_grad():
-        for step in range(total):
-            if not order:
-                order = list(range(len(texts)))
-                rng.shuffle(order)
-            idx, order = order[: config.batch_size], order[config.batch_size :]
+        for step, idx in zip(range(total), batches, strict=False):
             with _autocast(device):
                 logits = teacher([texts[i] for i in idx])
             loss = nn.functional.cross_entropy(
@@ -153,15 +150,17 @@ def train_teacher(
 
 @torch.inference_mode()
 def teacher_logits(teacher: Teacher, texts: Sequence[str], batch_size: int = 128) -> torch.Tensor:
-    """Logits per text (n, 3), in input order; batches sorted by length to pad little."""
+    """Logits per text (n, 3), in input order (length-sorted batches, so little padding)."""
+    if not texts:
+        return torch.empty(0, len(SENTIMENTS))
     device = teacher.out.weight.device
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    out = torch.empty(len(texts), len(SENTIMENTS))
-    for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
+
+    def run(batch: list[str]) -> list[torch.Tensor]:
         with _autocast(device):
-            out[idx] = teacher([texts[i] for i in idx]).float().cpu()
-    return out
+            return list(teacher(batch).float().cpu())
+
+    rows = run_batched(list(texts), [len(t) for t in texts], run, batch_size=batch_size)
+    return torch.stack(rows)
 
 
 def soft_labels(teacher: Teacher, files: Sequence) -> list[torch.Tensor | None]:

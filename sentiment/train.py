@@ -381,10 +381,15 @@ def train_heads(
     return TrainResult(heads, metrics, list(files), adapter_source)
 
 
+def _labelled(f: LabelledFile, get) -> list[int]:
+    """The rows of ``f`` that ``get`` finds a label for."""
+    return [i for i in range(len(f.texts)) if get(f, i) is not None]
+
+
 def _rows(files, feats, get, pooling: Pooling) -> tuple[torch.Tensor, list[str], list[str]]:
     xs, ys, gs = [], [], []
     for f in files:
-        idx = [i for i in range(len(f.texts)) if get(f, i) is not None]
+        idx = _labelled(f, get)
         if idx:
             xs.append(feats[id(f)][idx].input(pooling))
             ys += [get(f, i) for i in idx]
@@ -394,7 +399,7 @@ def _rows(files, feats, get, pooling: Pooling) -> tuple[torch.Tensor, list[str],
 
 def _texts(files, get) -> list[str]:
     """The texts that ``_rows`` takes, in its order."""
-    return [f.texts[i] for f in files for i in range(len(f.texts)) if get(f, i) is not None]
+    return [f.texts[i] for f in files for i in _labelled(f, get)]
 
 
 def evaluate_heads(

@@ -28,6 +28,7 @@ DATA = ROOT.parent / "shared" / "data"
 
 from sentiment import MODELS, build_classifier  # noqa: E402
 from sentiment.encoder import EncoderSpec, load_encoder  # noqa: E402
+from sentiment.preparation import allow_worker_processes  # noqa: E402
 
 
 def read_texts(path: Path, limit: int) -> list[str]:
@@ -72,6 +73,7 @@ def main() -> None:
         help="model.runtime of the optimised path (auto: ONNX Runtime on the CPU when installed)",
     )
     args = parser.parse_args()
+    allow_worker_processes()  # guarded below: model.split_workers = "auto" splits on every core
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device(args.device)

@@ -63,6 +63,7 @@ def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Cla
     from .heads import load_heads
     from .hf_model import HFSentimentModel
     from .onnx_encoder import OnnxEncoder, OnnxRuntimeError, onnx_available
+    from .preparation import auto_workers
 
     name = getattr(model_config, "name", "builtin") or "builtin"
     device = resolve_device(getattr(model_config, "device", "auto"))
@@ -84,6 +85,13 @@ def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Cla
         hf = HFSentimentModel(
             name, device=device, max_length=max_length, labels=getattr(model_config, "labels", None)
         )
+    workers = getattr(model_config, "split_workers", "auto")
     return Classifier(
-        encoder, heads, device=device, batch_size=batch_size, sentiment_model=hf, name=name
+        encoder,
+        heads,
+        device=device,
+        batch_size=batch_size,
+        sentiment_model=hf,
+        name=name,
+        split_workers=auto_workers() if workers == "auto" else int(workers),
     )

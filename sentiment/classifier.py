@@ -23,7 +23,8 @@ from .heads import Heads
 from .hf_model import HFSentimentModel
 from .labels import SENTIMENTS
 from .prediction import Prediction, SentencePrediction
-from .sentences import Span, encoder_text, split_sentences
+from .preparation import TextPreparer
+from .sentences import encoder_text
 
 if TYPE_CHECKING:
     from .onnx_encoder import OnnxEncoder
@@ -32,17 +33,6 @@ MAX_BATCH_TOKENS = 8192  # padded tokens per batch on CPU: big batches of short 
 # Rows per batch on CPU: 32 sentences keep a batch's activations in cache; measured 7-9 % more
 # sentences/s than 64 with ONNX Runtime on 2 cores, and no worse with PyTorch.
 CPU_MAX_ROWS = 32
-
-
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 code via py3langid when installed (cheap, ~0.1 ms), else ``None``."""
-    if len(text.strip()) < 3:
-        return None
-    try:
-        import py3langid
-    except ImportError:  # pragma: no cover - optional
-        return None
-    return py3langid.classify(text)[0]
 
 
 def per_distinct(items: Sequence[str], rows: Callable[[list[str]], torch.Tensor]) -> torch.Tensor:
@@ -64,6 +54,7 @@ class Classifier:
         batch_size: int = 64,
         sentiment_model: HFSentimentModel | None = None,
         name: str = "builtin",
+        split_workers: int = 1,
     ) -> None:
         self.encoder = encoder.to(device).eval()
         self.heads = heads
@@ -71,6 +62,8 @@ class Classifier:
         self.batch_size = batch_size
         self.sentiment_model = sentiment_model
         self.name = name
+        # Sentence split and language id, over split_workers processes for large inputs.
+        self.preparer = TextPreparer(split_workers)
         fingerprint = heads.fingerprint()
         if sentiment_model is None:
             self.version = f"builtin-{fingerprint}"
@@ -140,7 +133,8 @@ class Classifier:
     # -- prediction ------------------------------------------------------------------------
     def predict(self, texts: Sequence[str], *, progress: bool = False) -> list[Prediction]:
         texts = ["" if t is None else str(t) for t in texts]
-        spans: list[list[Span]] = [split_sentences(t) for t in texts]
+        prepared = self.preparer(texts)
+        spans = [p.spans for p in prepared]
         flat = [s.text for per in spans for s in per]
         if not flat:
             return []
@@ -171,7 +165,7 @@ class Classifier:
         topic_sets = topics.decide(self._in_context("topics", emb, pooled, owner))
         out: list[Prediction] = []
         pos = 0
-        for text, per in zip(texts, spans, strict=True):
+        for per, prep in zip(spans, prepared, strict=True):
             n = len(per)
             sl = slice(pos, pos + n)
             pos += n
@@ -199,11 +193,15 @@ class Classifier:
                     sentiment_score=_score(mp),
                     stage=primary_stage([s.stage for s in sentences], emph),
                     topics=union_topics([s.topics for s in sentences]),
-                    language=detect_language(text),
+                    language=prep.language,
                     sentences=sentences,
                 )
             )
         return out
+
+    def close(self) -> None:
+        """Stop the sentence-split workers, if any were started."""
+        self.preparer.close()
 
     def _in_context(
         self, task: str, emb: torch.Tensor, pooled: Pooled, owner: torch.Tensor

@@ -34,6 +34,7 @@ from .evaluate import DataError, multi_label_report, single_label_report
 from .heads import Heads, LinearHead, fit_linear_head, fit_mlp_head, load_heads, save_heads
 from .labels import SENTIMENTS, STAGES, TOPICS, normalise_sentiment, split_topics
 from .lexical import LexicalHead, fit_lexical_head
+from .preparation import auto_workers
 from .sentences import encoder_text, split_sentences
 from .teacher import TeacherConfig, evaluate_teacher, soft_labels, train_teacher
 
@@ -182,10 +183,14 @@ def mention_features(
         Heads(dummy, dummy, dummy),
         device=device or torch.device("cpu"),
         batch_size=batch_size,
+        split_workers=auto_workers(),
     )
-    spans = [split_sentences(t) for t in texts]
-    flat = [s.text for per in spans for s in per]
-    emb = runner.embed(flat, progress=progress)
+    try:
+        spans = [p.spans for p in runner.preparer(texts)]
+        flat = [s.text for per in spans for s in per]
+        emb = runner.embed(flat, progress=progress)
+    finally:
+        runner.close()
     weights = torch.tensor([sentence_weight(t) for t in flat], dtype=torch.float32)
     owner = torch.tensor([i for i, per in enumerate(spans) for _ in per])
     return Pooled.of(emb, weights, owner, len(texts))

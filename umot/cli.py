@@ -46,6 +46,11 @@ def main(
     ] = False,
 ) -> None:
     state.config_path = config
+    # Both ways in (the console script, guarded; `python -m umot`, whose __main__ workers skip)
+    # are safe to re-import in worker processes, so model.split_workers = "auto" may use them.
+    from sentiment.preparation import allow_worker_processes
+
+    allow_worker_processes()
 
 
 @app.command()

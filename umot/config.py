@@ -24,6 +24,7 @@ from crawler.names import SPIDER_NAMES
 
 DEFAULT_CONFIG_NAME = "umot.toml"
 DEFAULT_DATABASE_URL = "sqlite:///umot.db"
+MAX_SPLIT_WORKERS = 64
 SPIDERS = SPIDER_NAMES
 EnvVarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 
@@ -56,8 +57,19 @@ class ModelConfig(_Model):
     runtime: Literal["auto", "torch", "onnx"] = "auto"
     batch_size: int = Field(default=64, ge=1, le=4096)
     max_length: int = Field(default=256, ge=16, le=4096)
+    # Processes that split large inputs into sentences (and tell their language) before the
+    # encoder: "auto" = one per CPU core, at most 8; 1 = in the calling process.
+    split_workers: int | Literal["auto"] = "auto"
     # For a Hugging Face model: its output labels mapped to negative/neutral/positive.
     labels: dict[str, Literal["negative", "neutral", "positive"]] | None = None
+
+    @field_validator("split_workers", mode="before")
+    @classmethod
+    def _workers(cls, value: object) -> object:
+        # One message for both shapes, instead of one per branch of the union.
+        if value == "auto" or (type(value) is int and 1 <= value <= MAX_SPLIT_WORKERS):
+            return value
+        raise ValueError(f'a number of processes from 1 to {MAX_SPLIT_WORKERS}, or "auto"')
 
 
 class CrawlerConfig(_Model):

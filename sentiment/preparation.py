@@ -1,0 +1,130 @@
+"""What each text needs before the encoder, for many texts at once: its sentences and language.
+
+pysbd is pure Python (about 1.5 ms a review) and holds the GIL, so `predict` split on one core
+while the other cores waited: on the CPU, 12-18 % of the time with the second core idle; on a
+GPU, where the encoder is nearly free, most of the time (DATA_CARD.md: 507 reviews/s against
+5,952 for the bare encoder). :class:`TextPreparer` spreads large inputs over worker processes.
+The output is the same as in-process, text for text.
+
+Workers are started with ``forkserver`` (``spawn`` where there is none), never ``fork``: the
+parent holds ONNX Runtime's and torch's thread pools, and forking a threaded process can
+deadlock. They import only this module, pysbd and py3langid (not torch), start in about 0.1 s,
+and are kept for the next call. Like every ``spawn``-style pool, each worker first re-imports
+the program's main script, so a script that predicts at import time (no ``if __name__ ==
+"__main__":`` guard) would run again in every worker. ``model.split_workers = "auto"`` is
+therefore one per core only where the entry point has declared itself safe
+(:func:`allow_worker_processes`: the ``umot`` command and the bench do), and 1 elsewhere; an
+explicit number is taken as the caller's word.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from .sentences import Span, split_sentences
+
+log = logging.getLogger(__name__)
+
+# Below this many texts a pool saves less than its messages cost (and a first call pays the
+# workers' start); such inputs are prepared in-process.
+PARALLEL_MIN_TEXTS = 64
+CHUNKS_PER_WORKER = 4  # a few chunks each, so one slow chunk does not hold up the rest
+AUTO_MAX_WORKERS = 8
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code via py3langid when installed (cheap, ~0.1 ms), else ``None``."""
+    if len(text.strip()) < 3:
+        return None
+    try:
+        import py3langid
+    except ImportError:  # pragma: no cover - optional
+        return None
+    return py3langid.classify(text)[0]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One text, ready for the encoder: its sentences (with offsets) and its language."""
+
+    spans: list[Span]
+    language: str | None
+
+
+def prepare(text: str) -> Prepared:
+    return Prepared(split_sentences(text), detect_language(text))
+
+
+def prepare_chunk(texts: Sequence[str]) -> list[Prepared]:
+    return [prepare(t) for t in texts]
+
+
+_workers_allowed = False
+
+
+def allow_worker_processes() -> None:
+    """Declare this program's entry point safe to re-import in worker processes (its main
+    script is guarded, or it runs as ``python -m package``): ``"auto"`` then means a worker
+    per core."""
+    global _workers_allowed
+    _workers_allowed = True
+
+
+def auto_workers() -> int:
+    """One worker per CPU core, at most :data:`AUTO_MAX_WORKERS`, where the entry point allows
+    worker processes; else 1 (in-process)."""
+    if not _workers_allowed:
+        return 1
+    return max(1, min(AUTO_MAX_WORKERS, os.cpu_count() or 1))
+
+
+class TextPreparer:
+    """``preparer(texts)`` -> one :class:`Prepared` per text, in order; with ``workers`` > 1,
+    inputs of :data:`PARALLEL_MIN_TEXTS` or more are spread over that many processes.
+
+    A pool that cannot start or breaks (a sandbox without semaphores, a killed worker) is
+    logged once and the work is done in-process: slower, never different."""
+
+    def __init__(self, workers: int = 1) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, not {workers}")
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __call__(self, texts: Sequence[str]) -> list[Prepared]:
+        if self.workers == 1 or len(texts) < PARALLEL_MIN_TEXTS:
+            return prepare_chunk(texts)
+        size = max(16, -(-len(texts) // (self.workers * CHUNKS_PER_WORKER)))
+        chunks = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+        try:
+            pool = self._pool or self._start()
+            return [p for part in pool.map(prepare_chunk, chunks) for p in part]
+        except (OSError, BrokenProcessPool) as exc:
+            log.warning("sentence-split workers failed (%s); splitting in-process from now on", exc)
+            self.close()
+            self.workers = 1
+            return prepare_chunk(texts)
+
+    def _start(self) -> ProcessPoolExecutor:
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the workers (a later call starts new ones)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> TextPreparer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,126 @@
+"""Sentence split and language id across worker processes: the same output as in-process, in
+order, with a fallback when the workers break."""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+
+import pytest
+
+from sentiment import preparation
+from sentiment.preparation import (
+    PARALLEL_MIN_TEXTS,
+    Prepared,
+    TextPreparer,
+    auto_workers,
+    prepare_chunk,
+)
+from tests.sentiment.conftest import OWN_EXAMPLES
+
+
+def _texts(n: int) -> list[str]:
+    """``n`` distinct mentions of one to four of our own example sentences, some with line
+    breaks, abbreviations, other languages or nothing at all."""
+    with OWN_EXAMPLES.open(newline="", encoding="utf-8") as fh:
+        sentences = [row["text"] for row in csv.DictReader(fh)]
+    odd = [
+        "",
+        "   ",
+        "Dr. Smith at the U.S. store was great. I will return.",
+        "Gute Qualität, würde ich wieder kaufen. Lieferung war schnell.",
+        "Line one\nline two. And three!",
+    ]
+    out = list(odd)
+    i = 0
+    while len(out) < n:
+        k = 1 + i % 4
+        out.append(" ".join(sentences[(i + j) % len(sentences)] for j in range(k)))
+        i += 1
+    return out[:n]
+
+
+def test_workers_prepare_exactly_what_one_process_does() -> None:
+    texts = _texts(3 * PARALLEL_MIN_TEXTS)
+    expected = prepare_chunk(texts)
+    assert sum(len(p.spans) > 1 for p in expected) > PARALLEL_MIN_TEXTS  # real splitting work
+    with TextPreparer(2) as preparer:
+        got = preparer(texts)
+        assert preparer._pool is not None, "a large input should go to the workers"
+        again = preparer(list(reversed(texts)))  # the pool is reused, order still kept
+    assert got == expected
+    assert again == expected[::-1]
+    assert all(isinstance(p, Prepared) for p in got)
+    assert got[2].language == "en" and got[2].spans[0].text.startswith("Dr. Smith")
+    assert got[3].language == "de"
+
+
+def test_small_inputs_and_one_worker_stay_in_process() -> None:
+    few = _texts(PARALLEL_MIN_TEXTS - 1)
+    with TextPreparer(2) as preparer:
+        assert preparer(few) == prepare_chunk(few)
+        assert preparer._pool is None
+    with TextPreparer(1) as preparer:
+        assert preparer(_texts(2 * PARALLEL_MIN_TEXTS)) == prepare_chunk(
+            _texts(2 * PARALLEL_MIN_TEXTS)
+        )
+        assert preparer._pool is None
+
+
+def test_a_broken_pool_falls_back_in_process(caplog: pytest.LogCaptureFixture) -> None:
+    texts = _texts(2 * PARALLEL_MIN_TEXTS)
+    preparer = TextPreparer(2)
+    preparer(texts)
+    assert preparer._pool is not None
+    for process in list(preparer._pool._processes.values()):  # a worker killed under us
+        process.kill()
+        process.join()
+    with caplog.at_level(logging.WARNING, logger="sentiment.preparation"):
+        got = preparer(texts)
+    assert got == prepare_chunk(texts)
+    assert "splitting in-process from now on" in caplog.text
+    assert preparer.workers == 1 and preparer._pool is None
+
+
+def test_auto_means_a_worker_per_core_only_where_the_entry_point_allows_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(preparation, "_workers_allowed", False)
+    assert auto_workers() == 1
+    preparation.allow_worker_processes()
+    assert auto_workers() == max(1, min(preparation.AUTO_MAX_WORKERS, os.cpu_count() or 1))
+
+
+def test_the_umot_command_allows_worker_processes(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from umot.cli import app
+
+    monkeypatch.setattr(preparation, "_workers_allowed", False)
+    result = CliRunner().invoke(app, ["init", "--path", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert preparation._workers_allowed
+
+
+def test_workers_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        TextPreparer(0)
+
+
+def test_a_classifier_with_workers_predicts_what_one_without_does(builtin_classifier) -> None:
+    from sentiment import build_classifier
+    from umot.config import ModelConfig
+
+    texts = _texts(2 * PARALLEL_MIN_TEXTS)
+    parallel = build_classifier(ModelConfig(name="builtin", device="cpu", split_workers=2))
+    try:
+        assert parallel.preparer.workers == 2
+        got = parallel.predict(texts)
+        assert parallel.preparer._pool is not None
+    finally:
+        parallel.close()
+    single = builtin_classifier.predict(texts)
+    assert got == single

@@ -2,10 +2,11 @@
 
 Naive baseline: the full 6-layer all-MiniLM-L6-v2, fp32, the mentions in input order, one padded
 batch of 64 at a time (max_length 256), encoder only (no heads, no sentence split).
-Optimised: `sentiment.load_classifier(...).predict` end to end (sentence split, length-sorted
-dynamic batches, deduplicated sentences, the cut encoder — on ONNX Runtime on the CPU unless
-`--runtime torch` —, three heads, aggregation), for the default `builtin` model (3 encoder
-layers) and `builtin-fast` (2 layers) when it is shipped.
+Optimised: `sentiment.load_classifier(...).predict` end to end (sentence split in worker
+processes as under the `umot` command, length-sorted dynamic batches, deduplicated sentences,
+the cut encoder — on ONNX Runtime on the CPU unless `--runtime torch` —, three heads,
+aggregation), for the default `builtin` model (3 encoder layers) and `builtin-fast` (2 layers)
+when it is shipped.
 
     .venv/bin/python bench/classify.py [--limit 1000] [--device cpu] [--threads N] [--runtime torch]
 
@@ -97,7 +98,8 @@ def main() -> None:
     for clf in models.values():
         clf.predict(["warm-up. Two sentences."])
     runtimes = {m: type(clf.encoder).__name__ for m, clf in models.items()}
-    print(f"optimised encoder: {runtimes}")
+    workers = {m: clf.preparer.workers for m, clf in models.items()}
+    print(f"optimised encoder: {runtimes}, sentence-split processes: {workers}")
     for name, path in sets.items():
         texts = read_texts(path, args.limit)
         naive(enc, texts[:64], device)

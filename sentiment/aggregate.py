@@ -27,7 +27,7 @@ from typing import Literal, get_args
 
 import torch
 
-from .labels import SENTIMENTS, STAGE_ORDER, split_topics
+from .labels import STAGE_ORDER, split_topics
 
 # Bumped whenever the rules below change what a mention is labelled: it is part of the model
 # version (Heads.fingerprint), so `umot classify` relabels what older rules labelled.
@@ -97,10 +97,10 @@ def in_context(
     return (1 - CONTEXT_WEIGHT) * sentence_probs + CONTEXT_WEIGHT * mention_probs[owner]
 
 
-def emphasis(sentiment_probs: torch.Tensor, stage_confidence: float) -> float:
-    idx = {s: i for i, s in enumerate(SENTIMENTS)}
-    strength = abs(float(sentiment_probs[idx["positive"]] - sentiment_probs[idx["negative"]]))
-    return strength * float(stage_confidence)
+def emphasis(score: float, stage_confidence: float) -> float:
+    """How emphatic a sentence is: the strength of its attitude, |P(positive) - P(negative)|,
+    times the confidence of its stage."""
+    return abs(score) * stage_confidence
 
 
 def primary_stage(stages: Sequence[str], emphases: Sequence[float]) -> str:

@@ -163,34 +163,37 @@ class Classifier:
         stage_probs = self._in_context("stage", emb, pooled, owner)
         topics = self.heads.topics
         topic_sets = topics.decide(self._in_context("topics", emb, pooled, owner))
+        # Every per-row decision in a few tensor operations, then plain Python values: on a GPU
+        # the per-mention work left on the CPU is the cost, and indexing tensors one element at
+        # a time was most of it.
+        sent_label = sent_probs.argmax(-1).tolist()
+        sent_diff = _pos_minus_neg(sent_probs)
+        stage_conf, stage_label = (v.tolist() for v in stage_probs.max(-1))
+        mention_label = mention_probs.argmax(-1).tolist()
+        mention_diff = _pos_minus_neg(mention_probs)
+        stage_labels = self.heads.stage.labels
         out: list[Prediction] = []
-        pos = 0
-        for per, prep in zip(spans, prepared, strict=True):
-            n = len(per)
-            sl = slice(pos, pos + n)
-            pos += n
+        k = 0
+        for i, (per, prep) in enumerate(zip(spans, prepared, strict=True)):
             sentences, emph = [], []
-            for j, span in enumerate(per):
-                k = sl.start + j
-                sp = sent_probs[k]
-                stage_idx = int(stage_probs[k].argmax())
+            for span in per:
                 sentences.append(
                     SentencePrediction(
                         text=span.text,
                         start=span.start,
                         end=span.end,
-                        sentiment=SENTIMENTS[int(sp.argmax())],
-                        sentiment_score=_score(sp),
-                        stage=self.heads.stage.labels[stage_idx],
+                        sentiment=SENTIMENTS[sent_label[k]],
+                        sentiment_score=_clamp(sent_diff[k]),
+                        stage=stage_labels[stage_label[k]],
                         topics=topic_sets[k],
                     )
                 )
-                emph.append(emphasis(sp, float(stage_probs[k, stage_idx])))
-            mp = mention_probs[len(out)]
+                emph.append(emphasis(sent_diff[k], stage_conf[k]))
+                k += 1
             out.append(
                 Prediction(
-                    sentiment=SENTIMENTS[int(mp.argmax())],
-                    sentiment_score=_score(mp),
+                    sentiment=SENTIMENTS[mention_label[i]],
+                    sentiment_score=_clamp(mention_diff[i]),
                     stage=primary_stage([s.stage for s in sentences], emph),
                     topics=union_topics([s.topics for s in sentences]),
                     language=prep.language,
@@ -216,6 +219,11 @@ def sentence_weight(text: str) -> float:
     return float(max(1, len(text.split())))
 
 
-def _score(probs: torch.Tensor) -> float:
-    score = float(probs[SENTIMENTS.index("positive")] - probs[SENTIMENTS.index("negative")])
+def _pos_minus_neg(probs: torch.Tensor) -> list[float]:
+    """P(positive) - P(negative) per row: the sentiment score before clamping."""
+    positive, negative = SENTIMENTS.index("positive"), SENTIMENTS.index("negative")
+    return (probs[:, positive] - probs[:, negative]).tolist()
+
+
+def _clamp(score: float) -> float:
     return max(-1.0, min(1.0, score))

@@ -23,10 +23,10 @@ def test_ties_go_to_the_later_moment() -> None:
 
 
 def test_emphasis_is_strength_of_attitude_times_stage_confidence() -> None:
-    strong = torch.tensor([0.05, 0.05, 0.9])  # negative, neutral, positive
-    flat = torch.tensor([0.1, 0.8, 0.1])
-    assert emphasis(strong, 1.0) > emphasis(flat, 1.0)
+    strong, flat = 0.9 - 0.05, 0.1 - 0.1  # P(positive) - P(negative)
+    assert emphasis(strong, 1.0) > emphasis(flat, 1.0) == 0.0
     assert abs(emphasis(strong, 0.5) - 0.425) < 1e-6
+    assert emphasis(-strong, 0.5) == emphasis(strong, 0.5)  # a complaint is as emphatic
 
 
 def test_topics_are_the_union_in_the_guides_order() -> None:

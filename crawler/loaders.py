@@ -16,11 +16,11 @@ from scrapy.loader import ItemLoader
 from crawler.items import Mention
 from crawler.processors import (
     clean_text,
-    detect_language,
     parse_datetime_utc,
     rating_to_5,
     to_int,
 )
+from sentiment.language import detect_language
 
 
 def _strict(field: str, convert: Callable[[Any], Any]) -> Callable[[Any, dict[str, Any]], Any]:

@@ -1,4 +1,7 @@
-"""Pure converters used by the loader: timestamps, ratings, counters, text, language."""
+"""Pure converters used by the loader: timestamps, ratings, counters, text.
+
+A mention's language comes from :mod:`sentiment.language`, the rule the classifier uses too.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import dateparser
-import py3langid
 from w3lib.html import remove_comments, replace_entities
 
 _BLOCK_TAGS = re.compile(r"<\s*/?\s*(br|p|div|li|h[1-6]|blockquote|tr)\b[^>]*>", re.I)
@@ -20,8 +22,6 @@ _NEWLINES = re.compile(r"\s*\n\s*")
 _NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
 _COUNT = re.compile(r"^\s*([\d.,]+)\s*([kKmM]?)\s*$")
 _ISO_DOTTED = re.compile(r"^(\d{4})[./](\d{1,2})[./](\d{1,2})$")
-MIN_LETTERS_FOR_LANGUAGE = 15
-LANGUAGE_SAMPLE = 240
 _DATEPARSER_SETTINGS = {
     "TIMEZONE": "UTC",
     "TO_TIMEZONE": "UTC",
@@ -158,17 +158,3 @@ def _strip_tags(text: str) -> str:
     text = _SCRIPTS.sub(" ", remove_comments(text))
     text = _BLOCK_TAGS.sub("\n", text)
     return _TAG.sub("", text)
-
-
-def detect_language(text: str | None) -> str | None:
-    """ISO 639-1 code of the text's language (py3langid, offline); None for too little text."""
-    if not text:
-        return None
-    # A few hundred characters tell the language as well as the whole text, much faster.
-    sample = text[:LANGUAGE_SAMPLE]
-    # A few words are not enough to tell a language: better None than a guess.
-    if len(sample) < 4 * MIN_LETTERS_FOR_LANGUAGE and (
-        sum(ch.isalpha() for ch in sample) < MIN_LETTERS_FOR_LANGUAGE
-    ):
-        return None
-    return str(py3langid.classify(sample)[0])

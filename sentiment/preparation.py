@@ -27,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
+from .language import detect_language
 from .sentences import Span, split_sentences
 
 log = logging.getLogger(__name__)
@@ -36,17 +37,6 @@ log = logging.getLogger(__name__)
 PARALLEL_MIN_TEXTS = 64
 CHUNKS_PER_WORKER = 4  # a few chunks each, so one slow chunk does not hold up the rest
 AUTO_MAX_WORKERS = 8
-
-
-def detect_language(text: str) -> str | None:
-    """ISO 639-1 code via py3langid when installed (cheap, ~0.1 ms), else ``None``."""
-    if len(text.strip()) < 3:
-        return None
-    try:
-        import py3langid
-    except ImportError:  # pragma: no cover - optional
-        return None
-    return py3langid.classify(text)[0]
 
 
 @dataclass(frozen=True)

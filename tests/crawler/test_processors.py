@@ -7,7 +7,6 @@ import pytest
 from crawler.loaders import load_mention
 from crawler.processors import (
     clean_text,
-    detect_language,
     parse_datetime_utc,
     rating_to_5,
     to_int,
@@ -72,12 +71,6 @@ def test_clean_text_turns_html_into_text() -> None:
     assert clean_text(html) == "Great & cheap\nwould buy again\nSecond"
     assert clean_text("  plain   text ") == "plain text"
     assert clean_text("   ") is None
-
-
-def test_detect_language_offline() -> None:
-    assert detect_language("Gute Qualität, würde ich wieder kaufen.") == "de"
-    assert detect_language("The shirt fits well and the linen is soft.") == "en"
-    assert detect_language("ok") is None  # too little text: no guess
 
 
 def test_loader_records_unreadable_values_instead_of_inventing() -> None:

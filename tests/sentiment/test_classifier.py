@@ -95,14 +95,16 @@ def test_score_sign_follows_sentiment(builtin_classifier) -> None:
 
 
 def test_language_is_detected(builtin_classifier) -> None:
-    en, de = builtin_classifier.predict(
+    en, de, short = builtin_classifier.predict(
         [
             "The delivery was quick and painless.",
             "Der Zug hatte wieder einmal zwanzig Minuten Verspätung.",
+            "Love it!",  # too few letters to tell a language: no guess
         ]
     )
     assert en.language == "en"
     assert de.language == "de"
+    assert short.language is None
 
 
 def test_progress_bar_on_long_runs(builtin_classifier, capsys) -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from . import defaults
 from .aggregate import weighted_mean
 from .balance import cell_weights
 from .batching import shuffled_batches
@@ -51,16 +52,14 @@ CHUNK_TOKENS = {"cpu": 2048, "cuda": 65536}
 
 @dataclass(frozen=True)
 class AdapterConfig:
-    rank: int = 8
-    alpha: float = 16.0
+    rank: int = defaults.ADAPTER_RANK
+    alpha: float = 2.0 * defaults.ADAPTER_RANK
     dropout: float = 0.1
-    epochs: float = 1.0
+    epochs: float = defaults.ADAPTER_EPOCHS
     batch_size: int = 32  # mentions per step
     lr: float = 1e-3  # adapter and temporary heads
     warmup: float = 0.06
-    # Cap per (dataset, class) cell: the big majority cells (clothing 5-star reviews) add
-    # little after a few thousand rows and cost most of the CPU time.
-    max_per_cell: int = 4000
+    max_per_cell: int = defaults.ADAPTER_CAP
     # Stage/topic examples are few (our own ~600 sentences): seen this many times per epoch.
     stage_repeat: int = 3
     seed: int = 0

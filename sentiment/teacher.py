@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from . import defaults
 from .balance import cell_weights
 from .batching import run_batched, shuffled_batches
 from .encoder import EncoderSpec, load_encoder, mean_pool
@@ -37,7 +38,7 @@ from .sentences import encoder_text
 class TeacherConfig:
     layers: int = 6
     max_length: int = 256  # whole texts: a clothing review averages 82 tokens
-    epochs: float = 3.0
+    epochs: float = defaults.TEACHER_EPOCHS
     batch_size: int = 32
     lr: float = 5e-5
     warmup: float = 0.06

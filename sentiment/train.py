@@ -26,6 +26,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
+from . import defaults
 from .adapter import AdapterConfig, train_adapter
 from .aggregate import Pooled, Pooling
 from .balance import cell_weights
@@ -84,15 +85,11 @@ PRESETS["builtin-fast"] = PRESETS["builtin"]
 PRESET_LAYERS = {"builtin-fast": 2}
 # Our own files each preset trains on besides the data sets.
 PRESET_OWN = {"builtin-commercial": [OWN_EXAMPLES, OWN_TWEETS]}
-DEFAULT_SPEC = EncoderSpec(num_layers=3, max_length=128)
+DEFAULT_SPEC = EncoderSpec(num_layers=defaults.LAYERS, max_length=defaults.MAX_LENGTH)
 # What each head reads (aggregate.Pooled). Mean and max for sentiment: builtin dev macro-F1
 # airline 0.755 -> 0.768, clothing 0.637 -> 0.665 (seeds 0-2 agree within a point). Stage and
 # topics are trained on own examples of one or two sentences, where the max adds nothing.
 POOLING: dict[str, Pooling] = {"sentiment": "mean+max", "stage": "mean", "topics": "mean"}
-# The lexical expert's say in sentiment (lexical.py): 1 = the plain product of the two experts,
-# set before measuring. Dev sweep on builtin afterwards (airline / clothing macro-F1): 0 -> 0.761
-# / 0.665, 0.5 -> 0.766 / 0.663, 1 -> 0.776 / 0.670, 1.5 -> 0.775 / 0.666.
-LEXICAL_MIX = 1.0
 POOLING_WORDS = {
     "mean": "the mean of a text's sentence vectors",
     "mean+max": "the mean and the max of a text's sentence vectors",
@@ -254,7 +251,7 @@ def train_heads(
     adapter_from: Heads | None = None,
     teacher: TeacherConfig | None = None,
     l2: dict[str, float] | None = None,
-    lexical_mix: float = LEXICAL_MIX,
+    lexical_mix: float = defaults.LEXICAL_MIX,
     dev_files: Sequence[LabelledFile] = (),
     progress: bool = False,
     log: Callable = print,

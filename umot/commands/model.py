@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from sentiment import defaults
 from umot.shell import current_config, fail, user_errors
 
 DEFAULT_DATA_DIR = Path("..") / "shared" / "data"
@@ -196,12 +197,15 @@ def train(
     layers: Annotated[
         int | None,
         typer.Option(
-            "--layers", min=1, max=6, help="Encoder layers to keep (default: the preset's, else 3)."
+            "--layers",
+            min=1,
+            max=6,
+            help=f"Encoder layers to keep (default: the preset's, else {defaults.LAYERS}).",
         ),
     ] = None,
     max_length: Annotated[
         int, typer.Option("--max-length", min=16, max=512, help="Tokens per sentence.")
-    ] = 128,
+    ] = defaults.MAX_LENGTH,
     adapter: Annotated[
         bool,
         typer.Option(
@@ -212,10 +216,10 @@ def train(
     ] = True,
     adapter_epochs: Annotated[
         float, typer.Option("--adapter-epochs", min=0.01, max=20, help="Passes over the data.")
-    ] = 1.0,
+    ] = defaults.ADAPTER_EPOCHS,
     adapter_rank: Annotated[
         int, typer.Option("--adapter-rank", min=1, max=64, help="LoRA rank of the adapter.")
-    ] = 8,
+    ] = defaults.ADAPTER_RANK,
     adapter_cap: Annotated[
         int,
         typer.Option(
@@ -223,7 +227,7 @@ def train(
             min=100,
             help="Most texts per (dataset, class) in one adapter epoch (sampled, seeded).",
         ),
-    ] = 4000,
+    ] = defaults.ADAPTER_CAP,
     distill: Annotated[
         float,
         typer.Option(
@@ -238,7 +242,7 @@ def train(
     teacher_epochs: Annotated[
         float,
         typer.Option("--teacher-epochs", min=0.01, max=20, help="The teacher's passes."),
-    ] = 3.0,
+    ] = defaults.TEACHER_EPOCHS,
     adapter_from: Annotated[
         Path | None,
         typer.Option(
@@ -262,7 +266,7 @@ def train(
             help="Weight of the lexical sentiment expert in the product with the encoder's "
             "head (1 = equal say; 0 = no lexical expert, e.g. for a few dozen rows).",
         ),
-    ] = 1.0,
+    ] = defaults.LEXICAL_MIX,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Train the task heads on labelled CSV files (or a preset) and write them with a card."""
@@ -274,7 +278,6 @@ def train(
     from sentiment.heads import load_heads
     from sentiment.teacher import TeacherConfig
     from sentiment.train import (
-        DEFAULT_SPEC,
         PRESET_LAYERS,
         load_base,
         preset_files,
@@ -300,7 +303,7 @@ def train(
         base_dir = base or (sentiment.MODELS["builtin"] if task is not TrainTask.all else None)
         log(f"training {', '.join(tasks)} on {', '.join(f.name for f in files)}")
         if layers is None:
-            layers = PRESET_LAYERS.get(preset or "", DEFAULT_SPEC.num_layers)
+            layers = PRESET_LAYERS.get(preset or "", defaults.LAYERS)
         reused = load_heads(adapter_from) if adapter_from is not None else None
         if reused is not None and not reused.lora:
             fail(f"{adapter_from} holds no adapter (its heads were fitted on the frozen encoder)")

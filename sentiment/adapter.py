@@ -30,7 +30,8 @@ from .balance import cell_weights
 from .batching import shuffled_batches
 from .encoder import Encoder
 from .labels import SENTIMENTS, STAGES, TOPICS
-from .sentences import encoder_text, split_sentences
+from .preparation import TextPreparer, auto_workers
+from .sentences import encoder_text
 
 # Every linear layer of a BERT block: attention (query, key, value, output) and feed-forward.
 TARGETS = (
@@ -135,14 +136,16 @@ def build_examples(
 
     rng = random.Random(config.seed)
     cells: dict[tuple[str, str], list[Example]] = {}
+    with TextPreparer(auto_workers()) as preparer:
+        prepared = [preparer(f.texts) for f in files]
     for n, f in enumerate(files):
         soft = teacher[n] if teacher is not None else None
-        for i, text in enumerate(f.texts):
+        for i in range(len(f.texts)):
             sent, stage = f.sentiment[i], f.stage[i]
             topics = None if f.topics is None else f.topics[i]
             if sent is None and stage is None and topics is None:
                 continue
-            spans = [s.text for s in split_sentences(text)]
+            spans = [s.text for s in prepared[n][i].spans]
             ex = Example(
                 [encoder_text(s) for s in spans],
                 [sentence_weight(s) for s in spans],

@@ -9,6 +9,7 @@ aggregation), for the default `builtin` model (3 encoder layers) and `builtin-fa
 when it is shipped.
 
     .venv/bin/python bench/classify.py [--limit 1000] [--device cpu] [--threads N] [--runtime torch]
+        [--split-workers 1]
 
 Texts: the dev splits of airline_tweets and clothing_reviews in ../shared/data.
 """
@@ -73,6 +74,13 @@ def main() -> None:
         choices=["auto", "torch", "onnx"],
         help="model.runtime of the optimised path (auto: ONNX Runtime on the CPU when installed)",
     )
+    parser.add_argument(
+        "--split-workers",
+        default="auto",
+        type=lambda v: v if v == "auto" else int(v),
+        help="model.split_workers of the optimised path (auto: one process per core, at most "
+        "8; 1: split in-process, to see what the workers bring)",
+    )
     args = parser.parse_args()
     allow_worker_processes()  # guarded below: model.split_workers = "auto" splits on every core
     if args.threads:
@@ -91,7 +99,14 @@ def main() -> None:
 
     enc = load_encoder(EncoderSpec(num_layers=6, max_length=256)).to(device)
     models = {
-        m: build_classifier(ModelConfig(name=m, device=device.type, runtime=args.runtime))
+        m: build_classifier(
+            ModelConfig(
+                name=m,
+                device=device.type,
+                runtime=args.runtime,
+                split_workers=args.split_workers,
+            )
+        )
         for m in ("builtin", "builtin-fast")
         if (MODELS[m] / "heads.json").exists()
     }

@@ -19,9 +19,11 @@ explicit number is taken as the caller's word.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
+import weakref
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,6 +39,9 @@ log = logging.getLogger(__name__)
 PARALLEL_MIN_TEXTS = 64
 CHUNKS_PER_WORKER = 4  # a few chunks each, so one slow chunk does not hold up the rest
 AUTO_MAX_WORKERS = 8
+# Preparers with running workers, stopped at exit while the interpreter is still whole: a pool
+# first collected during shutdown makes concurrent.futures print an ignored AttributeError.
+_RUNNING: weakref.WeakSet[TextPreparer] = weakref.WeakSet()
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,7 @@ class TextPreparer:
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+        _RUNNING.add(self)
         return self._pool
 
     def close(self) -> None:
@@ -118,3 +124,9 @@ class TextPreparer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@atexit.register
+def _stop_running_workers() -> None:
+    for preparer in list(_RUNNING):
+        preparer.close()

@@ -8,13 +8,13 @@ The output is the same as in-process, text for text.
 
 Workers are started with ``forkserver`` (``spawn`` where there is none), never ``fork``: the
 parent holds ONNX Runtime's and torch's thread pools, and forking a threaded process can
-deadlock. They import only this module, pysbd and py3langid (not torch), start in about 0.1 s,
-and are kept for the next call. Like every ``spawn``-style pool, each worker first re-imports
-the program's main script, so a script that predicts at import time (no ``if __name__ ==
-"__main__":`` guard) would run again in every worker. ``model.split_workers = "auto"`` is
-therefore one per core only where the entry point has declared itself safe
-(:func:`allow_worker_processes`: the ``umot`` command and the bench do), and 1 elsewhere; an
-explicit number is taken as the caller's word.
+deadlock. They start in the background in about a second (a fresh interpreter with the main
+script's imports, then pysbd's rules and the language model) and are kept for the next call.
+Like every ``spawn``-style pool, the workers first re-import the program's main script, so a
+script that predicts at import time (no ``if __name__ == "__main__":`` guard) would run again
+in them. ``model.split_workers = "auto"`` is therefore one per core only where the entry point
+has declared itself safe (:func:`allow_worker_processes`: the ``umot`` command and the bench
+do), and 1 elsewhere; an explicit number is taken as the caller's word.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ import atexit
 import logging
 import multiprocessing
 import os
+import threading
 import weakref
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
@@ -60,6 +61,11 @@ def prepare_chunk(texts: Sequence[str]) -> list[Prepared]:
     return [prepare(t) for t in texts]
 
 
+def _load_models(_: int) -> None:
+    """A worker's first task: load pysbd's rules and the language model."""
+    prepare("Warm up. Two sentences to split.")
+
+
 _workers_allowed = False
 
 
@@ -83,14 +89,20 @@ class TextPreparer:
     """``preparer(texts)`` -> one :class:`Prepared` per text, in order; with ``workers`` > 1,
     inputs of :data:`PARALLEL_MIN_TEXTS` or more are spread over that many processes.
 
-    A pool that cannot start or breaks (a sandbox without semaphores, a killed worker) is
-    logged once and the work is done in-process: slower, never different."""
+    The workers start in the background on the first such input (about a second: a fresh
+    interpreter, then pysbd's rules and the language model in each); until they are up, this
+    process prepares the chunks itself, so no call waits for them. A pool that cannot start or
+    breaks (a sandbox without semaphores, a killed worker) is logged once and the work is done
+    in-process: slower, never different."""
 
     def __init__(self, workers: int = 1) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, not {workers}")
         self.workers = workers
+        self.chunks_to_workers = 0  # how many chunks the workers prepared, all calls together
         self._pool: ProcessPoolExecutor | None = None
+        self._ready = threading.Event()
+        self._warming: threading.Thread | None = None
 
     def __call__(self, texts: Sequence[str]) -> list[Prepared]:
         if self.workers == 1 or len(texts) < PARALLEL_MIN_TEXTS:
@@ -98,26 +110,54 @@ class TextPreparer:
         size = max(16, -(-len(texts) // (self.workers * CHUNKS_PER_WORKER)))
         chunks = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
         try:
-            pool = self._pool or self._start()
-            return [p for part in pool.map(prepare_chunk, chunks) for p in part]
+            self.warm_up()
+            parts: list[list[Prepared]] = []
+            while len(parts) < len(chunks) and not self._ready.is_set():
+                parts.append(prepare_chunk(chunks[len(parts)]))
+            rest = chunks[len(parts) :]
+            if rest and self._pool is not None:
+                parts += self._pool.map(prepare_chunk, rest)
+                self.chunks_to_workers += len(rest)
+            return [p for part in parts for p in part]
         except (OSError, BrokenProcessPool) as exc:
             log.warning("sentence-split workers failed (%s); splitting in-process from now on", exc)
             self.close()
             self.workers = 1
             return prepare_chunk(texts)
 
-    def _start(self) -> ProcessPoolExecutor:
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
-        _RUNNING.add(self)
-        return self._pool
+    def warm_up(self, *, wait: bool = False) -> None:
+        """Start the workers in the background, once; with ``wait``, return when they are up."""
+        if self._warming is None:
+            methods = multiprocessing.get_all_start_methods()
+            start = "forkserver" if "forkserver" in methods else "spawn"
+            pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=multiprocessing.get_context(start)
+            )
+            self._pool = pool
+            _RUNNING.add(self)
+
+            def load() -> None:
+                try:
+                    list(pool.map(_load_models, range(self.workers)))
+                except (Exception, CancelledError):  # noqa: BLE001 - the next call falls back
+                    pass
+                finally:
+                    self._ready.set()
+
+            self._warming = threading.Thread(target=load, name="split-workers-start", daemon=True)
+            self._warming.start()
+        if wait:
+            self._ready.wait()
 
     def close(self) -> None:
         """Stop the workers (a later call starts new ones)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._warming is not None:
+            self._warming.join()
+            self._warming = None
+        self._ready.clear()
 
     def __enter__(self) -> TextPreparer:
         return self

@@ -11,6 +11,7 @@ import pytest
 
 from sentiment import preparation
 from sentiment.preparation import (
+    CHUNKS_PER_WORKER,
     PARALLEL_MIN_TEXTS,
     Prepared,
     TextPreparer,
@@ -46,10 +47,15 @@ def test_workers_prepare_exactly_what_one_process_does() -> None:
     expected = prepare_chunk(texts)
     assert sum(len(p.spans) > 1 for p in expected) > PARALLEL_MIN_TEXTS  # real splitting work
     with TextPreparer(2) as preparer:
+        cold = preparer(texts)  # the workers start meanwhile; nothing waits for them
+        assert preparer._pool is not None, "a large input should start the workers"
+        preparer.warm_up(wait=True)
+        before = preparer.chunks_to_workers
         got = preparer(texts)
-        assert preparer._pool is not None, "a large input should go to the workers"
+        chunks = preparer.chunks_to_workers - before
         again = preparer(list(reversed(texts)))  # the pool is reused, order still kept
-    assert got == expected
+    assert chunks == 2 * CHUNKS_PER_WORKER, "once up, the workers take every chunk"
+    assert cold == got == expected
     assert again == expected[::-1]
     assert all(isinstance(p, Prepared) for p in got)
     assert got[2].language == "en" and got[2].spans[0].text.startswith("Dr. Smith")
@@ -71,8 +77,9 @@ def test_small_inputs_and_one_worker_stay_in_process() -> None:
 def test_a_broken_pool_falls_back_in_process(caplog: pytest.LogCaptureFixture) -> None:
     texts = _texts(2 * PARALLEL_MIN_TEXTS)
     preparer = TextPreparer(2)
+    preparer.warm_up(wait=True)
     preparer(texts)
-    assert preparer._pool is not None
+    assert preparer._pool is not None and preparer.chunks_to_workers > 0
     for process in list(preparer._pool._processes.values()):  # a worker killed under us
         process.kill()
         process.join()
@@ -118,8 +125,9 @@ def test_a_classifier_with_workers_predicts_what_one_without_does(builtin_classi
     parallel = build_classifier(ModelConfig(name="builtin", device="cpu", split_workers=2))
     try:
         assert parallel.preparer.workers == 2
+        parallel.preparer.warm_up(wait=True)
         got = parallel.predict(texts)
-        assert parallel.preparer._pool is not None
+        assert parallel.preparer.chunks_to_workers > 0
     finally:
         parallel.close()
     single = builtin_classifier.predict(texts)

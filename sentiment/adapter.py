@@ -30,7 +30,7 @@ from .balance import cell_weights
 from .batching import shuffled_batches
 from .encoder import Encoder
 from .labels import SENTIMENTS, STAGES, TOPICS
-from .preparation import TextPreparer, auto_workers
+from .preparation import auto_workers, shared_preparer
 from .sentences import encoder_text
 
 # Every linear layer of a BERT block: attention (query, key, value, output) and feed-forward.
@@ -136,8 +136,8 @@ def build_examples(
 
     rng = random.Random(config.seed)
     cells: dict[tuple[str, str], list[Example]] = {}
-    with TextPreparer(auto_workers()) as preparer:
-        prepared = [preparer(f.texts) for f in files]
+    preparer = shared_preparer(auto_workers())
+    prepared = [preparer(f.texts) for f in files]
     for n, f in enumerate(files):
         soft = teacher[n] if teacher is not None else None
         for i in range(len(f.texts)):

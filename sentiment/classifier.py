@@ -23,7 +23,7 @@ from .heads import Heads
 from .hf_model import HFSentimentModel
 from .labels import SENTIMENTS
 from .prediction import Prediction, SentencePrediction
-from .preparation import TextPreparer
+from .preparation import shared_preparer
 from .sentences import encoder_text
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class Classifier:
         self.sentiment_model = sentiment_model
         self.name = name
         # Sentence split and language id, over split_workers processes for large inputs.
-        self.preparer = TextPreparer(split_workers)
+        self.preparer = shared_preparer(split_workers)
         fingerprint = heads.fingerprint()
         if sentiment_model is None:
             self.version = f"builtin-{fingerprint}"
@@ -134,13 +134,12 @@ class Classifier:
     def predict(self, texts: Sequence[str], *, progress: bool = False) -> list[Prediction]:
         texts = ["" if t is None else str(t) for t in texts]
         prepared = self.preparer(texts)
-        spans = [p.spans for p in prepared]
-        flat = [s.text for per in spans for s in per]
+        flat = [s.text for p in prepared for s in p.spans]
         if not flat:
             return []
         emb = self.embed(flat, progress=progress)
         weights = torch.tensor([sentence_weight(t) for t in flat], dtype=torch.float32)
-        owner = torch.tensor([i for i, per in enumerate(spans) for _ in per])
+        owner = torch.tensor([i for i, p in enumerate(prepared) for _ in p.spans])
         # The heads are trained on a text's pooled sentence embeddings: the mention's own
         # input, used for its sentiment and as every sentence's context.
         pooled = Pooled.of(emb, weights, owner, len(texts))
@@ -174,9 +173,9 @@ class Classifier:
         stage_labels = self.heads.stage.labels
         out: list[Prediction] = []
         k = 0
-        for i, (per, prep) in enumerate(zip(spans, prepared, strict=True)):
+        for i, prep in enumerate(prepared):
             sentences, emph = [], []
-            for span in per:
+            for span in prep.spans:
                 sentences.append(
                     SentencePrediction(
                         text=span.text,
@@ -203,7 +202,8 @@ class Classifier:
         return out
 
     def close(self) -> None:
-        """Stop the sentence-split workers, if any were started."""
+        """Stop the sentence-split workers, if any were started (they are shared with every
+        classifier of this process that has the same count; a later call starts them again)."""
         self.preparer.close()
 
     def _in_context(

@@ -166,6 +166,20 @@ class TextPreparer:
         self.close()
 
 
+_SHARED: dict[int, TextPreparer] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_preparer(workers: int) -> TextPreparer:
+    """The process's one preparer for ``workers`` processes. Preparing holds no model state, so
+    every classifier and training step shares it: one pool to start, not one per classifier
+    or training file."""
+    with _SHARED_LOCK:
+        if workers not in _SHARED:
+            _SHARED[workers] = TextPreparer(workers)
+        return _SHARED[workers]
+
+
 @atexit.register
 def _stop_running_workers() -> None:
     for preparer in list(_RUNNING):

@@ -182,12 +182,9 @@ def mention_features(
         batch_size=batch_size,
         split_workers=auto_workers(),
     )
-    try:
-        spans = [p.spans for p in runner.preparer(texts)]
-        flat = [s.text for per in spans for s in per]
-        emb = runner.embed(flat, progress=progress)
-    finally:
-        runner.close()
+    spans = [p.spans for p in runner.preparer(texts)]
+    flat = [s.text for per in spans for s in per]
+    emb = runner.embed(flat, progress=progress)
     weights = torch.tensor([sentence_weight(t) for t in flat], dtype=torch.float32)
     owner = torch.tensor([i for i, per in enumerate(spans) for _ in per])
     return Pooled.of(emb, weights, owner, len(texts))
@@ -416,7 +413,9 @@ def evaluate_heads(
     """Dev figures through the real prediction path (sentence split + aggregation)."""
     from .classifier import Classifier
 
-    clf = Classifier(encoder, heads, device=device or torch.device("cpu"))
+    clf = Classifier(
+        encoder, heads, device=device or torch.device("cpu"), split_workers=auto_workers()
+    )
     metrics: dict[str, dict] = {}
     for f in dev_files:
         preds = clf.predict(f.texts)

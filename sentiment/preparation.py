@@ -35,8 +35,8 @@ from .sentences import Span, split_sentences
 
 log = logging.getLogger(__name__)
 
-# Below this many texts a pool saves less than its messages cost (and a first call pays the
-# workers' start); such inputs are prepared in-process.
+# Below this many texts a pool saves less than its messages cost; such inputs are prepared
+# in-process.
 PARALLEL_MIN_TEXTS = 64
 CHUNKS_PER_WORKER = 4  # a few chunks each, so one slow chunk does not hold up the rest
 AUTO_MAX_WORKERS = 8
@@ -103,6 +103,7 @@ class TextPreparer:
         self._pool: ProcessPoolExecutor | None = None
         self._ready = threading.Event()
         self._warming: threading.Thread | None = None
+        self._lock = threading.Lock()
 
     def __call__(self, texts: Sequence[str]) -> list[Prepared]:
         if self.workers == 1 or len(texts) < PARALLEL_MIN_TEXTS:
@@ -110,13 +111,13 @@ class TextPreparer:
         size = max(16, -(-len(texts) // (self.workers * CHUNKS_PER_WORKER)))
         chunks = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
         try:
-            self.warm_up()
+            pool = self.warm_up()
             parts: list[list[Prepared]] = []
             while len(parts) < len(chunks) and not self._ready.is_set():
                 parts.append(prepare_chunk(chunks[len(parts)]))
             rest = chunks[len(parts) :]
-            if rest and self._pool is not None:
-                parts += self._pool.map(prepare_chunk, rest)
+            if rest:
+                parts += pool.map(prepare_chunk, rest)
                 self.chunks_to_workers += len(rest)
             return [p for part in parts for p in part]
         except (OSError, BrokenProcessPool) as exc:
@@ -125,39 +126,47 @@ class TextPreparer:
             self.workers = 1
             return prepare_chunk(texts)
 
-    def warm_up(self, *, wait: bool = False) -> None:
-        """Start the workers in the background, once; with ``wait``, return when they are up."""
-        if self._warming is None:
-            methods = multiprocessing.get_all_start_methods()
-            start = "forkserver" if "forkserver" in methods else "spawn"
-            pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context(start)
-            )
-            self._pool = pool
-            _RUNNING.add(self)
+    def warm_up(self, *, wait: bool = False) -> ProcessPoolExecutor:
+        """Start the workers in the background, once; with ``wait``, return when they are up.
+        Returns the pool."""
+        with self._lock:  # shared between classifiers (shared_preparer): one start, not two
+            if self._pool is None:
+                methods = multiprocessing.get_all_start_methods()
+                start = "forkserver" if "forkserver" in methods else "spawn"
+                pool = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=multiprocessing.get_context(start)
+                )
+                # Each pool its own event: a closed pool's late start cannot mark a newer one up.
+                ready = self._ready = threading.Event()
+                self._pool = pool
+                _RUNNING.add(self)
 
-            def load() -> None:
-                try:
-                    list(pool.map(_load_models, range(self.workers)))
-                except (Exception, CancelledError):  # noqa: BLE001 - the next call falls back
-                    pass
-                finally:
-                    self._ready.set()
+                def load() -> None:
+                    try:
+                        list(pool.map(_load_models, range(self.workers)))
+                    except (Exception, CancelledError):  # noqa: BLE001 - the next call falls back
+                        pass
+                    finally:
+                        ready.set()
 
-            self._warming = threading.Thread(target=load, name="split-workers-start", daemon=True)
-            self._warming.start()
+                self._warming = threading.Thread(
+                    target=load, name="split-workers-start", daemon=True
+                )
+                self._warming.start()
+            pool = self._pool
         if wait:
             self._ready.wait()
+        return pool
 
     def close(self) -> None:
         """Stop the workers (a later call starts new ones)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-        if self._warming is not None:
-            self._warming.join()
-            self._warming = None
-        self._ready.clear()
+        with self._lock:
+            pool, warming = self._pool, self._warming
+            self._pool = self._warming = None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if warming is not None:
+            warming.join()
 
     def __enter__(self) -> TextPreparer:
         return self

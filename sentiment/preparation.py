@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 PARALLEL_MIN_TEXTS = 64
 CHUNKS_PER_WORKER = 4  # a few chunks each, so one slow chunk does not hold up the rest
 AUTO_MAX_WORKERS = 8
+MAX_POOL_FAILURES = 3  # broken pools in a row before a preparer stays in-process
 # Preparers with running workers, stopped at exit while the interpreter is still whole: a pool
 # first collected during shutdown makes concurrent.futures print an ignored AttributeError.
 _RUNNING: weakref.WeakSet[TextPreparer] = weakref.WeakSet()
@@ -92,39 +93,77 @@ class TextPreparer:
     The workers start in the background on the first such input (about a second: a fresh
     interpreter, then pysbd's rules and the language model in each); until they are up, this
     process prepares the chunks itself, so no call waits for them. A pool that cannot start or
-    breaks (a sandbox without semaphores, a killed worker) is logged once and the work is done
-    in-process: slower, never different."""
+    breaks (a killed worker, a sandbox without semaphores) is logged and that call finishes
+    in-process: slower, never different; the next call tries new workers, and after
+    :data:`MAX_POOL_FAILURES` failures in a row the preparer stays in-process."""
 
     def __init__(self, workers: int = 1) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, not {workers}")
         self.workers = workers
         self.chunks_to_workers = 0  # how many chunks the workers prepared, all calls together
+        self.in_process_only = False  # set after MAX_POOL_FAILURES broken pools in a row
+        self.last_failure: str | None = None  # why the last pool broke, for logs and tests
+        self._failures = 0
         self._pool: ProcessPoolExecutor | None = None
         self._ready = threading.Event()
         self._warming: threading.Thread | None = None
         self._lock = threading.Lock()
 
     def __call__(self, texts: Sequence[str]) -> list[Prepared]:
-        if self.workers == 1 or len(texts) < PARALLEL_MIN_TEXTS:
+        if self.workers == 1 or self.in_process_only or len(texts) < PARALLEL_MIN_TEXTS:
             return prepare_chunk(texts)
         size = max(16, -(-len(texts) // (self.workers * CHUNKS_PER_WORKER)))
         chunks = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+        parts: list[list[Prepared]] = []
+        pool: ProcessPoolExecutor | None = None
         try:
             pool = self.warm_up()
-            parts: list[list[Prepared]] = []
             while len(parts) < len(chunks) and not self._ready.is_set():
                 parts.append(prepare_chunk(chunks[len(parts)]))
             rest = chunks[len(parts) :]
             if rest:
-                parts += pool.map(prepare_chunk, rest)
+                parts += list(pool.map(prepare_chunk, rest))  # all or nothing
                 self.chunks_to_workers += len(rest)
-            return [p for part in parts for p in part]
-        except (OSError, BrokenProcessPool) as exc:
-            log.warning("sentence-split workers failed (%s); splitting in-process from now on", exc)
-            self.close()
-            self.workers = 1
-            return prepare_chunk(texts)
+            self._failures = 0
+        except (OSError, BrokenProcessPool) as exc:  # BrokenProcessPool is a RuntimeError too
+            self._pool_failed(exc)
+        except (RuntimeError, CancelledError):
+            # The pool was shut down under this call: close() from a classifier sharing this
+            # preparer, on another thread. Not a failure; the next call starts new workers.
+            self._forget(pool)
+        # Whatever the workers did not prepare is prepared here: slower, never different, and
+        # a chunk that fails in-process for its own reasons raises as it would have anyway.
+        parts += [prepare_chunk(chunk) for chunk in chunks[len(parts) :]]
+        return [p for part in parts for p in part]
+
+    def _pool_failed(self, exc: BaseException) -> None:
+        """A pool that broke (a worker killed, say by the OOM killer) or could not start: this
+        call finishes in-process and the next starts new workers, so one lost worker does not
+        slow a long-running `umot schedule` for good; after MAX_POOL_FAILURES in a row (a
+        sandbox without semaphores fails every time) the preparer stays in-process."""
+        self._failures += 1
+        self.last_failure = f"{type(exc).__name__}: {exc}"
+        self.close()
+        if self._failures >= MAX_POOL_FAILURES:
+            self.in_process_only = True
+            log.warning(
+                "sentence-split workers failed %d times in a row (%s); splitting in-process "
+                "from now on",
+                self._failures,
+                self.last_failure,
+            )
+        else:
+            log.warning(
+                "sentence-split workers failed (%s); this call splits in-process, the next "
+                "starts new workers",
+                self.last_failure,
+            )
+
+    def _forget(self, pool: ProcessPoolExecutor | None) -> None:
+        with self._lock:
+            if pool is not None and self._pool is pool:
+                self._pool = self._warming = None
 
     def warm_up(self, *, wait: bool = False) -> ProcessPoolExecutor:
         """Start the workers in the background, once; with ``wait``, return when they are up.

@@ -74,20 +74,67 @@ def test_small_inputs_and_one_worker_stay_in_process() -> None:
         assert preparer._pool is None
 
 
-def test_a_broken_pool_falls_back_in_process(caplog: pytest.LogCaptureFixture) -> None:
-    texts = _texts(2 * PARALLEL_MIN_TEXTS)
-    preparer = TextPreparer(2)
-    preparer.warm_up(wait=True)
-    preparer(texts)
-    assert preparer._pool is not None and preparer.chunks_to_workers > 0
-    for process in list(preparer._pool._processes.values()):  # a worker killed under us
+def _kill_workers(preparer: TextPreparer) -> None:
+    """Kill the preparer's running workers, as the OOM killer would."""
+    assert preparer._pool is not None
+    for process in list(preparer._pool._processes.values()):
         process.kill()
         process.join()
-    with caplog.at_level(logging.WARNING, logger="sentiment.preparation"):
-        got = preparer(texts)
-    assert got == prepare_chunk(texts)
-    assert "splitting in-process from now on" in caplog.text
-    assert preparer.workers == 1 and preparer._pool is None
+
+
+def test_a_broken_pool_falls_back_in_process_then_starts_new_workers(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    texts = _texts(2 * PARALLEL_MIN_TEXTS)
+    expected = prepare_chunk(texts)
+    with TextPreparer(2) as preparer:
+        preparer.warm_up(wait=True)
+        preparer(texts)
+        assert preparer.chunks_to_workers > 0
+        _kill_workers(preparer)
+        with caplog.at_level(logging.WARNING, logger="sentiment.preparation"):
+            assert preparer(texts) == expected
+        assert "the next starts new workers" in caplog.text
+        assert "BrokenProcessPool" in (preparer.last_failure or "")
+        assert preparer._pool is None and not preparer.in_process_only
+        # One lost worker is not the end of parallel work: the next call starts a new pool.
+        preparer.warm_up(wait=True)
+        before = preparer.chunks_to_workers
+        assert preparer(texts) == expected
+        assert preparer.chunks_to_workers - before == 2 * CHUNKS_PER_WORKER
+
+
+def test_workers_that_keep_breaking_leave_the_preparer_in_process(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    texts = _texts(2 * PARALLEL_MIN_TEXTS)
+    expected = prepare_chunk(texts)
+    with TextPreparer(2) as preparer, caplog.at_level(logging.WARNING):
+        for _ in range(preparation.MAX_POOL_FAILURES):
+            preparer.warm_up(wait=True)
+            _kill_workers(preparer)
+            assert preparer(texts) == expected
+        assert preparer.in_process_only
+        assert "splitting in-process from now on" in caplog.text
+        assert preparer(texts) == expected
+        assert preparer._pool is None, "no new workers once it gave up"
+
+
+def test_a_pool_shut_down_under_a_call_is_finished_in_process(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    texts = _texts(2 * PARALLEL_MIN_TEXTS)
+    with TextPreparer(2) as preparer:
+        pool = preparer.warm_up(wait=True)
+        pool.shutdown(wait=True)  # as close() from another classifier sharing it would
+        with caplog.at_level(logging.WARNING, logger="sentiment.preparation"):
+            assert preparer(texts) == prepare_chunk(texts)
+        assert caplog.text == "", "a deliberate shutdown is not a failure"
+        assert preparer._pool is None and not preparer.in_process_only
+        preparer.warm_up(wait=True)
+        before = preparer.chunks_to_workers
+        assert preparer(texts) == prepare_chunk(texts)
+        assert preparer.chunks_to_workers > before
 
 
 def test_auto_means_a_worker_per_core_only_where_the_entry_point_allows_it(
@@ -117,17 +164,22 @@ def test_workers_must_be_positive() -> None:
         TextPreparer(0)
 
 
-def test_a_classifier_with_workers_predicts_what_one_without_does(builtin_classifier) -> None:
+def test_a_classifier_with_workers_predicts_what_one_without_does(
+    builtin_classifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from sentiment import build_classifier
     from umot.config import ModelConfig
 
+    # The process's shared preparers may have been used (and broken) by earlier tests: start
+    # from none, so this test checks one classifier's own workers.
+    monkeypatch.setattr(preparation, "_SHARED", {})
     texts = _texts(2 * PARALLEL_MIN_TEXTS)
     parallel = build_classifier(ModelConfig(name="builtin", device="cpu", split_workers=2))
     try:
         assert parallel.preparer.workers == 2
         parallel.preparer.warm_up(wait=True)
         got = parallel.predict(texts)
-        assert parallel.preparer.chunks_to_workers > 0
+        assert parallel.preparer.chunks_to_workers > 0, parallel.preparer.last_failure
     finally:
         parallel.close()
     single = builtin_classifier.predict(texts)

@@ -54,7 +54,9 @@ CHUNK_TOKENS = {"cpu": 2048, "cuda": 65536}
 @dataclass(frozen=True)
 class AdapterConfig:
     rank: int = defaults.ADAPTER_RANK
-    alpha: float = 2.0 * defaults.ADAPTER_RANK
+    # 0: 2 × rank, the usual LoRA choice: the update's scale (alpha / rank) holds when the
+    # rank changes, so a --adapter-rank sweep compares ranks, not learning rates.
+    alpha: float = 0.0
     dropout: float = 0.1
     epochs: float = defaults.ADAPTER_EPOCHS
     batch_size: int = 32  # mentions per step
@@ -68,6 +70,10 @@ class AdapterConfig:
     # sentiment loss (0 = hard labels only), and the temperature both sides are softened by.
     distill: float = 0.0
     temperature: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.alpha <= 0:
+            object.__setattr__(self, "alpha", 2.0 * self.rank)
 
 
 class LoRALinear(nn.Module):

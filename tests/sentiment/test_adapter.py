@@ -78,3 +78,10 @@ def test_no_examples_is_an_error() -> None:
     data.texts, data.sentiment, data.stage, data.topics = [], [], [], None
     with pytest.raises(ValueError, match="no labelled examples"):
         train_adapter(load_encoder(EncoderSpec(num_layers=1)), [data], log=lambda _: None)
+
+
+def test_alpha_follows_the_rank_unless_given() -> None:
+    # `umot train --adapter-rank R` keeps alpha / rank at 2, so ranks compare at one scale.
+    assert AdapterConfig().alpha == 2.0 * AdapterConfig().rank
+    assert AdapterConfig(rank=16).alpha == 32.0
+    assert AdapterConfig(rank=4, alpha=3.0).alpha == 3.0

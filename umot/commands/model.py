@@ -315,7 +315,6 @@ def train(
             adapter=AdapterConfig(
                 epochs=adapter_epochs,
                 rank=adapter_rank,
-                alpha=2.0 * adapter_rank,
                 max_per_cell=adapter_cap,
                 distill=distill,
             )

@@ -27,7 +27,6 @@ import threading
 import weakref
 from collections.abc import Sequence
 from concurrent.futures import CancelledError, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from .language import detect_language
@@ -118,39 +117,51 @@ class TextPreparer:
         parts: list[list[Prepared]] = []
         pool: ProcessPoolExecutor | None = None
         try:
-            pool = self.warm_up()
-            while len(parts) < len(chunks) and not self._ready.is_set():
+            pool, ready = self._start()
+            while len(parts) < len(chunks) and not ready.is_set():
                 parts.append(prepare_chunk(chunks[len(parts)]))
             rest = chunks[len(parts) :]
             if rest:
                 parts += list(pool.map(prepare_chunk, rest))  # all or nothing
                 self.chunks_to_workers += len(rest)
-            self._failures = 0
-        except (OSError, BrokenProcessPool) as exc:  # BrokenProcessPool is a RuntimeError too
-            self._pool_failed(exc)
-        except (RuntimeError, CancelledError):
-            # The pool was shut down under this call: close() from a classifier sharing this
-            # preparer, on another thread. Not a failure; the next call starts new workers.
-            self._forget(pool)
+                self._failures = 0  # only workers that did the work prove the pool sound
+        # OSError: no pipes or processes to be had. RuntimeError covers BrokenProcessPool (a
+        # worker died), NotImplementedError (no semaphores) and a pool shut down under this call;
+        # CancelledError, a chunk cancelled by that shutdown.
+        except (OSError, RuntimeError, CancelledError) as exc:
+            if pool is not None and self._pool is not pool:
+                # close() from a classifier sharing this preparer, on another thread: not a
+                # failure, and the next call starts new workers.
+                log.debug("split workers stopped under a call; finishing it in-process")
+            else:
+                self._pool_failed(exc, pool)
         # Whatever the workers did not prepare is prepared here: slower, never different, and
         # a chunk that fails in-process for its own reasons raises as it would have anyway.
         parts += [prepare_chunk(chunk) for chunk in chunks[len(parts) :]]
         return [p for part in parts for p in part]
 
-    def _pool_failed(self, exc: BaseException) -> None:
+    def _pool_failed(self, exc: BaseException, pool: ProcessPoolExecutor | None) -> None:
         """A pool that broke (a worker killed, say by the OOM killer) or could not start: this
         call finishes in-process and the next starts new workers, so one lost worker does not
         slow a long-running `umot schedule` for good; after MAX_POOL_FAILURES in a row (a
-        sandbox without semaphores fails every time) the preparer stays in-process."""
-        self._failures += 1
-        self.last_failure = f"{type(exc).__name__}: {exc}"
-        self.close()
-        if self._failures >= MAX_POOL_FAILURES:
-            self.in_process_only = True
+        sandbox without semaphores fails every time) the preparer stays in-process.
+
+        Every thread that was waiting on a broken pool lands here; only the first counts it and
+        stops it (``self._pool is pool``), so a later, healthy pool is left alone."""
+        with self._lock:
+            if pool is not None and self._pool is not pool:
+                return
+            self._failures += 1
+            self.last_failure = f"{type(exc).__name__}: {exc}"
+            if self._failures >= MAX_POOL_FAILURES:
+                self.in_process_only = True
+            failures, detached = self._failures, self._detach()
+        self._stop(*detached)
+        if self.in_process_only:
             log.warning(
                 "sentence-split workers failed %d times in a row (%s); splitting in-process "
                 "from now on",
-                self._failures,
+                failures,
                 self.last_failure,
             )
         else:
@@ -160,14 +171,17 @@ class TextPreparer:
                 self.last_failure,
             )
 
-    def _forget(self, pool: ProcessPoolExecutor | None) -> None:
-        with self._lock:
-            if pool is not None and self._pool is pool:
-                self._pool = self._warming = None
-
     def warm_up(self, *, wait: bool = False) -> ProcessPoolExecutor:
         """Start the workers in the background, once; with ``wait``, return when they are up.
         Returns the pool."""
+        pool, ready = self._start()
+        if wait:
+            ready.wait()
+        return pool
+
+    def _start(self) -> tuple[ProcessPoolExecutor, threading.Event]:
+        """The running pool and the event set once its workers are up, starting them if none
+        is running."""
         with self._lock:  # shared between classifiers (shared_preparer): one start, not two
             if self._pool is None:
                 methods = multiprocessing.get_all_start_methods()
@@ -176,9 +190,7 @@ class TextPreparer:
                     max_workers=self.workers, mp_context=multiprocessing.get_context(start)
                 )
                 # Each pool its own event: a closed pool's late start cannot mark a newer one up.
-                ready = self._ready = threading.Event()
-                self._pool = pool
-                _RUNNING.add(self)
+                ready = threading.Event()
 
                 def load() -> None:
                     try:
@@ -188,20 +200,31 @@ class TextPreparer:
                     finally:
                         ready.set()
 
-                self._warming = threading.Thread(
-                    target=load, name="split-workers-start", daemon=True
-                )
-                self._warming.start()
-            pool = self._pool
-        if wait:
-            self._ready.wait()
-        return pool
+                warming = threading.Thread(target=load, name="split-workers-start", daemon=True)
+                try:
+                    warming.start()
+                except RuntimeError as exc:  # no thread to be had (a container's task limit)
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise OSError(f"cannot start a thread for the split workers: {exc}") from exc
+                # Published only once all three exist: close() always has a started thread.
+                self._pool, self._ready, self._warming = pool, ready, warming
+                _RUNNING.add(self)
+            return self._pool, self._ready
 
     def close(self) -> None:
         """Stop the workers (a later call starts new ones)."""
         with self._lock:
-            pool, warming = self._pool, self._warming
-            self._pool = self._warming = None
+            detached = self._detach()
+        self._stop(*detached)
+
+    def _detach(self) -> tuple[ProcessPoolExecutor | None, threading.Thread | None]:
+        """Take the running pool and its loader thread off this preparer (under ``_lock``)."""
+        pool, warming = self._pool, self._warming
+        self._pool = self._warming = None
+        return pool, warming
+
+    @staticmethod
+    def _stop(pool: ProcessPoolExecutor | None, warming: threading.Thread | None) -> None:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
         if warming is not None:

@@ -27,6 +27,16 @@ def _require(var: str) -> bool:
     return os.environ.get(var, "") not in ("", "0")
 
 
+@pytest.fixture(autouse=True)
+def _worker_processes_not_yet_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts as a plain program would: the `umot` command's callback allows split
+    worker processes for the rest of its process, and a test that ran it must not change what
+    model.split_workers = "auto" means for the tests after it."""
+    from sentiment import preparation
+
+    monkeypatch.setattr(preparation, "_workers_allowed", False)
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """URL of a PostgreSQL server for this test session (started here, or from the env)."""

@@ -28,7 +28,8 @@ def shared_data(*parts: str) -> Path:
 def model_config():  # type: ignore[no-untyped-def]
     from umot.config import ModelConfig
 
-    return ModelConfig(name="builtin", device="cpu")
+    # In-process sentence split, whatever ran before: the worker path is test_preparation's.
+    return ModelConfig(name="builtin", device="cpu", split_workers=1)
 
 
 @pytest.fixture(scope="session")

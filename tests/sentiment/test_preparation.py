@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import logging
 import os
+import threading
+import time
 
 import pytest
 
@@ -120,21 +122,45 @@ def test_workers_that_keep_breaking_leave_the_preparer_in_process(
         assert preparer._pool is None, "no new workers once it gave up"
 
 
-def test_a_pool_shut_down_under_a_call_is_finished_in_process(
+def test_close_under_a_call_finishes_it_in_process(caplog: pytest.LogCaptureFixture) -> None:
+    # Big enough that the call is still splitting in-process when close() has stopped the pool
+    # it started (about a second), and then finds that pool shut down.
+    texts = _texts(40 * PARALLEL_MIN_TEXTS)
+    expected = prepare_chunk(texts)
+    results: list[list[Prepared]] = []
+    with TextPreparer(2) as preparer, caplog.at_level(logging.DEBUG, "sentiment.preparation"):
+        call = threading.Thread(target=lambda: results.append(preparer(texts)))
+        call.start()
+        while preparer._pool is None and call.is_alive():
+            time.sleep(0.005)
+        preparer.close()  # as a classifier sharing this preparer would, on another thread
+        call.join()
+    assert results == [expected]
+    assert "stopped under a call" in caplog.text
+    assert "failed" not in caplog.text, "a deliberate close is not a failure"
+    assert preparer._failures == 0 and not preparer.in_process_only
+
+
+def test_one_broken_pool_counts_once_however_many_calls_were_on_it(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    texts = _texts(2 * PARALLEL_MIN_TEXTS)
-    with TextPreparer(2) as preparer:
-        pool = preparer.warm_up(wait=True)
-        pool.shutdown(wait=True)  # as close() from another classifier sharing it would
-        with caplog.at_level(logging.WARNING, logger="sentiment.preparation"):
-            assert preparer(texts) == prepare_chunk(texts)
-        assert caplog.text == "", "a deliberate shutdown is not a failure"
-        assert preparer._pool is None and not preparer.in_process_only
+    # Three calls (three classifiers' threads) in the pool's hands when its workers are killed:
+    # each sees it break, but it is one failure, and none may stop the pool started after it.
+    texts = _texts(20 * PARALLEL_MIN_TEXTS)
+    expected = prepare_chunk(texts)
+    results: list[list[Prepared]] = []
+    with TextPreparer(2) as preparer, caplog.at_level(logging.WARNING):
         preparer.warm_up(wait=True)
-        before = preparer.chunks_to_workers
-        assert preparer(texts) == prepare_chunk(texts)
-        assert preparer.chunks_to_workers > before
+        calls = [threading.Thread(target=lambda: results.append(preparer(texts))) for _ in range(3)]
+        for call in calls:
+            call.start()
+        time.sleep(0.3)  # the three are waiting on the workers (about 2 s of work in all)
+        _kill_workers(preparer)
+        for call in calls:
+            call.join()
+        assert results == [expected] * 3
+        assert caplog.text.count("workers failed") == 1, caplog.text
+        assert preparer._failures == 1 and not preparer.in_process_only
 
 
 def test_auto_means_a_worker_per_core_only_where_the_entry_point_allows_it(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +36,17 @@ def _worker_processes_not_yet_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
     from sentiment import preparation
 
     monkeypatch.setattr(preparation, "_workers_allowed", False)
+
+
+@pytest.fixture(autouse=True)
+def _main_module_kept() -> Iterator[None]:
+    """Put back ``sys.modules["__main__"]`` after each test. Streamlit's AppTest runs the
+    dashboard as ``__main__`` and leaves it there; every worker process started afterwards
+    (forkserver and spawn re-import the main module) then ran the whole dashboard script and
+    could die with it: the "child process terminated abruptly" behind stop 13's failed CI."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="session")

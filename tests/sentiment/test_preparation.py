@@ -84,6 +84,7 @@ def _kill_workers(preparer: TextPreparer) -> None:
         process.join()
 
 
+@pytest.mark.breaks_workers
 def test_a_broken_pool_falls_back_in_process_then_starts_new_workers(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -106,6 +107,7 @@ def test_a_broken_pool_falls_back_in_process_then_starts_new_workers(
         assert preparer.chunks_to_workers - before == 2 * CHUNKS_PER_WORKER
 
 
+@pytest.mark.breaks_workers
 def test_workers_that_keep_breaking_leave_the_preparer_in_process(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -123,16 +125,16 @@ def test_workers_that_keep_breaking_leave_the_preparer_in_process(
 
 
 def test_close_under_a_call_finishes_it_in_process(caplog: pytest.LogCaptureFixture) -> None:
-    # Big enough that the call is still splitting in-process when close() has stopped the pool
-    # it started (about a second), and then finds that pool shut down.
+    # Eight chunks of 320 texts (about 0.4 s each) on two warm workers: 0.2 s in, the call is
+    # waiting on them when close() cancels the chunks not yet started.
     texts = _texts(40 * PARALLEL_MIN_TEXTS)
     expected = prepare_chunk(texts)
     results: list[list[Prepared]] = []
     with TextPreparer(2) as preparer, caplog.at_level(logging.DEBUG, "sentiment.preparation"):
+        preparer.warm_up(wait=True)
         call = threading.Thread(target=lambda: results.append(preparer(texts)))
         call.start()
-        while preparer._pool is None and call.is_alive():
-            time.sleep(0.005)
+        time.sleep(0.2)
         preparer.close()  # as a classifier sharing this preparer would, on another thread
         call.join()
     assert results == [expected]
@@ -141,6 +143,7 @@ def test_close_under_a_call_finishes_it_in_process(caplog: pytest.LogCaptureFixt
     assert preparer._failures == 0 and not preparer.in_process_only
 
 
+@pytest.mark.breaks_workers
 def test_one_broken_pool_counts_once_however_many_calls_were_on_it(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -1,12 +1,16 @@
-"""A pytest plugin that names, in the run's summary, every sentence-split worker failure the
-product logged and the test it happened in.
+"""A pytest plugin that watches the sentence-split workers across the whole run.
 
-The product survives such failures (the call finishes in-process), so they fail no test; but a
-pool that breaks where no test breaks it on purpose is worth seeing in a CI log."""
+The product survives a broken worker pool (the call finishes in-process), so no product test
+would notice one; but a pool that breaks where no test breaks it means something is wrong,
+as it was when Streamlit's AppTest left the dashboard as ``__main__`` and every worker started
+after it ran the dashboard script. So a test in which the product logs a worker failure fails,
+unless it is marked ``breaks_workers`` (it kills them on purpose), and the run's summary names
+every failure logged, with its test."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 
@@ -27,6 +31,9 @@ _recorder = _Recorder()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "breaks_workers: the test breaks sentence-split workers on purpose"
+    )
     logging.getLogger(_LOGGER).addHandler(_recorder)
 
 
@@ -37,6 +44,15 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_protocol(item: pytest.Item) -> None:
     _recorder.current = item.nodeid
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_worker_failures(request: pytest.FixtureRequest) -> Iterator[None]:
+    before = len(_recorder.seen)
+    yield
+    new = [message for _, message in _recorder.seen[before:]]
+    if new and request.node.get_closest_marker("breaks_workers") is None:
+        pytest.fail(f"sentence-split workers failed during this test: {new}")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]

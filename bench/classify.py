@@ -4,12 +4,12 @@ Naive baseline: the full 6-layer all-MiniLM-L6-v2, fp32, the mentions in input o
 batch of 64 at a time (max_length 256), encoder only (no heads, no sentence split).
 Optimised: `sentiment.load_classifier(...).predict` end to end (sentence split in worker
 processes as under the `umot` command, length-sorted dynamic batches, deduplicated sentences,
-the cut encoder — on ONNX Runtime on the CPU unless `--runtime torch` —, three heads,
-aggregation), for the default `builtin` model (3 encoder layers) and `builtin-fast` (2 layers)
-when it is shipped.
+the cut encoder — on ONNX Runtime on the CPU unless `--runtime torch`, in int8 where the CPU
+has VNNI or AMX unless `--precision fp32` —, three heads, aggregation), for the default
+`builtin` model (3 encoder layers) and `builtin-fast` (2 layers) when it is shipped.
 
     .venv/bin/python bench/classify.py [--limit 1000] [--device cpu] [--threads N] [--runtime torch]
-        [--split-workers 1]
+        [--precision fp32|int8] [--split-workers 1]
 
 Texts: the dev splits of airline_tweets and clothing_reviews in ../shared/data.
 """
@@ -75,6 +75,12 @@ def main() -> None:
         help="model.runtime of the optimised path (auto: ONNX Runtime on the CPU when installed)",
     )
     parser.add_argument(
+        "--precision",
+        default="auto",
+        choices=["auto", "fp32", "int8"],
+        help="model.precision of the ONNX Runtime encoder (auto: int8 where the CPU has VNNI/AMX)",
+    )
+    parser.add_argument(
         "--split-workers",
         default="auto",
         type=lambda v: v if v == "auto" else int(v),
@@ -104,6 +110,7 @@ def main() -> None:
                 name=m,
                 device=device.type,
                 runtime=args.runtime,
+                precision=args.precision,
                 split_workers=args.split_workers,
             )
         )
@@ -112,7 +119,10 @@ def main() -> None:
     }
     for clf in models.values():
         clf.predict(["warm-up. Two sentences."])
-    runtimes = {m: type(clf.encoder).__name__ for m, clf in models.items()}
+    runtimes = {
+        m: " ".join([type(clf.encoder).__name__, getattr(clf.encoder, "precision", "fp32")])
+        for m, clf in models.items()
+    }
     workers = {m: clf.preparer.workers for m, clf in models.items()}
     print(f"optimised encoder: {runtimes}, sentence-split processes: {workers}")
     for name, path in sets.items():

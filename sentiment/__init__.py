@@ -10,6 +10,7 @@ Public API::
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ MODELS: dict[str, Path] = {
 
 __all__ = ["MODELS", "Prediction", "SentencePrediction", "load_classifier", "build_classifier"]
 
+log = logging.getLogger(__name__)
 _CACHE: dict[str, Classifier] = {}
 _LOCK = threading.Lock()
 
@@ -62,7 +64,7 @@ def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Cla
     from .encoder import encoder_key, load_encoder
     from .heads import load_heads
     from .hf_model import HFSentimentModel
-    from .onnx_encoder import OnnxEncoder, OnnxRuntimeError, onnx_available
+    from .onnx_encoder import OnnxEncoder, OnnxRuntimeError, int8_is_fast, onnx_available
     from .preparation import auto_workers
 
     name = getattr(model_config, "name", "builtin") or "builtin"
@@ -78,8 +80,24 @@ def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Cla
     runtime = getattr(model_config, "runtime", "auto")
     if runtime == "onnx" and device.type != "cpu":
         raise OnnxRuntimeError(f"model.runtime = 'onnx' runs on the CPU; model.device is {device}")
-    if device.type == "cpu" and (runtime == "onnx" or (runtime == "auto" and onnx_available())):
-        encoder = OnnxEncoder(encoder, encoder_key(heads.spec, heads.lora))
+    on_onnx = device.type == "cpu" and (
+        runtime == "onnx" or (runtime == "auto" and onnx_available())
+    )
+    precision = getattr(model_config, "precision", "auto")
+    if precision == "int8" and not on_onnx:
+        raise OnnxRuntimeError(
+            "model.precision = 'int8' runs on ONNX Runtime on the CPU; here the encoder runs on "
+            f"PyTorch (model.device {device}, model.runtime {runtime!r})"
+        )
+    if on_onnx:
+        if precision == "auto":
+            precision = "int8" if int8_is_fast() else "fp32"
+        elif precision == "int8" and not int8_is_fast():
+            log.warning(
+                "model.precision = 'int8' on a CPU without VNNI or AMX: ONNX Runtime's int8 "
+                "kernels are no faster than fp32 here and can saturate; 'auto' would use fp32"
+            )
+        encoder = OnnxEncoder(encoder, encoder_key(heads.spec, heads.lora), precision=precision)
     hf = None
     if name not in MODELS and not custom:
         hf = HFSentimentModel(

@@ -1,8 +1,11 @@
 """The CPU runtime: the builtin encoder exported to ONNX and run by ONNX Runtime must give the
 PyTorch vectors (so the same labels), be exported once per model version, and recover from a
-corrupt cache file."""
+corrupt cache file. Its int8 twin, the default where the CPU multiplies int8 in hardware, must
+keep nearly every label of fp32."""
 
 from __future__ import annotations
+
+import csv
 
 import pytest
 import torch
@@ -11,7 +14,14 @@ from sentiment import MODELS, build_classifier
 from sentiment.classifier import Classifier
 from sentiment.encoder import Encoder, load_encoder
 from sentiment.heads import load_heads
-from sentiment.onnx_encoder import OnnxEncoder, OnnxRuntimeError
+from sentiment.onnx_encoder import (
+    OnnxEncoder,
+    OnnxRuntimeError,
+    cpu_flags,
+    down_projections,
+    int8_is_fast,
+)
+from tests.sentiment.conftest import shared_data
 from umot.config import ModelConfig
 
 SENTENCES = [
@@ -63,7 +73,7 @@ def test_export_once_and_rebuild_a_corrupt_file(torch_encoder, tmp_path, monkeyp
 
 def test_default_cpu_runtime_is_onnx_with_the_torch_labels(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    onnx = build_classifier(ModelConfig(name="builtin", device="cpu"))
+    onnx = build_classifier(ModelConfig(name="builtin", device="cpu", precision="fp32"))
     plain = build_classifier(ModelConfig(name="builtin", device="cpu", runtime="torch"))
     assert isinstance(onnx.encoder, OnnxEncoder) and isinstance(plain.encoder, Encoder)
     assert onnx.version == plain.version  # same model, same stored labels
@@ -77,3 +87,93 @@ def test_onnx_runtime_is_cpu_only(torch_encoder, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     with pytest.raises(OnnxRuntimeError, match="CPU only"):
         OnnxEncoder(torch_encoder, "test-version").to(torch.device("cuda"))
+
+
+XEON_FLAGS = "fpu vme sse4_2 avx avx2 fma avx512f avx512bw avx512_vnni"
+EPYC_FLAGS = "fpu vme sse4_2 avx avx2 fma sha_ni"  # Zen 2: AVX2, no VNNI
+
+
+def test_int8_only_where_the_cpu_multiplies_int8_in_hardware() -> None:
+    cpuinfo = f"processor\t: 0\nmodel name\t: Intel Xeon\nflags\t\t: {XEON_FLAGS}\n\n"
+    assert "avx512_vnni" in cpu_flags(cpuinfo)
+    assert int8_is_fast(cpu_flags(cpuinfo))
+    assert int8_is_fast(frozenset({"avx2", "avx_vnni"}))  # client cores' VEX-encoded VNNI
+    assert not int8_is_fast(frozenset(EPYC_FLAGS.split()))
+    assert cpu_flags("no flags line at all") == frozenset()  # unknown CPU: fp32
+
+
+def test_auto_precision_follows_the_cpu(tmp_path, monkeypatch) -> None:
+    import sentiment.onnx_encoder as onnx_encoder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    picked = {}
+    for flags in (XEON_FLAGS, EPYC_FLAGS):
+        monkeypatch.setattr(onnx_encoder, "cpu_flags", lambda flags=flags: frozenset(flags.split()))
+        clf = build_classifier(ModelConfig(name="builtin", device="cpu"))
+        picked[flags] = clf.encoder.precision
+    assert picked == {XEON_FLAGS: "int8", EPYC_FLAGS: "fp32"}
+
+
+def test_int8_asked_for_without_vnni_warns(tmp_path, monkeypatch, caplog) -> None:
+    import sentiment.onnx_encoder as onnx_encoder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(onnx_encoder, "cpu_flags", lambda: frozenset(EPYC_FLAGS.split()))
+    clf = build_classifier(ModelConfig(name="builtin", device="cpu", precision="int8"))
+    assert clf.encoder.precision == "int8"  # what was asked for, with a reason not to
+    assert "without VNNI or AMX" in caplog.text
+
+
+def test_int8_needs_onnx_runtime() -> None:
+    with pytest.raises(OnnxRuntimeError, match="int8.*ONNX Runtime.*runtime 'torch'"):
+        build_classifier(
+            ModelConfig(name="builtin", device="cpu", runtime="torch", precision="int8")
+        )
+
+
+def test_int8_twin_is_cached_beside_fp32_and_rebuilt_when_corrupt(
+    torch_encoder, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    int8 = OnnxEncoder(torch_encoder, "test-version", precision="int8")
+    fp32 = OnnxEncoder(torch_encoder, "test-version")
+    assert int8.path != fp32.path and int8.path.parent == fp32.path.parent
+    assert int8.path.stat().st_size < 0.85 * fp32.path.stat().st_size  # int8 weights
+    # The feed-forward down projections (one per block) stay fp32, the other weights are int8.
+    kept = down_projections(fp32.path)
+    assert len(kept) == load_heads(MODELS["builtin"]).spec.num_layers
+    assert down_projections(int8.path) == kept
+    import onnx
+
+    ops = {node.op_type for node in onnx.load(str(int8.path)).graph.node}
+    assert ops & {"MatMulInteger", "DynamicQuantizeMatMul"}
+    got, expected = _embed(int8, SENTENCES), _embed(fp32, SENTENCES)
+    assert not torch.allclose(got, expected, atol=1e-5)  # it really is another graph
+    assert torch.nn.functional.cosine_similarity(got, expected).min() > 0.98
+    fp32.path.write_bytes(b"not an onnx model")  # the twin's source went bad, then the twin
+    int8.path.unlink()
+    rebuilt = OnnxEncoder(torch_encoder, "test-version", precision="int8")
+    assert torch.allclose(_embed(rebuilt, SENTENCES), got, atol=1e-6)
+    assert not list(tmp_path.rglob("*.tmp")), "no temporary file left behind"
+
+
+def _dev_texts(dataset: str, n: int) -> list[str]:
+    with shared_data(dataset, "dev.csv").open(newline="", encoding="utf-8") as fh:
+        return [row["text"] for _, row in zip(range(n), csv.DictReader(fh), strict=False)]
+
+
+def test_int8_keeps_nearly_every_label_of_fp32(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    texts = _dev_texts("airline_tweets", 300) + _dev_texts("clothing_reviews", 200)
+    int8 = build_classifier(ModelConfig(name="builtin", device="cpu", precision="int8"))
+    fp32 = build_classifier(ModelConfig(name="builtin", device="cpu", precision="fp32"))
+    assert int8.version == fp32.version  # the same model: stored labels stay valid
+    a, b = int8.predict(texts), fp32.predict(texts)
+    same = {
+        task: sum(getattr(x, task) == getattr(y, task) for x, y in zip(a, b, strict=True))
+        / len(texts)
+        for task in ("sentiment", "stage", "topics")
+    }
+    drift = sum(abs(x.sentiment_score - y.sentiment_score) for x, y in zip(a, b, strict=True))
+    assert min(same.values()) >= 0.95, same
+    assert drift / len(texts) < 0.05

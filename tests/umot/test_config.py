@@ -36,6 +36,7 @@ BAD = {
     "wrong type": ("[model]\nbatch_size = 'big'", "model.batch_size"),
     "out of range": ("[model]\nbatch_size = 0", "model.batch_size"),
     "bad device": ("[model]\ndevice = 'tpu'", "model.device"),
+    "bad precision": ("[model]\nprecision = 'int4'", "model.precision"),
     "no split workers": ("[model]\nsplit_workers = 0", "model.split_workers"),
     "split workers not a number": ("[model]\nsplit_workers = 'many'", "model.split_workers"),
     "bad database url": ("[database]\nurl = 'mysql://x/y'", "database.url: unsupported"),

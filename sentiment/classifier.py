@@ -71,6 +71,13 @@ class Classifier:
             tag = hashlib.sha256(f"{name}|{fingerprint}".encode()).hexdigest()[:12]
             self.version = f"hf-{tag}"
 
+    @property
+    def runtime(self) -> str:
+        """How the encoder runs: ``onnxruntime-int8``, ``onnxruntime-fp32`` or ``torch-<device>``
+        (figures from int8 and fp32 differ a little; reports say which they come from)."""
+        precision = getattr(self.encoder, "precision", None)
+        return f"onnxruntime-{precision}" if precision else f"torch-{self.device.type}"
+
     # -- embeddings ------------------------------------------------------------------------
     @torch.inference_mode()
     def embed(self, sentences: Sequence[str], *, progress: bool = False) -> torch.Tensor:

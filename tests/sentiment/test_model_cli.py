@@ -9,6 +9,7 @@ import torch
 import typer
 from typer.testing import CliRunner
 
+from sentiment.onnx_encoder import int8_is_fast
 from tests.sentiment.conftest import OWN_EXAMPLES, shared_data
 from umot.commands.model import register
 
@@ -111,6 +112,8 @@ def test_evaluate_reports_metrics_and_confusion(cli_config, builtin_classifier, 
     result = runner.invoke(app, ["evaluate", "--data", str(data), "--json", "-q"])
     report = json.loads(result.stdout)
     assert report["task"] == "sentiment" and report["n"] == len(rows)
+    # Which arithmetic produced the figures: int8 only on CPUs that multiply int8 in hardware.
+    assert report["runtime"] == ("onnxruntime-int8" if int8_is_fast() else "onnxruntime-fp32")
     assert 0 <= report["macro_f1"] <= 1
     assert len(report["confusion"]) == len(report["labels"])
     result = runner.invoke(

@@ -150,10 +150,14 @@ def evaluate(
             fail(str(exc))
     if as_json:
         typer.echo(
-            json.dumps({"model": clf.version, "data": str(data), **report.to_dict()}, indent=2)
+            json.dumps(
+                {"model": clf.version, "runtime": clf.runtime, "data": str(data)}
+                | report.to_dict(),
+                indent=2,
+            )
         )
     else:
-        typer.echo(f"model {clf.version} on {data}")
+        typer.echo(f"model {clf.version} ({clf.runtime}) on {data}")
         typer.echo(report.format())
 
 

@@ -20,6 +20,8 @@ import logging
 import os
 import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -141,25 +143,44 @@ def quantize_int8(source: Path, path: Path) -> Path:
 
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
     os.close(fd)
-    root = logging.getLogger()  # the quantizer logs advice about pre-processing at WARNING
-    level = root.level
-    root.setLevel(logging.ERROR)
     try:
-        quantize_dynamic(
-            source,
-            tmp,
-            per_channel=True,
-            weight_type=QuantType.QInt8,
-            op_types_to_quantize=["MatMul"],
-            nodes_to_exclude=down_projections(source),
-            # Attention's activation-by-activation products stay fp32.
-            extra_options={"MatMulConstBOnly": True},
-        )
+        with _quantizer_kept_quiet():
+            quantize_dynamic(
+                source,
+                tmp,
+                per_channel=True,
+                weight_type=QuantType.QInt8,
+                op_types_to_quantize=["MatMul"],
+                nodes_to_exclude=down_projections(source),
+                # Attention's activation-by-activation products stay fp32.
+                extra_options={"MatMulConstBOnly": True},
+            )
         os.replace(tmp, path)
     finally:
-        root.setLevel(level)
         Path(tmp).unlink(missing_ok=True)
     return path
+
+
+class _FromQuantizer(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "quantization" not in Path(record.pathname).parts
+
+
+@contextmanager
+def _quantizer_kept_quiet() -> Iterator[None]:
+    """ONNX Runtime's quantizer advises pre-processing through ``logging.warning()`` on the root
+    logger, which also configures logging for the whole process when nothing has
+    (``logging.basicConfig``). For the time of the call a placeholder handler keeps the process's
+    logging as it was, and a filter drops what the quantizer's own modules log to the root."""
+    root = logging.getLogger()
+    placeholder, drop = logging.NullHandler(), _FromQuantizer()
+    root.addHandler(placeholder)
+    root.addFilter(drop)
+    try:
+        yield
+    finally:
+        root.removeFilter(drop)
+        root.removeHandler(placeholder)
 
 
 class OnnxEncoder:

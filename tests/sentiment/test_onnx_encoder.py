@@ -6,6 +6,7 @@ keep nearly every label of fp32."""
 from __future__ import annotations
 
 import csv
+import logging
 
 import pytest
 import torch
@@ -132,10 +133,14 @@ def test_int8_needs_onnx_runtime() -> None:
 
 
 def test_int8_twin_is_cached_beside_fp32_and_rebuilt_when_corrupt(
-    torch_encoder, tmp_path, monkeypatch
+    torch_encoder, tmp_path, monkeypatch, caplog
 ) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    handlers = list(logging.getLogger().handlers)
     int8 = OnnxEncoder(torch_encoder, "test-version", precision="int8")
+    # The quantizer's advice stays out of the host's logs, and its logging setup unchanged.
+    assert "pre-processing" not in caplog.text
+    assert logging.getLogger().handlers == handlers and not logging.getLogger().filters
     fp32 = OnnxEncoder(torch_encoder, "test-version")
     assert int8.path != fp32.path and int8.path.parent == fp32.path.parent
     assert int8.path.stat().st_size < 0.85 * fp32.path.stat().st_size  # int8 weights

@@ -64,7 +64,8 @@ def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Cla
     from .encoder import encoder_key, load_encoder
     from .heads import load_heads
     from .hf_model import HFSentimentModel
-    from .onnx_encoder import OnnxEncoder, OnnxRuntimeError, int8_is_fast, onnx_available
+    from .int8 import int8_is_fast
+    from .onnx_encoder import OnnxEncoder, OnnxRuntimeError, onnx_available
     from .preparation import auto_workers
 
     name = getattr(model_config, "name", "builtin") or "builtin"
@@ -85,19 +86,28 @@ def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Cla
     )
     precision = getattr(model_config, "precision", "auto")
     if precision == "int8" and not on_onnx:
+        why = "" if onnx_available() else "; the packages onnx and onnxruntime are not installed"
         raise OnnxRuntimeError(
             "model.precision = 'int8' runs on ONNX Runtime on the CPU; here the encoder runs on "
-            f"PyTorch (model.device {device}, model.runtime {runtime!r})"
+            f"PyTorch (model.device {device}, model.runtime {runtime!r}){why}"
         )
     if on_onnx:
-        if precision == "auto":
-            precision = "int8" if int8_is_fast() else "fp32"
-        elif precision == "int8" and not int8_is_fast():
-            log.warning(
-                "model.precision = 'int8' on a CPU without VNNI or AMX: ONNX Runtime's int8 "
-                "kernels are no faster than fp32 here and can saturate; 'auto' would use fp32"
+        key = encoder_key(heads.spec, heads.lora)
+        if precision == "auto" and int8_is_fast():
+            try:
+                encoder = OnnxEncoder(encoder, key, precision="int8")
+            except OnnxRuntimeError as exc:  # e.g. a read-only cache: fp32 still serves
+                log.warning("int8 encoder unavailable, running fp32: %s", exc)
+                encoder = OnnxEncoder(encoder, key, precision="fp32")
+        else:
+            if precision == "int8" and not int8_is_fast():
+                log.warning(
+                    "model.precision = 'int8' on a CPU without VNNI or AMX: ONNX Runtime's int8 "
+                    "kernels are no faster than fp32 here and can saturate; 'auto' would use fp32"
+                )
+            encoder = OnnxEncoder(
+                encoder, key, precision="fp32" if precision == "auto" else precision
             )
-        encoder = OnnxEncoder(encoder, encoder_key(heads.spec, heads.lora), precision=precision)
     hf = None
     if name not in MODELS and not custom:
         hf = HFSentimentModel(

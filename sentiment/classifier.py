@@ -73,10 +73,14 @@ class Classifier:
 
     @property
     def runtime(self) -> str:
-        """How the encoder runs: ``onnxruntime-int8``, ``onnxruntime-fp32`` or ``torch-<device>``
-        (figures from int8 and fp32 differ a little; reports say which they come from)."""
+        """How the encoder runs: ``onnxruntime-int8``, ``onnxruntime-fp32`` or ``torch-<device>``,
+        and a Hugging Face sentiment model's own device (figures from int8 and fp32 differ a
+        little; reports say which they come from)."""
         precision = getattr(self.encoder, "precision", None)
-        return f"onnxruntime-{precision}" if precision else f"torch-{self.device.type}"
+        runtime = f"onnxruntime-{precision}" if precision else f"torch-{self.device.type}"
+        if self.sentiment_model is not None:  # sentiment comes from it, stage and topics not
+            runtime += f", sentiment on torch-{self.device.type}"
+        return runtime
 
     # -- embeddings ------------------------------------------------------------------------
     @torch.inference_mode()

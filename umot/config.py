@@ -56,7 +56,7 @@ class ModelConfig(_Model):
     # faster), else PyTorch. The GPU always uses PyTorch.
     runtime: Literal["auto", "torch", "onnx"] = "auto"
     # The ONNX Runtime encoder's arithmetic: "auto" = int8 where the CPU multiplies int8 in
-    # hardware (x86 VNNI / AMX: about twice as fast, dev macro-F1 within a point), else fp32.
+    # hardware (x86 VNNI / AMX: the encoder ~1.25x faster, dev figures within a point), else fp32.
     precision: Literal["auto", "fp32", "int8"] = "auto"
     batch_size: int = Field(default=64, ge=1, le=4096)
     max_length: int = Field(default=256, ge=16, le=4096)

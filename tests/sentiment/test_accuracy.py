@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from sentiment.evaluate import evaluate_file
-from sentiment.onnx_encoder import int8_is_fast
+from sentiment.int8 import int8_is_fast
 from tests.sentiment.conftest import shared_data
 
 FLOORS: dict[str, list[tuple[str, str, str, float]]] = {
@@ -43,9 +43,9 @@ FLOORS: dict[str, list[tuple[str, str, str, float]]] = {
         ("mot_stages", "topics", "macro_f1", 0.63),
     ],
 }
-# Where int8 measured lower than fp32 by more than a floor's margin (DATA_CARD.md: builtin topics
-# 0.709 fp32, 0.677 int8, on 200 texts).
-INT8_FLOORS = {("builtin", "mot_stages", "topics"): 0.65}
+# Where int8 measured lower than fp32 by most of a floor's margin (DATA_CARD.md: commercial stage
+# 0.815 fp32, 0.795 int8, on 200 texts).
+INT8_FLOORS = {("builtin-commercial", "mot_stages", "stage"): 0.77}
 CASES = [
     pytest.param(variant, precision, *floor, id=f"{variant}-{precision}-{floor[0]}-{floor[1]}")
     for variant, floors in FLOORS.items()

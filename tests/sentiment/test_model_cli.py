@@ -9,7 +9,7 @@ import torch
 import typer
 from typer.testing import CliRunner
 
-from sentiment.onnx_encoder import int8_is_fast
+from sentiment.int8 import int8_is_fast
 from tests.sentiment.conftest import OWN_EXAMPLES, shared_data
 from umot.commands.model import register
 

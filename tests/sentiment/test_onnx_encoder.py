@@ -121,6 +121,24 @@ def test_int8_asked_for_without_vnni_warns(tmp_path, monkeypatch, caplog) -> Non
     assert "without VNNI or AMX" in caplog.text
 
 
+def test_a_failed_quantization_keeps_fp32(tmp_path, monkeypatch, caplog) -> None:
+    import sentiment.int8
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(sentiment.int8, "cpu_flags", lambda: frozenset(XEON_FLAGS.split()))
+    # A broken install: the calibration examples are gone, so no int8 twin can be built.
+    monkeypatch.setattr(sentiment.int8, "CALIBRATION_FILE", tmp_path / "missing.csv")
+    with pytest.raises(OnnxRuntimeError, match="cannot prepare the int8 ONNX encoder"):
+        build_classifier(ModelConfig(name="builtin", device="cpu", precision="int8"))
+    exported = list((tmp_path / "umot" / "onnx").glob("*.onnx"))
+    assert len(exported) == 1, "the fp32 export survives the failed quantization"
+    stamp = exported[0].stat().st_mtime_ns
+    clf = build_classifier(ModelConfig(name="builtin", device="cpu"))  # auto: falls back
+    assert clf.runtime == "onnxruntime-fp32" and "running fp32" in caplog.text
+    assert exported[0].stat().st_mtime_ns == stamp  # reused, not exported again
+    assert clf.predict(TEXTS)[1].sentiment == "positive"
+
+
 def test_int8_needs_onnx_runtime() -> None:
     with pytest.raises(OnnxRuntimeError, match="int8.*ONNX Runtime.*runtime 'torch'"):
         build_classifier(

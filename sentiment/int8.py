@@ -122,7 +122,9 @@ def quantize_int8(source: Path, path: Path, tokenizer: Any, max_length: int) -> 
     from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
 
     # A loaded model, not the path: given a path, ONNX Runtime writes a scratch copy under a
-    # fixed name beside it, which two processes quantizing at once would share.
+    # fixed name beside it, which two processes quantizing at once would share. The quantizer
+    # moves the model's weights to a temporary directory it then deletes, so ``model`` is
+    # unusable after the call: everything read from it (the excluded nodes) is read before.
     model = onnx.load(str(source))
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".onnx.tmp")
     os.close(fd)

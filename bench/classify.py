@@ -119,10 +119,7 @@ def main() -> None:
     }
     for clf in models.values():
         clf.predict(["warm-up. Two sentences."])
-    runtimes = {
-        m: " ".join([type(clf.encoder).__name__, getattr(clf.encoder, "precision", "fp32")])
-        for m, clf in models.items()
-    }
+    runtimes = {m: clf.runtime for m, clf in models.items()}
     workers = {m: clf.preparer.workers for m, clf in models.items()}
     print(f"optimised encoder: {runtimes}, sentence-split processes: {workers}")
     for name, path in sets.items():

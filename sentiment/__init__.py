@@ -64,7 +64,7 @@ def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Cla
     from .encoder import encoder_key, load_encoder
     from .heads import load_heads
     from .hf_model import HFSentimentModel
-    from .int8 import int8_is_fast
+    from .int8 import choose_precision
     from .onnx_encoder import OnnxEncoder, OnnxRuntimeError, onnx_available
     from .preparation import auto_workers
 
@@ -93,21 +93,15 @@ def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Cla
         )
     if on_onnx:
         key = encoder_key(heads.spec, heads.lora)
-        if precision == "auto" and int8_is_fast():
-            try:
-                encoder = OnnxEncoder(encoder, key, precision="int8")
-            except OnnxRuntimeError as exc:  # e.g. a read-only cache: fp32 still serves
-                log.warning("int8 encoder unavailable, running fp32: %s", exc)
-                encoder = OnnxEncoder(encoder, key, precision="fp32")
-        else:
-            if precision == "int8" and not int8_is_fast():
-                log.warning(
-                    "model.precision = 'int8' on a CPU without VNNI or AMX: ONNX Runtime's int8 "
-                    "kernels are no faster than fp32 here and can saturate; 'auto' would use fp32"
-                )
-            encoder = OnnxEncoder(
-                encoder, key, precision="fp32" if precision == "auto" else precision
-            )
+        chosen = choose_precision(precision)
+        try:
+            encoder = OnnxEncoder(encoder, key, precision=chosen)
+        except OnnxRuntimeError as exc:
+            if precision != "auto" or chosen == "fp32":
+                raise
+            # e.g. a read-only cache or a broken install: fp32 still serves
+            log.warning("int8 encoder unavailable, running fp32: %s", exc)
+            encoder = OnnxEncoder(encoder, key, precision="fp32")
     hf = None
     if name not in MODELS and not custom:
         hf = HFSentimentModel(

@@ -37,6 +37,7 @@ RECIPE = "int8s1"
 INT8_DOT_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
 CALIBRATION_FILE = Path(__file__).resolve().parent / "assets" / "own_examples.csv"
 CALIBRATION_BATCH = 32
+log = logging.getLogger(__name__)
 
 
 def cpu_flags(cpuinfo: str | None = None) -> frozenset[str]:
@@ -57,6 +58,20 @@ def int8_is_fast(flags: frozenset[str] | None = None) -> bool:
     """Whether int8 matrix products run in hardware here: what ``model.precision = "auto"``
     asks before quantizing. Unknown CPUs (other systems, ARM) keep fp32: it is not measured."""
     return bool((cpu_flags() if flags is None else flags) & INT8_DOT_FLAGS)
+
+
+def choose_precision(asked: str) -> str:
+    """The precision to run for ``model.precision`` = ``asked`` (auto, fp32 or int8), reading
+    the CPU once: auto is int8 only where it is fast; int8 asked for elsewhere runs, warned."""
+    fast = int8_is_fast()
+    if asked == "auto":
+        return "int8" if fast else "fp32"
+    if asked == "int8" and not fast:
+        log.warning(
+            "model.precision = 'int8' on a CPU without VNNI or AMX: ONNX Runtime's int8 "
+            "kernels are no faster than fp32 here and can saturate; 'auto' would use fp32"
+        )
+    return asked
 
 
 def twin_name(fp32: Path) -> Path:

@@ -3,6 +3,7 @@ Hugging Face model built and saved locally."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 from pathlib import Path
@@ -22,6 +23,12 @@ def shared_data(*parts: str) -> Path:
             pytest.fail(f"{path} is required (UMOT_REQUIRE_SHARED=1)")
         pytest.skip(f"shared data set not present: {path}")
     return path
+
+
+def first_rows(path: Path, n: int) -> list[dict]:
+    """The first ``n`` rows of a CSV file, as dicts."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [row for _, row in zip(range(n), csv.DictReader(fh), strict=False)]
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from sentiment.int8 import int8_is_fast
-from tests.sentiment.conftest import OWN_EXAMPLES, shared_data
+from tests.sentiment.conftest import OWN_EXAMPLES, first_rows, shared_data
 from umot.commands.model import register
 
 app = typer.Typer()
@@ -25,14 +25,9 @@ def _root() -> None:
 runner = CliRunner()
 
 
-def _rows(path: Path, n: int) -> list[dict]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        return [row for _, row in zip(range(n), csv.DictReader(fh), strict=False)]
-
-
 def _small_training_csv(tmp_path: Path) -> Path:
     """Every 8th of the first 1,000 own examples: all three tasks, trains in seconds."""
-    rows = _rows(OWN_EXAMPLES, 1000)[::8]
+    rows = first_rows(OWN_EXAMPLES, 1000)[::8]
     return _write(tmp_path / "train.csv", rows, ["id", "text", "stage", "sentiment", "topics"])
 
 
@@ -54,12 +49,12 @@ def test_predict_texts_prints_one_json_object_each(cli_config, builtin_classifie
 
 def test_predict_csv_round_trip(cli_config, builtin_classifier, tmp_path: Path) -> None:
     src = shared_data("airline_tweets", "dev.csv")
-    inp = _write(tmp_path / "in.csv", _rows(src, 25), ["id", "text"])
+    inp = _write(tmp_path / "in.csv", first_rows(src, 25), ["id", "text"])
     out = tmp_path / "out.csv"
     result = runner.invoke(app, ["predict", "--input", str(inp), "--output", str(out), "-q"])
     assert result.exit_code == 0, result.output
-    rows = _rows(out, 100)
-    assert [r["id"] for r in rows] == [r["id"] for r in _rows(inp, 100)]
+    rows = first_rows(out, 100)
+    assert [r["id"] for r in rows] == [r["id"] for r in first_rows(inp, 100)]
     assert list(rows[0]) == ["id", "sentiment", "sentiment_score", "stage", "topics"]
     assert all(-1 <= float(r["sentiment_score"]) <= 1 for r in rows)
 
@@ -104,7 +99,7 @@ def test_bad_model_name_exits_2(tmp_path, monkeypatch) -> None:
 
 
 def test_evaluate_reports_metrics_and_confusion(cli_config, builtin_classifier, tmp_path) -> None:
-    rows = _rows(OWN_EXAMPLES, 1000)[::10]
+    rows = first_rows(OWN_EXAMPLES, 1000)[::10]
     data = _write(tmp_path / "eval.csv", rows, ["id", "text", "stage", "sentiment", "topics"])
     result = runner.invoke(app, ["evaluate", "--data", str(data), "--task", "stage", "-q"])
     assert result.exit_code == 0, result.output
@@ -122,9 +117,9 @@ def test_evaluate_reports_metrics_and_confusion(cli_config, builtin_classifier, 
     assert json.loads(result.stdout)["task"] == "topics"
 
 
-def test_evaluate_on_real_dev_rows(cli_config, builtin_classifier, tmp_path) -> None:
+def test_evaluate_on_real_devfirst_rows(cli_config, builtin_classifier, tmp_path) -> None:
     src = shared_data("uci_sentences", "dev.csv")
-    data = _write(tmp_path / "uci.csv", _rows(src, 40), ["id", "text", "label"])
+    data = _write(tmp_path / "uci.csv", first_rows(src, 40), ["id", "text", "label"])
     result = runner.invoke(app, ["evaluate", "--data", str(data), "--json", "-q"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["accuracy"] > 0.7
@@ -140,7 +135,7 @@ def test_evaluate_without_labels_exits_2(cli_config, tmp_path) -> None:
 
 def test_train_writes_heads_that_predict(cli_config, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    rows = _rows(OWN_EXAMPLES, 1000)[::4]
+    rows = first_rows(OWN_EXAMPLES, 1000)[::4]
     data = _write(tmp_path / "train.csv", rows, ["id", "text", "stage", "sentiment", "topics"])
     out = tmp_path / "heads"
     argv = ["train", "--data", str(data), "--output", str(out), "--layers", "2"]
@@ -195,9 +190,8 @@ def test_train_distils_a_teacher_into_the_adapter(cli_config, tmp_path, monkeypa
     its scores on the card; nothing of it ships (the heads file holds the adapter alone)."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     data = _small_training_csv(tmp_path)
-    dev = _write(
-        tmp_path / "dev.csv", _rows(shared_data("uci_sentences", "dev.csv"), 16), ["text", "label"]
-    )
+    uci = first_rows(shared_data("uci_sentences", "dev.csv"), 16)
+    dev = _write(tmp_path / "dev.csv", uci, ["text", "label"])
     out = tmp_path / "heads"
     argv = ["train", "--data", str(data), "--dev", str(dev), "--output", str(out)]
     argv += ["--layers", "1", "--adapter-rank", "2", "--adapter-epochs", "0.05", "-q"]
@@ -213,7 +207,7 @@ def test_train_distils_a_teacher_into_the_adapter(cli_config, tmp_path, monkeypa
     with safe_open(str(out / "heads.safetensors"), "pt") as fh:
         assert not any("layer.5." in k for k in fh.keys()), "no teacher weights ship"
     assert runner.invoke(app, [*argv, "--distill", "1.5"]).exit_code == 2
-    stages_only = _write(tmp_path / "stages.csv", _rows(OWN_EXAMPLES, 40), ["text", "stage"])
+    stages_only = _write(tmp_path / "stages.csv", first_rows(OWN_EXAMPLES, 40), ["text", "stage"])
     argv[2] = str(stages_only)
     result = runner.invoke(app, [*argv, "--distill", "0.5", "--teacher-epochs", "0.05"])
     assert result.exit_code == 2 and "at least two classes" in result.stderr
@@ -261,7 +255,7 @@ def test_train_adapter_from_needs_an_adapter(cli_config, tmp_path, monkeypatch) 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error shown without a GPU")
 def test_train_on_cuda_without_a_gpu_is_a_clear_error(cli_config, tmp_path) -> None:
-    data = _write(tmp_path / "train.csv", _rows(OWN_EXAMPLES, 20), ["id", "text", "stage"])
+    data = _write(tmp_path / "train.csv", first_rows(OWN_EXAMPLES, 20), ["id", "text", "stage"])
     result = runner.invoke(app, ["train", "--data", str(data), "--device", "cuda"])
     assert result.exit_code == 2
     assert "no CUDA device" in result.stderr

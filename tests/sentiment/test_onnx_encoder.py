@@ -5,9 +5,9 @@ keep nearly every label of fp32."""
 
 from __future__ import annotations
 
-import csv
 import logging
 
+import onnx
 import pytest
 import torch
 
@@ -17,7 +17,7 @@ from sentiment.encoder import Encoder, load_encoder
 from sentiment.heads import load_heads
 from sentiment.int8 import cpu_flags, down_projections, int8_is_fast
 from sentiment.onnx_encoder import OnnxEncoder, OnnxRuntimeError
-from tests.sentiment.conftest import shared_data
+from tests.sentiment.conftest import first_rows, shared_data
 from umot.config import ModelConfig
 
 SENTENCES = [
@@ -89,6 +89,18 @@ XEON_FLAGS = "fpu vme sse4_2 avx avx2 fma avx512f avx512bw avx512_vnni"
 EPYC_FLAGS = "fpu vme sse4_2 avx avx2 fma sha_ni"  # Zen 2: AVX2, no VNNI
 
 
+@pytest.fixture
+def cpu_reports(monkeypatch):  # type: ignore[no-untyped-def]
+    """Makes the product read these flags as this CPU's (another CPU cannot exist here)."""
+    import sentiment.int8
+
+    def report(flags: str) -> None:
+        reported = frozenset(flags.split())
+        monkeypatch.setattr(sentiment.int8, "cpu_flags", lambda: reported)
+
+    return report
+
+
 def test_int8_only_where_the_cpu_multiplies_int8_in_hardware() -> None:
     cpuinfo = f"processor\t: 0\nmodel name\t: Intel Xeon\nflags\t\t: {XEON_FLAGS}\n\n"
     assert "avx512_vnni" in cpu_flags(cpuinfo)
@@ -98,34 +110,29 @@ def test_int8_only_where_the_cpu_multiplies_int8_in_hardware() -> None:
     assert cpu_flags("no flags line at all") == frozenset()  # unknown CPU: fp32
 
 
-def test_auto_precision_follows_the_cpu(tmp_path, monkeypatch) -> None:
-    import sentiment.int8
-
+def test_auto_precision_follows_the_cpu(tmp_path, monkeypatch, cpu_reports) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     picked = {}
     for flags in (XEON_FLAGS, EPYC_FLAGS):
-        reported = frozenset(flags.split())
-        monkeypatch.setattr(sentiment.int8, "cpu_flags", lambda reported=reported: reported)
+        cpu_reports(flags)
         clf = build_classifier(ModelConfig(name="builtin", device="cpu"))
         picked[flags] = clf.encoder.precision
     assert picked == {XEON_FLAGS: "int8", EPYC_FLAGS: "fp32"}
 
 
-def test_int8_asked_for_without_vnni_warns(tmp_path, monkeypatch, caplog) -> None:
-    import sentiment.int8
-
+def test_int8_asked_for_without_vnni_warns(tmp_path, monkeypatch, caplog, cpu_reports) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr(sentiment.int8, "cpu_flags", lambda: frozenset(EPYC_FLAGS.split()))
+    cpu_reports(EPYC_FLAGS)
     clf = build_classifier(ModelConfig(name="builtin", device="cpu", precision="int8"))
     assert clf.encoder.precision == "int8"  # what was asked for, with a reason not to
     assert "without VNNI or AMX" in caplog.text
 
 
-def test_a_failed_quantization_keeps_fp32(tmp_path, monkeypatch, caplog) -> None:
+def test_a_failed_quantization_keeps_fp32(tmp_path, monkeypatch, caplog, cpu_reports) -> None:
     import sentiment.int8
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr(sentiment.int8, "cpu_flags", lambda: frozenset(XEON_FLAGS.split()))
+    cpu_reports(XEON_FLAGS)
     # A broken install: the calibration examples are gone, so no int8 twin can be built.
     monkeypatch.setattr(sentiment.int8, "CALIBRATION_FILE", tmp_path / "missing.csv")
     with pytest.raises(OnnxRuntimeError, match="cannot prepare the int8 ONNX encoder"):
@@ -159,8 +166,6 @@ def test_int8_twin_is_cached_beside_fp32_and_rebuilt_when_corrupt(
     assert int8.path != fp32.path and int8.path.parent == fp32.path.parent
     assert int8.path.stat().st_size < 0.85 * fp32.path.stat().st_size  # int8 weights
     # The feed-forward down projections (one per block) stay fp32, the other weights are int8.
-    import onnx
-
     kept = down_projections(onnx.load(str(fp32.path)))
     assert len(kept) == load_heads(MODELS["builtin"]).spec.num_layers
     quantized = onnx.load(str(int8.path))
@@ -178,8 +183,7 @@ def test_int8_twin_is_cached_beside_fp32_and_rebuilt_when_corrupt(
 
 
 def _dev_texts(dataset: str, n: int) -> list[str]:
-    with shared_data(dataset, "dev.csv").open(newline="", encoding="utf-8") as fh:
-        return [row["text"] for _, row in zip(range(n), csv.DictReader(fh), strict=False)]
+    return [row["text"] for row in first_rows(shared_data(dataset, "dev.csv"), n)]
 
 
 needs_int8_hardware = pytest.mark.skipif(

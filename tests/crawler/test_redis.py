@@ -63,6 +63,14 @@ def _listing_page(listing: int, page: int) -> bytes:
     return shop_page(reviews, next_url)
 
 
+# Pages are held back until both crawl processes are there (below), for up to HOLD_SECONDS.
+# The downloads' timeout must outlast that hold: with the suite's usual 2 s, a loaded machine
+# that starts the second process 2 s late made the first one time out and fetch its held
+# pages again, which the test then read as a page fetched twice.
+HOLD_SECONDS = 60
+SHARED_CRAWLER = {"concurrency": 2, "timeout": HOLD_SECONDS + 30}
+
+
 def _serve_shared_site(site: LocalSite, delay: float = 0.05) -> tuple[list[str], threading.Event]:
     """Routes for LISTINGS paginated listings; pages wait until both crawlers are there.
 
@@ -83,7 +91,7 @@ def _serve_shared_site(site: LocalSite, delay: float = 0.05) -> tuple[list[str],
 
     def page(body: bytes) -> object:
         def answer(hit: Hit) -> Answer:
-            both_started.wait(timeout=60)
+            both_started.wait(timeout=HOLD_SECONDS)
             return Answer(body, delay=delay)
 
         return answer
@@ -154,7 +162,7 @@ def test_two_crawl_processes_share_one_redis(
         tmp_path / "umot.toml",
         database=database,
         sources=[{"name": "shop", "spider": "jsonld", "brand": "Acme", "start_urls": starts}],
-        crawler={"redis_url": redis_url, "concurrency": 2},
+        crawler={"redis_url": redis_url, **SHARED_CRAWLER},
     )
     _prepare(config)
     site.reset_log()
@@ -185,7 +193,7 @@ def test_a_process_stopped_midway_leaves_its_share_to_the_other(
         tmp_path / "umot.toml",
         database=tmp_path / "umot.db",
         sources=[{"name": "shop", "spider": "jsonld", "brand": "Acme", "start_urls": starts}],
-        crawler={"redis_url": redis_url, "concurrency": 2},
+        crawler={"redis_url": redis_url, **SHARED_CRAWLER},
     )
     _prepare(config)
     site.reset_log()

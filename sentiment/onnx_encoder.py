@@ -131,7 +131,7 @@ class OnnxEncoder:
             if not fp32.is_file():
                 export_onnx(encoder, fp32)
             if self.path != fp32 and not self.path.is_file():
-                quantize_int8(fp32, self.path, encoder.tokenizer, encoder.max_length)
+                quantize_int8(fp32, self.path, encoder.tokenize)
             return ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
 
         try:

@@ -117,7 +117,7 @@ def test_evaluate_reports_metrics_and_confusion(cli_config, builtin_classifier, 
     assert json.loads(result.stdout)["task"] == "topics"
 
 
-def test_evaluate_on_real_devfirst_rows(cli_config, builtin_classifier, tmp_path) -> None:
+def test_evaluate_on_real_dev_rows(cli_config, builtin_classifier, tmp_path) -> None:
     src = shared_data("uci_sentences", "dev.csv")
     data = _write(tmp_path / "uci.csv", first_rows(src, 40), ["id", "text", "label"])
     result = runner.invoke(app, ["evaluate", "--data", str(data), "--json", "-q"])

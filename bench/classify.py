@@ -101,7 +101,7 @@ def main() -> None:
         sys.exit(f"bench data not found: {', '.join(missing)}")
     print(f"device {device}, torch threads {torch.get_num_threads()}, torch {torch.__version__}")
     print(f"{'texts':<18}{'model':<14}{'n':>6}{'naive/s':>10}{'optimised/s':>13}{'speed-up':>10}")
-    from umot.config import ModelConfig
+    from core.config import ModelConfig
 
     enc = load_encoder(EncoderSpec(num_layers=6, max_length=256)).to(device)
     models = {

@@ -21,11 +21,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from core.config import load_config  # noqa: E402
 from crawler.runner import run_sources  # noqa: E402
+from demo.site import Answer, LocalSite  # noqa: E402
 from store.db import make_engine  # noqa: E402
 from store.mentions import count_mentions  # noqa: E402
-from tests.crawler.site import Answer, LocalSite  # noqa: E402
-from umot.config import load_config  # noqa: E402
 
 FIXTURE = (
     ROOT.parent / "shared" / "fixtures" / "real" / "hackernews" / "algolia_search_show_hn.json"

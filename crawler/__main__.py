@@ -11,8 +11,8 @@ import json
 import sys
 from dataclasses import asdict
 
+from core.config import ConfigError, load_config
 from crawler.runner import run_sources
-from umot.config import ConfigError, load_config
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 from itemloaders.processors import MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
 
+from core.language import detect_language
 from crawler.items import Mention
 from crawler.processors import (
     clean_text,
@@ -20,7 +21,6 @@ from crawler.processors import (
     rating_to_5,
     to_int,
 )
-from sentiment.language import detect_language
 
 
 def _strict(field: str, convert: Callable[[Any], Any]) -> Callable[[Any, dict[str, Any]], Any]:

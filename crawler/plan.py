@@ -11,12 +11,12 @@ from typing import Any
 
 from scrapy import Spider
 
+from core.config import Config, SourceConfig
+from core.secrets import MissingCredentials, resolve_credentials
 from crawler.settings import crawl_settings
 from crawler.spiders import spider_class
 from crawler.spiders.base import SpiderArgumentError
 from store.catalog import Catalog
-from umot.config import Config, SourceConfig
-from umot.secrets import MissingCredentials, resolve_credentials
 
 
 def plan_source(

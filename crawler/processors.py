@@ -1,6 +1,6 @@
 """Pure converters used by the loader: timestamps, ratings, counters, text.
 
-A mention's language comes from :mod:`sentiment.language`, the rule the classifier uses too.
+A mention's language comes from :mod:`core.language`, the rule the classifier uses too.
 """
 
 from __future__ import annotations

@@ -17,15 +17,15 @@ from typing import Any
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from sqlalchemy.engine import Engine
 
+from core.config import Config, SourceConfig
 from crawler.outcome import pages_crawled
 from crawler.plan import plan_source, with_settings
 from crawler.spiders import UnknownSpider
 from crawler.spiders.base import SpiderArgumentError
+from store.catalog import sync_configured_catalog
 from store.db import ensure_schema, make_engine, session_scope
 from store.models import CrawlRun
 from store.runs import finish_run, start_run
-from umot.catalog import sync_configured_catalog
-from umot.config import Config, SourceConfig
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from umot import __version__
+from core import __version__
 
 BOT_NAME = "umot-harvester"
 

@@ -15,9 +15,8 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only this folder on the pa
 import streamlit as st  # noqa: E402
 from sqlalchemy.exc import OperationalError  # noqa: E402
 
+from core.config import ConfigError  # noqa: E402
 from dashboard import data, filters  # noqa: E402
-from store.db import SchemaOutdated  # noqa: E402
-from umot.config import ConfigError  # noqa: E402
 
 VIEWS = Path(__file__).parent / "views"
 TITLE = "UMOT Harvester"
@@ -41,7 +40,7 @@ page = st.navigation(pages)
 try:
     data.engine()
     choices = data.choices()
-except (ConfigError, SchemaOutdated) as exc:
+except (ConfigError, data.SchemaOutdated) as exc:
     st.error(f"Cannot open the database: {exc}")
     st.stop()
 except OperationalError as exc:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from core.labels import STAGES
+
 SENTIMENT_COLORS = alt.Scale(
     domain=["negative", "neutral", "positive", "unclassified"],
     range=["#d62728", "#9e9e9e", "#2ca02c", "#dddddd"],
 )
-STAGE_ORDER = ["zmot", "fmot", "amot", "smot", "umot"]
+STAGE_ORDER = list(STAGES)
 STAGE_COLORS = alt.Scale(
     domain=STAGE_ORDER,
     range=["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b"],

@@ -16,17 +16,36 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from core.config import Config, load_config
+from core.cron import next_runs as scheduled_runs
+from core.labels import SENTIMENTS, STAGES
 from dashboard.filters import Choices, Filters
-from store import analytics, browse, exports, loop
+from store import analytics, browse, corrections, exports, loop
+from store import complaints as complaint_status
 from store import shelf as shelves
-from store.db import ensure_schema, make_engine
-from store.models import Brand, Mention, Product, Source
+from store.catalog import catalog_names
+from store.complaints import ComplaintError
+from store.corrections import CorrectionError
+from store.db import SchemaOutdated, ensure_schema, make_engine
+from store.models import COMPLAINT_STATUSES
 from store.runs import run_history
 from store.scope import Weights, weights_for
 from store.spikes import Spike, detect_spikes
-from umot.config import Config, load_config
+from store.writers import FORMATS as EXPORT_FORMATS
+from store.writers import MIME, render
+
+__all__ = [
+    "COMPLAINT_STATUSES",
+    "EXPORT_FORMATS",
+    "MIME",
+    "SENTIMENTS",
+    "STAGES",
+    "ComplaintError",
+    "CorrectionError",
+    "SchemaOutdated",
+]
 
 TTL = 120
 
@@ -65,19 +84,12 @@ def weights() -> Weights:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def choices() -> Choices:
     with session() as s:
-        brands = dict(s.exec(select(Brand.id, Brand.name).order_by(Brand.name)).all())
-        products = {
-            pid: (bid, name)
-            for pid, bid, name in s.exec(
-                select(Product.id, Product.brand_id, Product.name).order_by(Product.name)
-            ).all()
-        }
-        sources = dict(s.exec(select(Source.id, Source.name).order_by(Source.name)).all())
+        names = catalog_names(s)
         span = loop.data_span(s, scope=Filters().scope)
     return Choices(
-        brands=brands,
-        products=products,
-        sources=sources,
+        brands=names.brands,
+        products=names.products,
+        sources=names.sources,
         first_day=span[0] if span else None,
         last_day=span[1] if span else None,
     )
@@ -87,7 +99,7 @@ def choices() -> Choices:
 def is_empty() -> bool:
     """True while the database holds no mention at all (the pages show what to do)."""
     with session() as s:
-        return s.exec(select(Mention.id).limit(1)).first() is None
+        return not browse.has_mentions(s)
 
 
 @st.cache_data(ttl=TTL, show_spinner="Counting…")
@@ -148,6 +160,12 @@ def contributions(f: Filters, by: str) -> pd.DataFrame:
 def shelf(f: Filters, on: date) -> pd.DataFrame:
     with session() as s:
         return shelves.zmot_shelf(s, scope=f.scope, on=on, weights=weights(), params=params())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def shelf_summary(f: Filters, on: date) -> pd.DataFrame:
+    """Per source, the visibility-weighted sentiment of its shelf on ``on``."""
+    return shelves.shelf_summary(shelf(f, on))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -230,8 +248,6 @@ def complaints(f: Filters, statuses: tuple[str, ...], limit: int | None = 200) -
 
 def export_file(f: Filters, kind: str, fmt: str) -> bytes:
     """The full export, rendered exactly as `umot export` writes it."""
-    from store.writers import render
-
     with session() as s:
         export = exports.build_export(
             s,
@@ -267,12 +283,43 @@ def runs(limit: int = 200) -> pd.DataFrame:
 
 
 def next_runs() -> dict[str, datetime | None]:
-    """When each scheduled source runs next (the scheduler's own answer), or {} without one."""
-    try:
-        from umot.schedule import next_runs as scheduled
-    except ImportError:  # pragma: no cover - the scheduler ships with umot
-        return {}
-    return scheduled(config())
+    """When each scheduled source runs next, by the same cron rule as `umot schedule`."""
+    return scheduled_runs(config())
+
+
+def save_correction(
+    *,
+    mention_id: int,
+    sentiment: str | None,
+    stage: str | None,
+    topics: list[str] | None,
+    note: str | None,
+) -> None:
+    """Store a reader's correction of one mention's labels (raises CorrectionError)."""
+    with writing() as s:
+        corrections.save_correction(
+            s,
+            mention_id=mention_id,
+            sentiment=sentiment,
+            stage=stage,
+            topics=topics,
+            note=note,
+            author="dashboard",
+        )
+
+
+def clear_correction(mention_id: int) -> None:
+    """Remove a mention's correction: the model's labels count again."""
+    with writing() as s:
+        corrections.clear_correction(s, mention_id=mention_id)
+
+
+def set_complaint_status(*, mention_id: int, status: str, note: str | None) -> None:
+    """Move a complaint to ``status`` with an optional note (raises ComplaintError)."""
+    with writing() as s:
+        complaint_status.set_status(
+            s, mention_id=mention_id, status=status, note=note, updated_by="dashboard"
+        )
 
 
 def changed() -> None:

@@ -43,10 +43,10 @@ def _config_key(model_config: Any) -> str:
 
 
 def load_classifier(model_config: Any = None) -> Classifier:
-    """The classifier for ``model_config`` (a ``umot.config.ModelConfig``; default: builtin on
+    """The classifier for ``model_config`` (a ``core.config.ModelConfig``; default: builtin on
     the best device), loaded once per process and configuration."""
     if model_config is None:
-        from umot.config import ModelConfig
+        from core.config import ModelConfig
 
         model_config = ModelConfig()
     key = _config_key(model_config)

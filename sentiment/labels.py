@@ -1,43 +1,35 @@
-"""The label sets of TAXONOMY.md and small helpers around them."""
+"""The label sets as the classifier uses them, and helpers for model outputs and CSV topics."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from enum import StrEnum
+
+from core.labels import (
+    SENTIMENTS,
+    STAGE_ORDER,
+    STAGES,
+    TOPICS,
+    Sentiment,
+    Stage,
+    Topic,
+)
+
+__all__ = [
+    "SENTIMENTS",
+    "STAGES",
+    "STAGE_ORDER",
+    "TASKS",
+    "TOPICS",
+    "Sentiment",
+    "Stage",
+    "Topic",
+    "join_topics",
+    "normalise_sentiment",
+    "sentiment_score",
+    "split_topics",
+]
 
 
-class Sentiment(StrEnum):
-    NEGATIVE = "negative"
-    NEUTRAL = "neutral"
-    POSITIVE = "positive"
-
-
-class Stage(StrEnum):
-    """Moments of truth in journey order (the order breaks aggregation ties)."""
-
-    ZMOT = "zmot"
-    FMOT = "fmot"
-    AMOT = "amot"
-    SMOT = "smot"
-    UMOT = "umot"
-
-
-class Topic(StrEnum):
-    PRODUCT_QUALITY = "product_quality"
-    SIZE_FIT = "size_fit"
-    DESIGN = "design"
-    PRICE_VALUE = "price_value"
-    DELIVERY = "delivery"
-    CUSTOMER_SERVICE = "customer_service"
-    WEBSITE_APP = "website_app"
-    RETURNS_REFUNDS = "returns_refunds"
-    RECOMMENDATION = "recommendation"
-
-
-SENTIMENTS: tuple[str, ...] = tuple(s.value for s in Sentiment)
-STAGES: tuple[str, ...] = tuple(s.value for s in Stage)
-TOPICS: tuple[str, ...] = tuple(t.value for t in Topic)
-STAGE_ORDER: dict[str, int] = {s: i for i, s in enumerate(STAGES)}
 TASKS: dict[str, tuple[str, ...]] = {"sentiment": SENTIMENTS, "stage": STAGES, "topics": TOPICS}
 
 # Common spellings of sentiment labels in Hugging Face model configs.

@@ -29,7 +29,8 @@ from collections.abc import Sequence
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from dataclasses import dataclass
 
-from .language import detect_language
+from core.language import detect_language
+
 from .sentences import Span, split_sentences
 
 log = logging.getLogger(__name__)

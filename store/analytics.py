@@ -15,13 +15,11 @@ from sqlalchemy import and_, case, func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from core.labels import SENTIMENTS, STAGE_ORDER
 from store.cube import daily_cube
 from store.models import Mention, MentionTopic, Source
 from store.scope import Scope, Weights, conditions, series_expr, series_names
 from store.topics import NO_TOPIC, expand, topics_text
-
-SENTIMENTS = ("negative", "neutral", "positive")
-STAGES = ("zmot", "fmot", "amot", "smot", "umot")
 
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -153,8 +151,7 @@ def by_stage(session: Session, *, scope: Scope) -> pd.DataFrame:
     frame = _derive(_sentiment_frame(cube, ["series", "stage"]))
     if frame.empty:
         return frame
-    order = {s: i for i, s in enumerate(STAGES)}
-    frame["_order"] = frame["stage"].map(lambda s: order.get(s, len(order)))
+    frame["_order"] = frame["stage"].map(lambda s: STAGE_ORDER.get(s, len(STAGE_ORDER)))
     frame = frame.sort_values(["series", "_order"], ignore_index=True)
     return frame[["series", "stage", *_COUNT_COLUMNS, "net_sentiment", "negative_share",
                   "neutral_share", "positive_share"]]  # fmt: skip

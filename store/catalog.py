@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
+from core.config import Config
 from store.models import Brand, Product, Source
 
 
@@ -23,6 +24,15 @@ class SourceSpec:
     brand: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class CatalogNames:
+    """Brand, product and source names by id, each sorted by name (what filters offer)."""
+
+    brands: dict[int, str]
+    products: dict[int, tuple[int, str]]  # product id -> (brand id, product name)
+    sources: dict[int, str]
+
+
 @dataclass(slots=True)
 class Catalog:
     """Name -> id maps for the configured brands, products and sources."""
@@ -30,6 +40,19 @@ class Catalog:
     brands: dict[str, int] = field(default_factory=dict)
     products: dict[tuple[str, str], int] = field(default_factory=dict)
     sources: dict[str, int] = field(default_factory=dict)
+
+
+def catalog_names(session: Session) -> CatalogNames:
+    """Every stored brand, product and source by id."""
+    brands = dict(session.exec(select(Brand.id, Brand.name).order_by(Brand.name)).all())
+    products = {
+        pid: (bid, name)
+        for pid, bid, name in session.exec(
+            select(Product.id, Product.brand_id, Product.name).order_by(Product.name)
+        ).all()
+    }
+    sources = dict(session.exec(select(Source.id, Source.name).order_by(Source.name)).all())
+    return CatalogNames(brands=brands, products=products, sources=sources)  # type: ignore[arg-type]
 
 
 def sync_catalog(
@@ -87,3 +110,15 @@ def ensure_source(session: Session, *, name: str, spider: str, brand_id: int | N
         session.flush()
     assert source.id is not None
     return source.id
+
+
+def sync_configured_catalog(session: Session, config: Config) -> Catalog:
+    """Mirror the config's brands, products and sources into the store."""
+    return sync_catalog(
+        session,
+        brands=[
+            BrandSpec(name=b.name, products=tuple(p.name for p in b.products))
+            for b in config.brands
+        ],
+        sources=[SourceSpec(name=s.name, spider=s.spider, brand=s.brand) for s in config.sources],
+    )

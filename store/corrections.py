@@ -13,12 +13,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from core.labels import SENTIMENTS, STAGES
 from store.classifications import apply_correction, write_effective_labels
 from store.models import Classification, Correction, Mention
 from store.types import utcnow
-
-SENTIMENTS = ("negative", "neutral", "positive")
-STAGES = ("zmot", "fmot", "amot", "smot", "umot")
 
 
 class CorrectionError(ValueError):

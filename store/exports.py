@@ -13,17 +13,10 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from core.labels import OWNER_TEAMS
 from store.models import ComplaintStatus, Correction, Mention, Source
 from store.schemas import classification_text
 from store.scope import Scope, Weights, age_days, conditions, ensure_sql_math, ref_day
-
-OWNER_TEAMS = {
-    "zmot": "marketing",
-    "fmot": "e-commerce",
-    "amot": "logistics & service",
-    "smot": "product & quality",
-    "umot": "customer experience",
-}
 
 ADVOCATE_COLUMNS = [
     "rank", "author", "source", "positive_mentions", "summed_visibility", "average_score",

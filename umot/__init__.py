@@ -1,1 +1,5 @@
-__version__ = "0.1.0"
+"""UMOT Harvester's command-line shell (`umot`): nothing imports it."""
+
+from core import __version__
+
+__all__ = ["__version__"]

@@ -18,10 +18,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from core.config import Config
 from store.models import Alert, Brand
 from store.spikes import Spike, detect_spikes
 from store.types import utcnow
-from umot.config import Config
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 20

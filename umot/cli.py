@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from umot import __version__
+from core import __version__
 from umot.shell import current_config, fail, open_engine, state, user_errors
 
 app = typer.Typer(
@@ -97,9 +97,9 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Mentions per source and brand, how many are classified, each source's last run."""
+    from store.catalog import sync_configured_catalog
     from store.db import session_scope
     from store.status import status_summary
-    from umot.catalog import sync_configured_catalog
 
     with user_errors():
         config = current_config()

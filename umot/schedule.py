@@ -14,13 +14,15 @@ import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 
-from umot.config import Config
+from core.config import Config
+from core.cron import next_runs, trigger_for
+
+__all__ = ["JobResult", "SourceJobs", "build_scheduler", "next_runs"]
 
 log = logging.getLogger("umot.schedule")
 
@@ -30,20 +32,6 @@ class JobResult:
     source: str
     crawl_rc: int
     classify_rc: int | None
-
-
-def trigger_for(expr: str) -> CronTrigger:
-    return CronTrigger.from_crontab(expr, timezone=UTC)
-
-
-def next_runs(config: Config, *, now: datetime | None = None) -> dict[str, datetime | None]:
-    """When each scheduled source runs next (what the Crawls page shows)."""
-    now = now or datetime.now(UTC)
-    return {
-        source.name: trigger_for(source.schedule).get_next_fire_time(None, now)
-        for source in config.sources
-        if source.schedule
-    }
 
 
 class SourceJobs:

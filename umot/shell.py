@@ -12,7 +12,7 @@ import typer
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from umot.config import Config, ConfigError, load_config
+from core.config import Config, ConfigError, load_config
 
 
 class UserError(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from crawler.names import SPIDER_NAMES
+from core.spiders import SPIDER_NAMES
 from crawler.spiders.base import MentionSpider
 
 NAMES = SPIDER_NAMES

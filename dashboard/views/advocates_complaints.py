@@ -6,9 +6,6 @@ import streamlit as st
 
 from dashboard import data, ui
 from dashboard.filters import Filters, current
-from store.complaints import ComplaintError, set_status
-from store.models import COMPLAINT_STATUSES
-from store.writers import FORMATS, MIME
 
 st.title("Advocates & complaints")
 if ui.empty_state():
@@ -18,14 +15,14 @@ f = current()
 
 def downloads(kind: str, filters: Filters) -> None:
     """One button per format; the file is built on click, exactly as `umot export` writes it."""
-    cols = st.columns(len(FORMATS) + 1)
+    cols = st.columns(len(data.EXPORT_FORMATS) + 1)
     cols[0].caption(f"Download all {kind} in this selection:")
-    for col, fmt in zip(cols[1:], FORMATS, strict=True):
+    for col, fmt in zip(cols[1:], data.EXPORT_FORMATS, strict=True):
         col.download_button(
             fmt.upper(),
             data=lambda fmt=fmt: data.export_file(filters, kind, fmt),
             file_name=f"{kind}.{fmt}",
-            mime=MIME[fmt],
+            mime=data.MIME[fmt],
             key=f"dl_{kind}_{fmt}",
             on_click="ignore",
         )
@@ -46,7 +43,7 @@ st.caption(
     "that owns their moment of truth."
 )
 statuses = st.multiselect(
-    "Status", list(COMPLAINT_STATUSES), default=["new", "acknowledged"], key="c_status"
+    "Status", list(data.COMPLAINT_STATUSES), default=["new", "acknowledged"], key="c_status"
 )
 complaints = data.complaints(f, tuple(statuses))
 rows = [
@@ -79,20 +76,13 @@ if rows:
                 f"#{i} · {by_id[i]['owner_team']} · {(by_id[i]['text'] or '')[:70]}"
             ),
         )
-        status = st.radio("Status", list(COMPLAINT_STATUSES), horizontal=True)
+        status = st.radio("Status", list(data.COMPLAINT_STATUSES), horizontal=True)
         note = st.text_input("Note (optional)")
         submitted = st.form_submit_button("Save status", type="primary")
     if submitted and picked is not None:
         try:
-            with data.writing() as session:
-                set_status(
-                    session,
-                    mention_id=int(picked),
-                    status=status,
-                    note=note or None,
-                    updated_by="dashboard",
-                )
-        except ComplaintError as exc:
+            data.set_complaint_status(mention_id=int(picked), status=status, note=note or None)
+        except data.ComplaintError as exc:
             st.error(str(exc))
         else:
             st.success(f"Complaint #{picked} is now {status}.")

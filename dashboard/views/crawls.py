@@ -27,7 +27,7 @@ else:
     st.subheader("Run history")
     st.dataframe(runs, hide_index=True)
 
-# Hook for the scheduler: `data.next_runs()` asks umot.schedule for each source's next cron time.
+# Each scheduled source's next cron time, by the rule `umot schedule` uses.
 st.subheader("Next scheduled runs")
 upcoming = data.next_runs()
 if upcoming:

@@ -9,7 +9,6 @@ import streamlit as st
 
 from dashboard import charts, data, ui
 from dashboard.filters import current
-from store.shelf import shelf_summary
 
 st.title("UMOT → ZMOT loop")
 st.caption(
@@ -74,7 +73,7 @@ shelf = data.shelf(f, on)
 if shelf.empty:
     st.info("Nothing published in the look-back window before that day.")
 else:
-    summary = shelf_summary(shelf)
+    summary = data.shelf_summary(f, on)
     st.altair_chart(charts.shelf_sentiment(summary), width="stretch")
     st.caption(
         f"Per source, the {p.shelf_size} most visible mentions a prospect sees first on {on}."

@@ -6,7 +6,6 @@ import streamlit as st
 
 from dashboard import data, ui
 from dashboard.filters import current
-from store.corrections import SENTIMENTS, STAGES, CorrectionError, clear_correction, save_correction
 
 PAGE_SIZE = 50
 KEEP = "(model's label)"
@@ -18,8 +17,8 @@ f = current()
 
 c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
 text = c1.text_input("Search text", key="m_text", placeholder="words in the title or text")
-sentiment = c2.selectbox("Sentiment", ["", *SENTIMENTS], key="m_sentiment")
-stage = c3.selectbox("Stage", ["", *STAGES], key="m_stage")
+sentiment = c2.selectbox("Sentiment", ["", *data.SENTIMENTS], key="m_sentiment")
+stage = c3.selectbox("Stage", ["", *data.STAGES], key="m_stage")
 topic = c4.selectbox("Topic", ["", *data.topics()], key="m_topic")
 corrected = st.checkbox("Only corrected mentions", key="m_corrected")
 page = st.number_input("Page", min_value=1, value=1, step=1, key="m_page") - 1
@@ -57,11 +56,13 @@ existing = detail["correction"] or {}
 with st.form(f"correct_{mention_id}"):
     new_sentiment = st.selectbox(
         "Sentiment",
-        [KEEP, *SENTIMENTS],
-        index=([KEEP, *SENTIMENTS].index(existing.get("sentiment") or KEEP)),
+        [KEEP, *data.SENTIMENTS],
+        index=([KEEP, *data.SENTIMENTS].index(existing.get("sentiment") or KEEP)),
     )
     new_stage = st.selectbox(
-        "Stage", [KEEP, *STAGES], index=([KEEP, *STAGES].index(existing.get("stage") or KEEP))
+        "Stage",
+        [KEEP, *data.STAGES],
+        index=([KEEP, *data.STAGES].index(existing.get("stage") or KEEP)),
     )
     fix_topics = st.checkbox("Correct the topics", value=existing.get("topics") is not None)
     known = sorted(set(data.topics()) | set(detail["topics"]) | set(existing.get("topics") or []))
@@ -70,22 +71,18 @@ with st.form(f"correct_{mention_id}"):
     saved = st.form_submit_button("Save correction", type="primary")
 if saved:
     try:
-        with data.writing() as session:
-            save_correction(
-                session,
-                mention_id=int(mention_id),
-                sentiment=None if new_sentiment == KEEP else new_sentiment,
-                stage=None if new_stage == KEEP else new_stage,
-                topics=new_topics if fix_topics else None,
-                note=note or None,
-                author="dashboard",
-            )
-    except CorrectionError as exc:
+        data.save_correction(
+            mention_id=int(mention_id),
+            sentiment=None if new_sentiment == KEEP else new_sentiment,
+            stage=None if new_stage == KEEP else new_stage,
+            topics=new_topics if fix_topics else None,
+            note=note or None,
+        )
+    except data.CorrectionError as exc:
         st.error(str(exc))
     else:
         st.success(f"Correction of #{mention_id} saved; it wins over the model everywhere.")
         st.rerun()
 if existing and st.button("Remove the correction", key=f"clear_{mention_id}"):
-    with data.writing() as session:
-        clear_correction(session, mention_id=int(mention_id))
+    data.clear_correction(int(mention_id))
     st.rerun()

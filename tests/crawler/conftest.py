@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
+from demo.site import LocalSite
 from tests.conftest import REPO_ROOT
-from tests.crawler.site import LocalSite
 
 CrawlFn = Callable[..., dict[str, dict[str, Any]]]
 

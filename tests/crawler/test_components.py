@@ -253,9 +253,9 @@ def test_a_spider_without_its_required_credentials_closes_needs_credentials() ->
 
 
 def test_plan_source_resolves_product_brand_and_credentials() -> None:
+    from core.config import Config
     from crawler.plan import plan_source
     from store.catalog import Catalog
-    from umot.config import Config
 
     config = Config.model_validate(
         {

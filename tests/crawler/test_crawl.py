@@ -11,11 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from demo.site import Answer, LocalSite
 from tests.conftest import REPO_ROOT
 from tests.crawler.conftest import CrawlFn, write_config
 from tests.crawler.db import Stored
 from tests.crawler.pages import CAPTCHA_PAGE, MALFORMED_JSON, review, shop_page
-from tests.crawler.site import Answer, LocalSite
 
 BAD_FIELDS = [
     {"author": "Bad date", "date": "32.13.2020 at noon-ish", "text": "acme is ok", "rating": 3},

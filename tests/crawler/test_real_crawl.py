@@ -8,9 +8,9 @@ import re
 from pathlib import Path
 
 from crawler.extract import extract
+from demo.site import Answer, LocalSite
 from tests.crawler.conftest import CrawlFn, write_config
 from tests.crawler.db import Stored
-from tests.crawler.site import Answer, LocalSite
 from tests.crawler.test_parsing import COUNTS
 
 SECRETS = {

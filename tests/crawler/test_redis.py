@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 import redis
 
+from core.config import load_config
+from demo.site import ROBOTS, Answer, Hit, LocalSite
+from store.catalog import sync_configured_catalog
 from store.db import make_engine, session_scope, upgrade
 from tests.crawler.conftest import CrawlFn, finish_crawl, start_crawl, write_config
 from tests.crawler.db import Stored
 from tests.crawler.pages import review, shop_page
-from tests.crawler.site import ROBOTS, Answer, Hit, LocalSite
-from umot.catalog import sync_configured_catalog
-from umot.config import load_config
 
 pytestmark = pytest.mark.redis
 

@@ -17,13 +17,13 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from crawler.middlewares.incremental import full_crawl_reason
+from demo.site import Answer, Hit, LocalSite
 from store.catalog import BrandSpec, SourceSpec, sync_catalog
 from store.db import session_scope
 from store.runs import finish_run, start_run
 from tests.crawler.conftest import finish_crawl, run_crawl, start_crawl, write_config
 from tests.crawler.db import Stored
 from tests.crawler.pages import review, shop_page
-from tests.crawler.site import Answer, Hit, LocalSite
 
 
 def test_interrupted_crawl_is_resumed_in_full_then_incremental_again(

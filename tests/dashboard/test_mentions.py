@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from core.config import load_config
 from store.db import make_engine
 from store.models import Mention
 from tests.dashboard.conftest import open_page
-from umot.config import load_config
 
 
 def test_search_and_links(app_env) -> None:

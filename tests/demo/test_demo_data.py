@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
+from core.config import SPIDERS, load_config
 from crawler.spiders import spider_class
-from umot.config import SPIDERS, load_config
-from umot.demo import DemoWorld, build_world, demo_toml, respond, write_demo_config
-from umot.demo.data import visibility
-from umot.demo.story import CHANNELS
+from demo import DemoWorld, build_world, demo_toml, respond, write_demo_config
+from demo.data import visibility
+from demo.story import CHANNELS
 
 BASE = "http://127.0.0.1:8000"
 

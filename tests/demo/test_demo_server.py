@@ -20,10 +20,10 @@ from urllib.parse import urljoin
 import feedparser
 import pytest
 
+from core.config import SPIDERS, Config, SourceConfig
+from demo import DEMO_ENV, DemoWorld, build_world, serve_demo, write_demo_config
+from demo.formats.common import matches
 from tests.support.demo import assert_demo_runs
-from umot.config import SPIDERS, Config, SourceConfig
-from umot.demo import DEMO_ENV, DemoWorld, build_world, serve_demo, write_demo_config
-from umot.demo.formats.common import matches
 
 REPO = Path(__file__).resolve().parents[2]
 MAX_PAGES = 100
@@ -219,7 +219,7 @@ def expected_ids(world: DemoWorld, source: SourceConfig) -> Counter[str]:
 
 
 def _channels_of(source: SourceConfig) -> set[str]:
-    from umot.demo.story import CHANNELS
+    from demo.story import CHANNELS
 
     brand = source.brand or ""
     if source.spider == "jsonld":

@@ -33,7 +33,7 @@ def first_rows(path: Path, n: int) -> list[dict]:
 
 @pytest.fixture(scope="session")
 def model_config():  # type: ignore[no-untyped-def]
-    from umot.config import ModelConfig
+    from core.config import ModelConfig
 
     # In-process sentence split, whatever ran before: the worker path is test_preparation's.
     return ModelConfig(name="builtin", device="cpu", split_workers=1)

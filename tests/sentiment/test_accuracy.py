@@ -57,8 +57,8 @@ _LOADED: dict = {}
 
 def _classifier(variant: str, precision: str):  # type: ignore[no-untyped-def]
     if (variant, precision) not in _LOADED:
+        from core.config import ModelConfig
         from sentiment import build_classifier
-        from umot.config import ModelConfig
 
         config = ModelConfig(name=variant, device="cpu", precision=precision, split_workers=1)
         _LOADED[variant, precision] = build_classifier(config)

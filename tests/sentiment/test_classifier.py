@@ -117,8 +117,8 @@ def test_progress_bar_on_long_runs(builtin_classifier, capsys) -> None:
 @pytest.mark.gpu
 @pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="needs a CUDA device")
 def test_gpu_predictions_match_cpu(builtin_classifier) -> None:
+    from core.config import ModelConfig
     from sentiment import build_classifier
-    from umot.config import ModelConfig
 
     gpu = build_classifier(ModelConfig(device="cuda"))
     texts = ["Arrived in two days, well packed.", "Never again. The seams split."]

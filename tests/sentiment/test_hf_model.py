@@ -37,7 +37,7 @@ def test_tiny_local_model_gives_sentiment_probabilities(tiny_hf_model: Path) -> 
 
 
 def test_classifier_takes_sentiment_from_the_configured_model(tiny_hf_model: Path) -> None:
-    from umot.config import ModelConfig
+    from core.config import ModelConfig
 
     config = ModelConfig(
         name=str(tiny_hf_model),

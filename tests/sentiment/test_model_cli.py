@@ -145,8 +145,8 @@ def test_train_writes_heads_that_predict(cli_config, tmp_path, monkeypatch) -> N
     card = (out / "TRAINING.md").read_text()
     assert "own_examples" not in card or "train.csv" in card
     assert "umot train" in card
+    from core.config import ModelConfig
     from sentiment import build_classifier
-    from umot.config import ModelConfig
 
     meta = json.loads((out / "heads.json").read_text())
     assert meta["encoder"]["num_layers"] == 2 and meta["encoder"]["lora_rank"] == 4

@@ -11,6 +11,7 @@ import onnx
 import pytest
 import torch
 
+from core.config import ModelConfig
 from sentiment import MODELS, build_classifier
 from sentiment.classifier import Classifier
 from sentiment.encoder import Encoder, load_encoder
@@ -18,7 +19,6 @@ from sentiment.heads import load_heads
 from sentiment.int8 import cpu_flags, down_projections, int8_is_fast
 from sentiment.onnx_encoder import OnnxEncoder, OnnxRuntimeError
 from tests.sentiment.conftest import first_rows, shared_data
-from umot.config import ModelConfig
 
 SENTENCES = [
     "The jacket runs small, order a size up.",

@@ -196,8 +196,8 @@ def test_workers_must_be_positive() -> None:
 def test_a_classifier_with_workers_predicts_what_one_without_does(
     builtin_classifier, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from core.config import ModelConfig
     from sentiment import build_classifier
-    from umot.config import ModelConfig
 
     # The process's shared preparers may have been used (and broken) by earlier tests: start
     # from none, so this test checks one classifier's own workers.

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from core.config import load_config
 from store.catalog import BrandSpec, SourceSpec, sync_catalog
 from store.classifications import save_results
 from store.mentions import upsert_many
 from store.models import Alert
 from store.schemas import LabelResult, MentionIn
 from umot.alerts import check_and_notify
-from umot.config import load_config
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from umot import __version__
+from core import __version__
+from core.config import load_config
 from umot.cli import app
-from umot.config import load_config
 
 runner = CliRunner()
 

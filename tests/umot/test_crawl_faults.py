@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from umot.demo import demo_environment, serve_demo, write_demo_config
+from demo import demo_environment, serve_demo, write_demo_config
 
 
 def _stored(db: Path) -> tuple[int, int]:

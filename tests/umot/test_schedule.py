@@ -6,7 +6,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from umot.config import load_config
+from core.config import load_config
 from umot.schedule import SourceJobs, build_scheduler, next_runs
 
 CONFIG = """

@@ -29,11 +29,11 @@ def demo(
     """Crawl a year of a fictional brand's mentions with the real spiders, classify, open the
     dashboard. Everything stays on this machine."""
     from crawler.child import run_sources_in_child
+    from demo import demo_environment, serve_demo, write_demo_config
     from sentiment import load_classifier
     from store.db import session_scope
     from store.status import status_summary
     from umot.classify import classify_pending
-    from umot.demo import demo_environment, serve_demo, write_demo_config
 
     database = directory / "demo.db"
     database.unlink(missing_ok=True)  # a fresh database every time: the demo is reproducible

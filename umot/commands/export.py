@@ -61,12 +61,12 @@ def corrections(output: OutputOpt, fmt: FormatOpt = None, brand: BrandOpt = None
 def _export(
     kind: str, output: Path, fmt: Format | None, brand: str | None, since: str | None
 ) -> None:
+    from store.catalog import sync_configured_catalog
     from store.db import session_scope
     from store.exports import build_export
     from store.scope import Scope, weights_for
     from store.types import utcnow
     from store.writers import FORMATS, write
-    from umot.catalog import sync_configured_catalog
 
     with user_errors():
         fmt_name = fmt.value if fmt else output.suffix.lstrip(".").lower() or "csv"

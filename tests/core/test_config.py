@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from core.config import ConfigError, load_config
 from umot.cli import app
-from umot.config import ConfigError, load_config
 
 GOOD = """
 [database]

@@ -1,7 +1,7 @@
-"""A real HTTP server on 127.0.0.1 (port 0, a thread) for crawl tests and the bench.
+"""A real HTTP server on 127.0.0.1 (port 0, a thread) serving saved pages and scripted answers.
 
-It serves files from a directory under /real/ and routes the test registers: fixed answers,
-sequences (first a 429, then the page), slow answers, and it logs every request it gets.
+For crawl tests and `bench/crawl.py`: files from a directory under /real/, fixed answers,
+sequences (first a 429, then the page), slow answers, and a log of every request it gets.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ real format, served on 127.0.0.1 for the real spiders (SPEC §10, `umot demo`).
             ...crawl config.sources...
 """
 
-from umot.demo.config import DEMO_ENV, demo_environment, demo_toml, write_demo_config
-from umot.demo.data import DEFAULT_SEED, DEFAULT_TODAY, DemoMention, DemoWorld, build_world
-from umot.demo.server import respond, serve_demo
+from demo.config import DEMO_ENV, demo_environment, demo_toml, write_demo_config
+from demo.data import DEFAULT_SEED, DEFAULT_TODAY, DemoMention, DemoWorld, build_world
+from demo.server import respond, serve_demo
 
 __all__ = [
     "DEFAULT_SEED",

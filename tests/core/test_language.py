@@ -3,8 +3,8 @@ text."""
 
 from __future__ import annotations
 
+from core.language import detect_language
 from crawler.loaders import load_mention
-from sentiment.language import detect_language
 from sentiment.preparation import prepare
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html import escape
 
-from umot.demo.data import DemoMention
-from umot.demo.story import BRANDS, Brand
+from demo.data import DemoMention
+from demo.story import BRANDS, Brand
 
 Params = dict[str, str]
 ROBOTS = "User-agent: *\nDisallow: /checkout/\nDisallow: /account/\n"

@@ -2,7 +2,7 @@
 at the demo server, a SQLite database beside the file.
 
 ``write_demo_config(directory, base_url)`` writes the file and loads it back through
-``umot.config.load_config`` (so validation is the real one) and returns the Config, whose
+``core.config.load_config`` (so validation is the real one) and returns the Config, whose
 database is always the demo's own SQLite file (``UMOT_DATABASE_URL`` does not redirect it). Reddit,
 Bluesky and YouTube need credentials like the real services: the file names environment
 variables and ``DEMO_ENV`` holds demo values for them (set them before crawling, see
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from umot.config import Config, load_config
-from umot.demo.story import BRANDS, CHANNELS, NORTHWIND_APP_ID, Brand
+from core.config import Config, load_config
+from demo.story import BRANDS, CHANNELS, NORTHWIND_APP_ID, Brand
 
 CONFIG_NAME = "umot.toml"
 DATABASE_NAME = "demo.db"

@@ -30,8 +30,8 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from umot.demo.data import DEFAULT_SEED, DEFAULT_TODAY, DemoWorld, build_world
-from umot.demo.formats import (
+from demo.data import DEFAULT_SEED, DEFAULT_TODAY, DemoWorld, build_world
+from demo.formats import (
     appstore,
     bluesky,
     common,
@@ -43,8 +43,8 @@ from umot.demo.formats import (
     trustpilot,
     youtube,
 )
-from umot.demo.formats.common import Page, Params
-from umot.demo.story import CHANNELS, ChannelSpec
+from demo.formats.common import Page, Params
+from demo.story import CHANNELS, ChannelSpec
 
 logger = logging.getLogger(__name__)
 Route = Callable[[DemoWorld, str, re.Match[str], Params, dict[str, str]], Page]

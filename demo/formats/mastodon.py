@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from umot.demo.data import DemoMention, DemoWorld
-from umot.demo.formats.common import (
+from demo.data import DemoMention, DemoWorld
+from demo.formats.common import (
     Page,
     Params,
     brand_of,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from html import escape
 
-from umot.demo.data import DemoMention, DemoWorld
-from umot.demo.formats.common import (
+from demo.data import DemoMention, DemoWorld
+from demo.formats.common import (
     Page,
     brand_of,
     hash_text,
@@ -17,7 +17,7 @@ from umot.demo.formats.common import (
     pages_of,
     script_json,
 )
-from umot.demo.story import Brand, ChannelSpec
+from demo.story import Brand, ChannelSpec
 
 TRUSTPILOT_PAGE_SIZE = 20
 

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from html import escape
 
-from umot.demo.data import DemoMention, DemoWorld
-from umot.demo.formats.common import (
+from demo.data import DemoMention, DemoWorld
+from demo.formats.common import (
     Page,
 )
-from umot.demo.story import UNRELATED_POSTS, ChannelSpec
+from demo.story import UNRELATED_POSTS, ChannelSpec
 
 BLOG_HOST = "https://trailnotes.example"
 RSS_NAMESPACES = " ".join(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from umot.demo.data import DemoMention, DemoWorld
-from umot.demo.formats.common import (
+from demo.data import DemoMention, DemoWorld
+from demo.formats.common import (
     Page,
     hash_text,
     json_page,
 )
-from umot.demo.story import NORTHWIND_APP_ID
+from demo.story import NORTHWIND_APP_ID
 
 
 def feed(world: DemoWorld, base: str, country: str, app_id: str, page: int) -> Page:

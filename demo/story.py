@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from umot.demo.texts import Bucket
+from demo.texts import Bucket
 
 
 @dataclass(frozen=True)

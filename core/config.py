@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from crawler.names import SPIDER_NAMES
+from core.spiders import SPIDER_NAMES
 
 DEFAULT_CONFIG_NAME = "umot.toml"
 DEFAULT_DATABASE_URL = "sqlite:///umot.db"

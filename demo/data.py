@@ -14,10 +14,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from umot.demo import story, texts
-from umot.demo.ids import NativeIds
-from umot.demo.story import BRANDS, CHANNELS, HN_STORIES, PERIODS, PERSONAS, ChannelSpec
-from umot.demo.texts import Bucket
+from demo import story, texts
+from demo.ids import NativeIds
+from demo.story import BRANDS, CHANNELS, HN_STORIES, PERIODS, PERSONAS, ChannelSpec
+from demo.texts import Bucket
 
 DEFAULT_TODAY = date(2026, 11, 20)
 DEFAULT_SEED = 20261120

@@ -8,8 +8,8 @@ from datetime import UTC, timedelta
 from html import escape
 from urllib.parse import urlencode
 
-from umot.demo.data import DemoMention, DemoWorld
-from umot.demo.formats.common import (
+from demo.data import DemoMention, DemoWorld
+from demo.formats.common import (
     Page,
     Params,
     int_param,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from html import escape
 
-from umot.demo.data import DemoMention, DemoWorld
-from umot.demo.formats.common import (
+from demo.data import DemoMention, DemoWorld
+from demo.formats.common import (
     Page,
     brand_of,
     html_page,
@@ -14,7 +14,7 @@ from umot.demo.formats.common import (
     pages_of,
     script_json,
 )
-from umot.demo.story import Brand, ChannelSpec
+from demo.story import Brand, ChannelSpec
 
 SHOP_HOST = "https://shop.{slug}.example"
 

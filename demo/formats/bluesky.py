@@ -6,8 +6,8 @@ import base64
 import hashlib
 import json
 
-from umot.demo.data import DemoMention, DemoWorld
-from umot.demo.formats.common import (
+from demo.data import DemoMention, DemoWorld
+from demo.formats.common import (
     Page,
     Params,
     brand_of,

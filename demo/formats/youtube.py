@@ -7,15 +7,15 @@ from collections.abc import Sequence
 from datetime import UTC
 from html import escape
 
-from umot.demo.data import DemoMention, DemoWorld
-from umot.demo.formats.common import (
+from demo.data import DemoMention, DemoWorld
+from demo.formats.common import (
     Page,
     Params,
     etag,
     int_param,
     json_page,
 )
-from umot.demo.story import CHANNELS
+from demo.story import CHANNELS
 
 VIDEOS = {spec.extra["video"]: spec for spec in CHANNELS if spec.spider == "youtube"}
 

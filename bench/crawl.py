@@ -1,8 +1,9 @@
 """Crawl throughput: mentions parsed, validated and stored per second from a loopback server.
 
-Serves Algolia-style Hacker News pages built from the real saved response (unique ids, real
-texts) on 127.0.0.1, crawls them with the real spider and pipelines into a fresh SQLite file
-(AutoThrottle and download delay off for the bench only), and prints the figure.
+Serves Algolia-style Hacker News pages on 127.0.0.1 (unique ids; authors, titles and texts from
+a saved real response when ``FIXTURE`` exists, else one fixed text), crawls them with the real
+spider and pipelines into a fresh SQLite file (AutoThrottle and download delay off for the
+bench only), and prints the figure.
 
     .venv/bin/python bench/crawl.py [--pages 200] [--per-page 100]
 """

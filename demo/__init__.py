@@ -1,5 +1,5 @@
 """The bundled demo: a fictional brand and its competitor, a year of mentions in every source's
-real format, served on 127.0.0.1 for the real spiders (SPEC §10, `umot demo`).
+real format, served on 127.0.0.1 for the real spiders (`umot demo`).
 
     world = build_world()                      # deterministic: seed + fixed "today"
     with serve_demo(world) as base_url:

@@ -387,7 +387,7 @@ def _with_brand(rng: random.Random, text: str, short: str, spider: str) -> str:
 
 
 def visibility(mention: DemoMention) -> float:
-    """SPEC §6 visibility of a mention (w_source = 1), for the story checks."""
+    """Visibility v(m) of a mention with w_source = 1 (docs/loop.md), for the story checks."""
     engagement = (
         (mention.helpful_votes or 0)
         + (mention.likes or 0)

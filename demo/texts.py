@@ -1,4 +1,4 @@
-"""Phrase banks for the demo's mentions, written for the project (TAXONOMY.md cues).
+"""Phrase banks for the demo's mentions, written for the project (cues of docs/taxonomy.md).
 
 A bucket is ``(stage, sentiment, topic)``; each holds several phrasings with slots:
 ``{brand}`` (short brand name), ``{product}``, ``{noun}`` (jacket, tee, backpack), ``{other}``

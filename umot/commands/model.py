@@ -187,7 +187,12 @@ def train(
         ),
     ] = False,
     data_dir: Annotated[
-        Path, typer.Option("--data-dir", help="Where the presets' datasets live.")
+        Path,
+        typer.Option(
+            "--data-dir",
+            help="Folder of the presets' datasets, each as <set>/train.csv and <set>/dev.csv "
+            "(sets: sentiment/assets/DATA_CARD.md).",
+        ),
     ] = DEFAULT_DATA_DIR,
     dev: Annotated[
         list[Path] | None, typer.Option("--dev", help="Labelled dev CSV to report (repeatable).")

@@ -1,7 +1,8 @@
 """Spike alerts: record detected spikes and post them to the configured webhook.
 
-An alert row is kept per (brand, stage, period, window start); it is posted until a delivery
-succeeds, so a webhook that is down only delays alerts — nothing is lost and nothing crashes.
+An alert row is kept per (brand, stage, period, window start); each check posts it again until
+a delivery succeeds (at most ``MAX_ATTEMPTS`` tries), so a webhook that is down for a while only
+delays alerts, and a failing one never crashes the check.
 """
 
 from __future__ import annotations

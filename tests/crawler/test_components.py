@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from crawler.middlewares.retry_after import retry_after_seconds
 from crawler.outcome import run_status
 from crawler.pipelines.brands import BrandPipeline
 from crawler.pipelines.dedupe import DedupePipeline
+from crawler.pipelines.store import to_mention_in
 from crawler.pipelines.validate import validate
 from crawler.settings import BASE_SETTINGS, crawl_settings, user_agent
 from crawler.spiders import spider_class
@@ -146,6 +148,59 @@ def test_scoped_sources_belong_to_their_brand() -> None:
     pipeline = BrandPipeline(BRANDS, source_brand_id=2, product_id=None, filter_keywords=False)
     item = pipeline.process_item(mention(text="Service was slow, product fine."))
     assert (item.brand_id, item.product_id) == (2, None)
+
+
+def test_store_pipeline_passes_every_field_to_the_store() -> None:
+    item = mention(
+        url="https://x.example/r/1",
+        author="Ann",
+        author_followers=12,
+        title="Lovely",
+        rating=4.5,
+        language="en",
+        helpful_votes=1,
+        likes=2,
+        shares=3,
+        replies=4,
+        rank=5,
+        brand_id=7,
+        product_id=70,
+        problems=["ignored"],
+    )
+    expected = {
+        "external_id": "1",
+        "url": "https://x.example/r/1",
+        "kind": "review",
+        "author": "Ann",
+        "author_followers": 12,
+        "title": "Lovely",
+        "text": "The acme linen shirt is lovely.",
+        "rating": 4.5,
+        "published_at": NOW,
+        "language": "en",
+        "helpful_votes": 1,
+        "likes": 2,
+        "shares": 3,
+        "replies": 4,
+        "rank": 5,
+        "brand_id": 7,
+        "product_id": 70,
+    }
+    stored = to_mention_in(item)
+    assert {name: getattr(stored, name) for name in expected} == expected
+
+
+def test_store_pipeline_fits_values_to_the_column_widths() -> None:
+    long_id = "x" * 513
+    stored = to_mention_in(mention(external_id=long_id, author="a" * 301, language="abc" * 10))
+    # An id is hashed, not cut: two long ids sharing their first 512 characters stay apart.
+    assert stored.external_id == "sha1:" + hashlib.sha1(long_id.encode("utf-8")).hexdigest()
+    assert stored.author == "a" * 300
+    assert stored.language == ("abc" * 10)[:16]
+    fitting = to_mention_in(mention(external_id="y" * 512, author="", language=""))
+    assert (fitting.external_id, fitting.author, fitting.language) == ("y" * 512, None, None)
+    defaults = to_mention_in(mention(external_id=42, kind=None, text=None))
+    assert (defaults.external_id, defaults.kind, defaults.text) == ("42", "post", "")
 
 
 def test_settings_are_polite() -> None:

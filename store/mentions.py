@@ -10,26 +10,19 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from store.models import EngagementSnapshot, Mention
+from store.models import EngagementSnapshot, Mention, MentionBase
 from store.schemas import MentionIn, UpsertResult, base_visibility, content_hash
 from store.types import utcnow
 
-COUNTERS = ("helpful_votes", "likes", "shares", "replies", "author_followers", "rank")
-# Columns a re-crawl refreshes. A value the source stopped sending (None) keeps what we had:
-# missing data is never a reason to forget data.
-_REFRESHED = (
-    "url",
-    "kind",
-    "author",
-    "title",
-    "text",
-    "rating",
-    "published_at",
-    "language",
-    "brand_id",
-    "product_id",
-    *COUNTERS,
+# The fields a mention arrives with, in the model's order; every one is a column of the same name.
+FIELDS = tuple(MentionIn.model_fields)
+# The counters a re-crawl can move: what an engagement snapshot records of a mention.
+COUNTERS = tuple(
+    name for name in EngagementSnapshot.model_fields if name in MentionBase.model_fields
 )
+# Columns a re-crawl refreshes: all but the key. A value the source stopped sending (None) keeps
+# what we had: missing data is never a reason to forget data.
+_REFRESHED = tuple(name for name in FIELDS if name != "external_id")
 BATCH_SIZE = 1000
 
 
@@ -122,25 +115,10 @@ def _rows(
     rows: dict[str, dict[str, Any]] = {}
     for item in items:
         # A listing can show the same mention twice (pinned + in place): the last one wins.
+        row = {name: getattr(item, name) for name in FIELDS}
         rows[item.external_id] = {
             "source_id": source_id,
-            "external_id": item.external_id,
-            "url": item.url,
-            "kind": item.kind,
-            "author": item.author,
-            "author_followers": item.author_followers,
-            "title": item.title,
-            "text": item.text,
-            "rating": item.rating,
-            "published_at": item.published_at,
-            "language": item.language,
-            "helpful_votes": item.helpful_votes,
-            "likes": item.likes,
-            "shares": item.shares,
-            "replies": item.replies,
-            "rank": item.rank,
-            "brand_id": item.brand_id,
-            "product_id": item.product_id,
+            **row,
             "content_hash": content_hash(item.title, item.text),
             "visibility": base_visibility(
                 helpful_votes=item.helpful_votes,

@@ -54,18 +54,14 @@ class Source(SQLModel, table=True):
     brand_id: int | None = Field(default=None, foreign_key="brand.id")
 
 
-class Mention(SQLModel, table=True):
-    __table_args__ = (
-        UniqueConstraint("source_id", "external_id", name="uq_mention_source_external"),
-        Index("ix_mention_brand_published", "brand_id", "published_at"),
-        Index("ix_mention_source_published", "source_id", "published_at"),
-        Index("ix_mention_stage_published", "stage", "published_at"),
-        Index("ix_mention_sentiment_published", "sentiment", "published_at"),
-        Index("ix_mention_product_published", "product_id", "published_at"),
-    )
+class MentionBase(SQLModel):
+    """A mention as harvested: the fields every spider fills, with their types and widths.
 
-    id: int | None = Field(default=None, primary_key=True)
-    source_id: int = Field(foreign_key="source.id")
+    The one definition of those fields. The table (:class:`Mention`) and the store's input
+    (:class:`store.schemas.MentionIn`) derive from it, the crawler's item carries the same names
+    (a test keeps them in step), and writers read widths from here (:func:`max_lengths`).
+    """
+
     external_id: str = Field(max_length=512)
     url: str | None = None
     kind: str = Field(default="post", max_length=20)
@@ -81,6 +77,22 @@ class Mention(SQLModel, table=True):
     shares: int | None = None
     replies: int | None = None
     rank: int | None = None
+
+
+class Mention(MentionBase, table=True):
+    """A stored mention: the harvested fields plus ids, bookkeeping and effective labels."""
+
+    __table_args__ = (
+        UniqueConstraint("source_id", "external_id", name="uq_mention_source_external"),
+        Index("ix_mention_brand_published", "brand_id", "published_at"),
+        Index("ix_mention_source_published", "source_id", "published_at"),
+        Index("ix_mention_stage_published", "stage", "published_at"),
+        Index("ix_mention_sentiment_published", "sentiment", "published_at"),
+        Index("ix_mention_product_published", "product_id", "published_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id")
     brand_id: int | None = Field(default=None, foreign_key="brand.id")
     product_id: int | None = Field(default=None, foreign_key="product.id")
     content_hash: str = Field(max_length=64)
@@ -96,6 +108,17 @@ class Mention(SQLModel, table=True):
     stage: str | None = Field(default=None, max_length=8)
     topics: list[str] | None = Field(default=None, sa_column=Column(JSON))
     labels_from: str | None = Field(default=None, max_length=80)  # model version or "correction"
+
+
+def max_lengths(model: type[SQLModel]) -> dict[str, int]:
+    """The width (``max_length``) of each of ``model``'s string fields that has one."""
+    widths: dict[str, int] = {}
+    for name, info in model.model_fields.items():
+        for meta in info.metadata:  # Field(max_length=…) lands here as annotated_types.MaxLen
+            width = getattr(meta, "max_length", None)
+            if isinstance(width, int):
+                widths[name] = width
+    return widths
 
 
 class MentionTopic(SQLModel, table=True):

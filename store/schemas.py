@@ -1,32 +1,21 @@
-"""Plain value types that cross the store's boundary (no table behind them)."""
+"""Types that cross the store's boundary without a table of their own, and the v(m) formula."""
 
 from __future__ import annotations
 
 import hashlib
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+
+from store.models import MentionBase
 
 
-@dataclass(slots=True)
-class MentionIn:
-    """One harvested mention as the store accepts it (SPEC §4 fields; missing = None)."""
+class MentionIn(MentionBase):
+    """One harvested mention as the store accepts it, with the catalogue ids the crawler set.
 
-    external_id: str
-    text: str
-    kind: str = "post"
-    url: str | None = None
-    author: str | None = None
-    author_followers: int | None = None
-    title: str | None = None
-    rating: float | None = None
-    published_at: datetime | None = None
-    language: str | None = None
-    helpful_votes: int | None = None
-    likes: int | None = None
-    shares: int | None = None
-    replies: int | None = None
-    rank: int | None = None
+    Validated when built (types and column widths), so a value that does not fit fails here,
+    not with its whole batch on a database that enforces widths.
+    """
+
     brand_id: int | None = None
     product_id: int | None = None
 

@@ -20,6 +20,7 @@ from crawler.items import Mention
 from crawler.outcome import pages_crawled, run_status
 from store.db import make_engine, session_scope
 from store.mentions import upsert_many
+from store.models import max_lengths
 from store.runs import finish_run, start_run
 from store.schemas import MentionIn
 
@@ -108,33 +109,23 @@ class StorePipeline:
             self.crawler.stats.set_value(key, value)
 
 
-# Column widths of the mention table (store.models): longer values are shortened, not lost
-# with their whole batch on a database that enforces them.
-MAX_EXTERNAL_ID = 512
-MAX_AUTHOR = 300
-MAX_LANGUAGE = 16
+# Widths of the mention's columns (store.models.MentionBase): longer values are shortened, not
+# lost with their whole batch on a database that enforces them. An external id is hashed instead:
+# cut, two ids sharing a long prefix would become one mention.
+_MAX_EXTERNAL_ID = max_lengths(MentionIn)["external_id"]
+_WIDTHS = {name: width for name, width in max_lengths(MentionIn).items() if name != "external_id"}
 
 
 def to_mention_in(item: Mention) -> MentionIn:
+    """The store's input from a validated item: its fields by name, fitted to the columns."""
+    values = {name: getattr(item, name) for name in MentionIn.model_fields}
     external_id = str(item.external_id)
-    if len(external_id) > MAX_EXTERNAL_ID:
+    if len(external_id) > _MAX_EXTERNAL_ID:
         external_id = "sha1:" + hashlib.sha1(external_id.encode("utf-8")).hexdigest()
-    return MentionIn(
-        external_id=external_id,
-        text=item.text or "",
-        kind=item.kind or "post",
-        url=item.url,
-        author=item.author[:MAX_AUTHOR] if item.author else None,
-        author_followers=item.author_followers,
-        title=item.title,
-        rating=item.rating,
-        published_at=item.published_at,
-        language=item.language[:MAX_LANGUAGE] if item.language else None,
-        helpful_votes=item.helpful_votes,
-        likes=item.likes,
-        shares=item.shares,
-        replies=item.replies,
-        rank=item.rank,
-        brand_id=item.brand_id,
-        product_id=item.product_id,
-    )
+    values["external_id"] = external_id
+    values["text"] = item.text or ""
+    values["kind"] = item.kind or "post"
+    for name, width in _WIDTHS.items():
+        if values[name] is not None:
+            values[name] = values[name][:width] or None  # an empty value is a missing one
+    return MentionIn(**values)

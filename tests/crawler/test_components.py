@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.drops import BadRating, BadTimestamp, Duplicate, MissingId, MissingText, OffTopic
-from crawler.items import Mention
+from crawler.items import EXTRACT_FIELDS, Mention
 from crawler.middlewares.blocks import block_reason
 from crawler.middlewares.retry_after import retry_after_seconds
 from crawler.outcome import run_status
@@ -22,6 +23,8 @@ from crawler.pipelines.validate import validate
 from crawler.settings import BASE_SETTINGS, crawl_settings, user_agent
 from crawler.spiders import spider_class
 from crawler.spiders.base import SpiderArgumentError
+from store.models import MentionBase
+from store.schemas import MentionIn
 from tests.crawler.pages import CAPTCHA_PAGE
 
 NOW = datetime(2024, 6, 27, 12, 0, tzinfo=UTC)
@@ -148,6 +151,12 @@ def test_scoped_sources_belong_to_their_brand() -> None:
     pipeline = BrandPipeline(BRANDS, source_brand_id=2, product_id=None, filter_keywords=False)
     item = pipeline.process_item(mention(text="Service was slow, product fine."))
     assert (item.brand_id, item.product_id) == (2, None)
+
+
+def test_the_item_carries_the_store_fields() -> None:
+    """Spiders fill MentionBase's fields by name: the item and the model must not drift apart."""
+    assert EXTRACT_FIELDS == ("source", *MentionBase.model_fields)
+    assert set(MentionIn.model_fields) <= {f.name for f in fields(Mention)}
 
 
 def test_store_pipeline_passes_every_field_to_the_store() -> None:

@@ -1,4 +1,4 @@
-"""`umot extract`: JSON lines of SPEC §4 fields; exit 0 and silence when nothing is found."""
+"""`umot extract`: JSON lines of the page fields; exit 0 and silence when nothing is found."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from crawler.items import SPEC_FIELDS
+from crawler.items import EXTRACT_FIELDS
 from umot.cli import app
 
 runner = CliRunner()
@@ -19,7 +19,7 @@ def test_extract_prints_json_lines(real_dir: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(rows) == 20
-    assert list(rows[0]) == list(SPEC_FIELDS)
+    assert list(rows[0]) == list(EXTRACT_FIELDS)
     assert rows[0]["author"] == "Saskia Herrmann"
     assert rows[0]["published_at"] == "2024-06-27T08:03:48+00:00"
     assert rows[0]["source"] == "trustpilot"

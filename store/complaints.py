@@ -1,4 +1,4 @@
-"""Complaint status (new, acknowledged, resolved) set from the dashboard (SPEC §6)."""
+"""Complaint status (new, acknowledged, resolved) set from the dashboard (docs/loop.md)."""
 
 from __future__ import annotations
 

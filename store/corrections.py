@@ -1,4 +1,4 @@
-"""Corrections: what a person says a mention's labels are (SPEC §7).
+"""Corrections: what a person says a mention's labels are (labels: docs/taxonomy.md).
 
 A correction is kept beside the model's output (``classification``) and wins over it: saving or
 clearing one rewrites the mention's effective labels at once, from the latest classification

@@ -90,9 +90,10 @@ def complaints(
 ) -> Export:
     """Negative mentions by priority ``v(m)·w_source · (1 + |s|) · 0.5^(age_days / H)``.
 
-    ``age_days`` is counted in whole UTC days from the mention's day to ``now``'s day (the loop's
-    day granularity); H is the configured half-life. Each row names the team owning its stage
-    and the complaint status (``new`` until someone sets it). ``statuses`` filters on it.
+    The complaint priority of docs/loop.md. ``age_days`` is counted in whole UTC days from the
+    mention's day to ``now``'s day (the loop's day granularity); H is the configured half-life.
+    Each row names the team owning its stage and the complaint status (``new`` until someone sets
+    it). ``statuses`` filters on it.
     """
     weights = weights or Weights()
     ensure_sql_math(session)

@@ -1,7 +1,7 @@
-"""The UMOT → ZMOT loop (SPEC §6): exposure index, weekly loop contributions, shelf, influencers.
+"""The UMOT → ZMOT loop: exposure index, weekly loop contributions, shelf, influencers.
 
-Definitions, as computed here
------------------------------
+Definitions, as computed here (the formulas with their reasons: docs/loop.md)
+-----------------------------------------------------------------------------
 * ``w_src(m) = v(m) · w_source`` — the stored ``visibility`` times the configured source weight,
   applied in SQL with a CASE on ``source_id``. ``s(m)`` is the effective sentiment score in
   [-1, 1]; unclassified mentions (no score) are left out of every loop metric.

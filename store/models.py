@@ -96,13 +96,14 @@ class Mention(MentionBase, table=True):
     brand_id: int | None = Field(default=None, foreign_key="brand.id")
     product_id: int | None = Field(default=None, foreign_key="product.id")
     content_hash: str = Field(max_length=64)
-    # v(m) without the configurable source weight (SPEC §6), kept current by the upserts so that
-    # SQL can rank and weigh a million mentions without a logarithm per row.
+    # v(m) without the configurable source weight (docs/loop.md), kept current by the upserts so
+    # that SQL can rank and weigh a million mentions without a logarithm per row.
     visibility: float = Field(default=1.0)
     first_seen_at: datetime = _ts(nullable=False, default=True)
     last_seen_at: datetime = _ts(nullable=False, default=True)
     last_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")
-    # Effective labels: a correction when there is one, else the latest model output.
+    # Effective labels (docs/taxonomy.md): a correction when there is one, else the latest model
+    # output.
     sentiment: str | None = Field(default=None, max_length=16)
     sentiment_score: float | None = None
     stage: str | None = Field(default=None, max_length=8)
@@ -200,7 +201,7 @@ class ComplaintStatus(SQLModel, table=True):
 
 
 class Alert(SQLModel, table=True):
-    """A detected spike (SPEC §7); kept until its webhook delivery succeeds."""
+    """A detected spike (docs/loop.md); kept until its webhook delivery succeeds."""
 
     __table_args__ = (
         UniqueConstraint("brand_id", "stage", "period", "period_start", name="uq_alert_period"),

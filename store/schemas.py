@@ -51,7 +51,7 @@ def engagement(
     shares: int | None,
     replies: int | None,
 ) -> int:
-    """e = helpful_votes + likes + 2·shares + replies (SPEC §6; missing counts as 0)."""
+    """e = helpful_votes + likes + 2·shares + replies (docs/loop.md; missing counts as 0)."""
     return (helpful_votes or 0) + (likes or 0) + 2 * (shares or 0) + (replies or 0)
 
 

@@ -45,7 +45,7 @@ class Scope:
 
 @dataclass(frozen=True, slots=True)
 class Weights:
-    """Source weights by source id (SPEC §6 ``w_source``); absent = 1."""
+    """Source weights by source id (``w_source``, docs/loop.md); absent = 1."""
 
     by_source: Mapping[int, float] = field(default_factory=dict)
 

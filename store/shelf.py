@@ -1,4 +1,4 @@
-"""The ZMOT shelf and the most influential mentions (SPEC §6; definitions in store.loop).
+"""The ZMOT shelf and the most influential mentions (docs/loop.md; definitions in store.loop).
 
 Both rank single mentions rather than sum them, so they walk indexes in visibility order and
 stop early instead of aggregating: the shelf runs one ``LIMIT K`` query per series and source on

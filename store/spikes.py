@@ -1,4 +1,4 @@
-"""Spike detection (SPEC §7): negative-mention volume against its own recent baseline.
+"""Spike detection (docs/loop.md): negative-mention volume against its own recent baseline.
 
 Windows are rolling and end at ``now``: the *day* check compares the last 24 hours with the mean
 of the 14 24-hour windows before it (all sources); the *hour* check compares the last hour with

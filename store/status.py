@@ -12,7 +12,7 @@ from store.runs import last_runs
 
 
 def status_summary(session: Session) -> dict[str, Any]:
-    """The SPEC §10 shape: mentions by source/brand/spider, classified count, last runs."""
+    """Mentions by source, brand and spider, the classified count and each source's last run."""
     total = session.scalar(select(func.count()).select_from(Mention)) or 0
     by_source = dict(
         session.exec(

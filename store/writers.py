@@ -1,4 +1,4 @@
-"""CSV, XLSX and JSON writers for exports, with spreadsheet-formula neutralisation (SPEC §9).
+"""CSV, XLSX and JSON writers for exports, with spreadsheet-formula neutralisation.
 
 A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be run
 as a formula by a spreadsheet; such cells get a leading apostrophe (OWASP's advice), which

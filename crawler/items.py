@@ -13,7 +13,10 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-KINDS = ("review", "post", "comment")
+from store.models import MENTION_KINDS as KINDS
+
+__all__ = ["EXTRACT_FIELDS", "KINDS", "NOT_ON_PAGE", "Mention"]
+
 # Field metadata of what is not on the page: set by the pipelines or the loader's bookkeeping.
 NOT_ON_PAGE = MappingProxyType({"on_page": False})
 

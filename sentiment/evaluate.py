@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import ClassifierError
+from .errors import DataError
 from .labels import SENTIMENTS, STAGES, TOPICS, normalise_sentiment, split_topics
 
 if TYPE_CHECKING:
@@ -20,10 +20,6 @@ GOLD_COLUMNS: dict[str, tuple[str, ...]] = {
     "stage": ("stage",),
     "topics": ("topics",),
 }
-
-
-class DataError(ClassifierError):
-    """A labelled file cannot be used (missing column, unreadable, unknown labels)."""
 
 
 @dataclass

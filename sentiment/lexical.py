@@ -24,6 +24,9 @@ from functools import lru_cache
 import numpy as np
 import torch
 
+from .errors import DataError
+from .quantize import as_shipped
+
 N_FEATURES = 1 << 16  # hashed buckets: 65,536 x 3 classes in int8 is 192 KB per model
 NGRAM_RANGE = (1, 2)
 TOKEN_PATTERN = r"(?u)\b\w+\b|[!?]"  # words (one letter too: "I", "a"), and ! and ?
@@ -114,9 +117,6 @@ def fit_lexical_head(
     TF-IDF rows, rounded as it ships."""
     from sklearn.feature_extraction.text import TfidfTransformer
     from sklearn.linear_model import LogisticRegression
-
-    from .evaluate import DataError
-    from .quantize import as_shipped
 
     y_np = np.asarray(y, dtype=np.int64)
     if len(set(y_np.tolist())) < 2:

@@ -29,7 +29,8 @@ from . import defaults
 from .balance import cell_weights
 from .batching import run_batched, shuffled_batches
 from .encoder import EncoderSpec, load_encoder, mean_pool
-from .evaluate import DataError, single_label_report
+from .errors import DataError
+from .evaluate import single_label_report
 from .labels import SENTIMENTS
 from .sentences import encoder_text
 

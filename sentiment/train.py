@@ -31,7 +31,8 @@ from .adapter import AdapterConfig, train_adapter
 from .aggregate import Pooled, Pooling
 from .balance import cell_weights
 from .encoder import MODEL_SHA256, Encoder, EncoderSpec, load_encoder, lora_digest, sha256_of
-from .evaluate import DataError, multi_label_report, single_label_report
+from .errors import DataError
+from .evaluate import multi_label_report, single_label_report
 from .heads import Heads, LinearHead, fit_linear_head, fit_mlp_head, load_heads, save_heads
 from .labels import SENTIMENTS, STAGES, TOPICS, normalise_sentiment, split_topics
 from .lexical import LexicalHead, fit_lexical_head

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from sentiment.encoder import EncoderSpec
-from sentiment.evaluate import DataError
+from sentiment.errors import DataError
 from sentiment.heads import Heads, HeadsError, fit_linear_head, load_heads, save_heads
 from sentiment.labels import SENTIMENTS, STAGES, TOPICS
 from sentiment.lexical import (

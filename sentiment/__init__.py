@@ -13,7 +13,9 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from core.config import ModelConfig
 
 from .prediction import Prediction, SentencePrediction
 
@@ -36,29 +38,23 @@ _CACHE: dict[str, Classifier] = {}
 _LOCK = threading.Lock()
 
 
-def _config_key(model_config: Any) -> str:
-    if hasattr(model_config, "model_dump_json"):
-        return model_config.model_dump_json()
-    return repr(model_config)
-
-
-def load_classifier(model_config: Any = None) -> Classifier:
-    """The classifier for ``model_config`` (a ``core.config.ModelConfig``; default: builtin on
-    the best device), loaded once per process and configuration."""
+def load_classifier(model_config: ModelConfig | None = None) -> Classifier:
+    """The classifier for ``model_config`` (default: builtin on the best device), loaded once
+    per process and configuration."""
     if model_config is None:
-        from core.config import ModelConfig
-
         model_config = ModelConfig()
-    key = _config_key(model_config)
+    key = model_config.model_dump_json()
     with _LOCK:
         if key not in _CACHE:
             _CACHE[key] = build_classifier(model_config)
         return _CACHE[key]
 
 
-def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Classifier:
+def build_classifier(model_config: ModelConfig, *, heads_dir: Path | None = None) -> Classifier:
     """Build a fresh classifier (no cache): builtin heads + encoder, and for a non-builtin
     ``name`` a Hugging Face model that supplies sentiment."""
+    # Imported here, not at the top: they load torch, and `import sentiment` (the registry,
+    # Prediction) stays light for the command line.
     from .classifier import Classifier
     from .device import resolve_device
     from .encoder import encoder_key, load_encoder
@@ -68,23 +64,22 @@ def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Cla
     from .onnx_encoder import OnnxEncoder, OnnxRuntimeError, onnx_available
     from .preparation import auto_workers
 
-    name = getattr(model_config, "name", "builtin") or "builtin"
-    device = resolve_device(getattr(model_config, "device", "auto"))
-    batch_size = int(getattr(model_config, "batch_size", 64))
-    max_length = int(getattr(model_config, "max_length", 256))
+    name = model_config.name or "builtin"
+    device = resolve_device(model_config.device)
+    max_length = model_config.max_length
     # A directory holding heads.json: heads trained by `umot train --output DIR`.
     custom = name not in MODELS and (Path(name) / "heads.json").is_file()
     heads = load_heads(heads_dir or (Path(name) if custom else MODELS.get(name, MODELS["builtin"])))
     encoder = load_encoder(
         heads.spec, heads.lora, max_length=min(max_length, heads.spec.max_length)
     )
-    runtime = getattr(model_config, "runtime", "auto")
+    runtime = model_config.runtime
     if runtime == "onnx" and device.type != "cpu":
         raise OnnxRuntimeError(f"model.runtime = 'onnx' runs on the CPU; model.device is {device}")
     on_onnx = device.type == "cpu" and (
         runtime == "onnx" or (runtime == "auto" and onnx_available())
     )
-    precision = getattr(model_config, "precision", "auto")
+    precision = model_config.precision
     if precision == "int8" and not on_onnx:
         why = "" if onnx_available() else "; the packages onnx and onnxruntime are not installed"
         raise OnnxRuntimeError(
@@ -105,15 +100,15 @@ def build_classifier(model_config: Any, *, heads_dir: Path | None = None) -> Cla
     hf = None
     if name not in MODELS and not custom:
         hf = HFSentimentModel(
-            name, device=device, max_length=max_length, labels=getattr(model_config, "labels", None)
+            name, device=device, max_length=max_length, labels=model_config.labels
         )
-    workers = getattr(model_config, "split_workers", "auto")
+    workers = model_config.split_workers
     return Classifier(
         encoder,
         heads,
         device=device,
-        batch_size=batch_size,
+        batch_size=model_config.batch_size,
         sentiment_model=hf,
         name=name,
-        split_workers=auto_workers() if workers == "auto" else int(workers),
+        split_workers=auto_workers() if workers == "auto" else workers,
     )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from umot.shell import current_config, open_engine, user_errors
+
+if TYPE_CHECKING:
+    from core.config import Config
+    from sentiment.classifier import Classifier
 
 
 def register(app: typer.Typer) -> None:
@@ -67,7 +71,7 @@ def classify(
     typer.echo(f"classified {done} mentions in {elapsed:.1f} s{rate} with {classifier.version}")
 
 
-def _load(config):  # type: ignore[no-untyped-def]
+def _load(config: Config) -> Classifier:
     from sentiment import load_classifier
 
     try:

@@ -8,12 +8,15 @@ import shlex
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from sentiment import defaults
 from umot.shell import current_config, fail, user_errors
+
+if TYPE_CHECKING:
+    from sentiment.classifier import Classifier
 
 DEFAULT_DATA_DIR = Path("..") / "shared" / "data"
 
@@ -37,7 +40,7 @@ def register(app: typer.Typer) -> None:
     app.command()(train)
 
 
-def _classifier():  # type: ignore[no-untyped-def]
+def _classifier() -> Classifier:
     from sentiment import load_classifier
 
     config = current_config()

@@ -26,19 +26,20 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from . import defaults
-from .adapter import AdapterConfig, train_adapter
 from .aggregate import Pooled, Pooling
-from .balance import cell_weights
 from .encoder import MODEL_SHA256, Encoder, EncoderSpec, load_encoder, lora_digest, sha256_of
 from .errors import DataError
-from .evaluate import multi_label_report, single_label_report
 from .heads import Heads, LinearHead, fit_linear_head, fit_mlp_head, load_heads, save_heads
 from .labels import SENTIMENTS, STAGES, TOPICS, normalise_sentiment, split_topics
 from .lexical import LexicalHead, fit_lexical_head
 from .preparation import auto_workers
 from .sentences import encoder_text, split_sentences
-from .teacher import TeacherConfig, evaluate_teacher, soft_labels, train_teacher
+from .training import hyperparams as defaults
+from .training.adapter import train_adapter
+from .training.balance import cell_weights
+from .training.evaluate import multi_label_report, single_label_report
+from .training.hyperparams import AdapterConfig, TeacherConfig
+from .training.teacher import evaluate_teacher, soft_labels, train_teacher
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 OWN_EXAMPLES = ASSETS / "own_examples.csv"

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pytest
 
-from sentiment.evaluate import evaluate_file
 from sentiment.int8 import int8_is_fast
+from sentiment.training.evaluate import evaluate_file
 from tests.sentiment.conftest import shared_data
 
 FLOORS: dict[str, list[tuple[str, str, str, float]]] = {

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from sentiment import defaults
+from sentiment.training import hyperparams
 from umot.shell import current_config, fail, user_errors
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ def evaluate(
 ) -> None:
     """Accuracy, macro-F1, per-class F1 and the confusion matrix of the configured model."""
     from sentiment.errors import ClassifierError
-    from sentiment.evaluate import evaluate_file, read_labelled_csv
+    from sentiment.training.evaluate import evaluate_file, read_labelled_csv
 
     with user_errors():
         try:
@@ -212,12 +212,12 @@ def train(
             "--layers",
             min=1,
             max=6,
-            help=f"Encoder layers to keep (default: the preset's, else {defaults.LAYERS}).",
+            help=f"Encoder layers to keep (default: the preset's, else {hyperparams.LAYERS}).",
         ),
     ] = None,
     max_length: Annotated[
         int, typer.Option("--max-length", min=16, max=512, help="Tokens per sentence.")
-    ] = defaults.MAX_LENGTH,
+    ] = hyperparams.MAX_LENGTH,
     adapter: Annotated[
         bool,
         typer.Option(
@@ -228,10 +228,10 @@ def train(
     ] = True,
     adapter_epochs: Annotated[
         float, typer.Option("--adapter-epochs", min=0.01, max=20, help="Passes over the data.")
-    ] = defaults.ADAPTER_EPOCHS,
+    ] = hyperparams.ADAPTER_EPOCHS,
     adapter_rank: Annotated[
         int, typer.Option("--adapter-rank", min=1, max=64, help="LoRA rank of the adapter.")
-    ] = defaults.ADAPTER_RANK,
+    ] = hyperparams.ADAPTER_RANK,
     adapter_cap: Annotated[
         int,
         typer.Option(
@@ -239,7 +239,7 @@ def train(
             min=100,
             help="Most texts per (dataset, class) in one adapter epoch (sampled, seeded).",
         ),
-    ] = defaults.ADAPTER_CAP,
+    ] = hyperparams.ADAPTER_CAP,
     distill: Annotated[
         float,
         typer.Option(
@@ -254,7 +254,7 @@ def train(
     teacher_epochs: Annotated[
         float,
         typer.Option("--teacher-epochs", min=0.01, max=20, help="The teacher's passes."),
-    ] = defaults.TEACHER_EPOCHS,
+    ] = hyperparams.TEACHER_EPOCHS,
     adapter_from: Annotated[
         Path | None,
         typer.Option(
@@ -278,17 +278,15 @@ def train(
             help="Weight of the lexical sentiment expert in the product with the encoder's "
             "head (1 = equal say; 0 = no lexical expert, e.g. for a few dozen rows).",
         ),
-    ] = defaults.LEXICAL_MIX,
+    ] = hyperparams.LEXICAL_MIX,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Train the task heads on labelled CSV files (or a preset) and write them with a card."""
     import sentiment
-    from sentiment.adapter import AdapterConfig
     from sentiment.device import resolve_device
     from sentiment.encoder import EncoderSpec
     from sentiment.errors import ClassifierError
     from sentiment.heads import load_heads
-    from sentiment.teacher import TeacherConfig
     from sentiment.train import (
         PRESET_LAYERS,
         load_base,
@@ -297,6 +295,7 @@ def train(
         train_heads,
         write_outputs,
     )
+    from sentiment.training.hyperparams import AdapterConfig, TeacherConfig
 
     if commercial:
         preset = "builtin-commercial"
@@ -315,7 +314,7 @@ def train(
         base_dir = base or (sentiment.MODELS["builtin"] if task is not TrainTask.all else None)
         log(f"training {', '.join(tasks)} on {', '.join(f.name for f in files)}")
         if layers is None:
-            layers = PRESET_LAYERS.get(preset or "", defaults.LAYERS)
+            layers = PRESET_LAYERS.get(preset or "", hyperparams.LAYERS)
         reused = load_heads(adapter_from) if adapter_from is not None else None
         if reused is not None and not reused.lora:
             fail(f"{adapter_from} holds no adapter (its heads were fitted on the frozen encoder)")

@@ -5,10 +5,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from sentiment.adapter import TARGETS, AdapterConfig, attach_lora, detach_lora, train_adapter
 from sentiment.encoder import EncoderSpec, load_encoder, merge_lora
 from sentiment.heads import Heads, LinearHead, load_heads, save_heads
 from sentiment.train import read_training_csv
+from sentiment.training.adapter import train_adapter
+from sentiment.training.hyperparams import AdapterConfig
+from sentiment.training.lora import TARGETS, attach_lora, detach_lora
 from tests.sentiment.conftest import OWN_EXAMPLES
 
 SENTENCES = ["The dress runs small.", "@united lost my bag again", "Love it!"]

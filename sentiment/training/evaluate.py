@@ -8,11 +8,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import DataError
-from .labels import SENTIMENTS, STAGES, TOPICS, normalise_sentiment, split_topics
+from ..errors import DataError
+from ..labels import SENTIMENTS, STAGES, TOPICS, normalise_sentiment, split_topics
 
 if TYPE_CHECKING:
-    from .classifier import Classifier
+    from ..classifier import Classifier
 
 # Which column holds the gold label of each task (first one present wins).
 GOLD_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from sentiment.adapter import Example, _cell_weights
-from sentiment.balance import cell_weights
+from sentiment.training.balance import cell_weights
+from sentiment.training.examples import Example, sentiment_weights
 
 
 def test_each_cell_weighs_the_same_and_weights_average_one() -> None:
@@ -34,7 +34,7 @@ def test_adapter_examples_without_sentiment_weigh_nothing() -> None:
         return Example(["x"], [1.0], sentiment, None if sentiment is not None else 0, None, group)
 
     examples = [ex(0, "a"), ex(0, "a"), ex(2, "a"), ex(None, "own")]
-    w = _cell_weights(examples)
+    w = sentiment_weights(examples)
     assert float(w[3]) == 0.0
     assert float(w[:3].mean()) == pytest.approx(1.0)
     assert float(w[2]) == pytest.approx(2 * float(w[0]))

@@ -11,20 +11,21 @@ import pytest
 import torch
 from torch.nn import functional as F
 
-from sentiment.adapter import AdapterConfig, _distill_loss, build_examples, train_adapter
 from sentiment.encoder import EncoderSpec, load_encoder
 from sentiment.labels import SENTIMENTS
 from sentiment.sentences import encoder_text, split_sentences
-from sentiment.teacher import (
+from sentiment.train import LabelledFile, read_training_csv
+from sentiment.training.adapter import _distill_loss, train_adapter
+from sentiment.training.examples import build_examples
+from sentiment.training.hyperparams import AdapterConfig, TeacherConfig
+from sentiment.training.teacher import (
     Teacher,
-    TeacherConfig,
     evaluate_teacher,
     sentiment_rows,
     soft_labels,
     teacher_logits,
     train_teacher,
 )
-from sentiment.train import LabelledFile, read_training_csv
 from tests.sentiment.conftest import OWN_EXAMPLES
 
 SMALL = TeacherConfig(layers=1, max_length=32, batch_size=8)

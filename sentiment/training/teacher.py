@@ -20,33 +20,18 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from . import defaults
+from ..batching import run_batched, shuffled_batches
+from ..encoder import EncoderSpec, load_encoder, mean_pool
+from ..errors import DataError
+from ..labels import SENTIMENTS
+from ..sentences import encoder_text
 from .balance import cell_weights
-from .batching import run_batched, shuffled_batches
-from .encoder import EncoderSpec, load_encoder, mean_pool
-from .errors import DataError
 from .evaluate import single_label_report
-from .labels import SENTIMENTS
-from .sentences import encoder_text
-
-
-@dataclass(frozen=True)
-class TeacherConfig:
-    layers: int = 6
-    max_length: int = 256  # whole texts: a clothing review averages 82 tokens
-    epochs: float = defaults.TEACHER_EPOCHS
-    batch_size: int = 32
-    lr: float = 5e-5
-    warmup: float = 0.06
-    # Smoothed targets keep the teacher from becoming certain of the texts it trains on, whose
-    # soft labels are exactly what it is asked for afterwards.
-    label_smoothing: float = 0.1
-    seed: int = 0
+from .hyperparams import DEFAULT_TEACHER, GRAD_CLIP, TEACHER_WEIGHT_DECAY, TeacherConfig
 
 
 class Teacher(nn.Module):
@@ -92,7 +77,7 @@ def _autocast(device: torch.device):  # type: ignore[no-untyped-def]
 
 def train_teacher(
     files: Sequence,
-    config: TeacherConfig = TeacherConfig(),
+    config: TeacherConfig = DEFAULT_TEACHER,
     *,
     log: Callable[[str], None] = print,
     device: torch.device | None = None,
@@ -113,7 +98,7 @@ def train_teacher(
         p.requires_grad_(True)
     weights = cell_weights(groups, labels).to(device)
     y_all = torch.tensor(labels, device=device)
-    opt = torch.optim.AdamW(teacher.parameters(), lr=config.lr, weight_decay=0.01)
+    opt = torch.optim.AdamW(teacher.parameters(), lr=config.lr, weight_decay=TEACHER_WEIGHT_DECAY)
     total = max(1, math.ceil(config.epochs * len(texts) / config.batch_size))
     if max_steps is not None:
         total = min(total, max_steps)
@@ -140,7 +125,7 @@ def train_teacher(
             loss = (loss * weights[idx]).mean()
             opt.zero_grad()
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(teacher.parameters(), 1.0)
+            torch.nn.utils.clip_grad_norm_(teacher.parameters(), GRAD_CLIP)
             opt.step()
             sched.step()
             if (step + 1) % 200 == 0 or step + 1 == total:

@@ -1,0 +1,81 @@
+"""Every hyper-parameter of `umot train`, in one place: the command's defaults and the recipes.
+
+Plain values and frozen dataclasses in a module that imports no torch, so the command line can
+show the defaults in ``--help`` without loading it. The figures behind the choices are in
+``docs/model.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# --- the `umot train` options' defaults --------------------------------------------------------
+LAYERS = 3  # encoder layers kept by default (presets may choose fewer: presets.PRESET_LAYERS)
+MAX_LENGTH = 128  # tokens per sentence
+ADAPTER_RANK = 8
+ADAPTER_EPOCHS = 1.0
+# Cap per (dataset, class) cell in one adapter epoch: the big majority cells (clothing 5-star
+# reviews) add little after a few thousand rows and cost most of the CPU time.
+ADAPTER_CAP = 4000
+TEACHER_EPOCHS = 3.0
+# The lexical expert's say in sentiment (sentiment/lexical.py): 1 = the plain product of the
+# two experts.
+LEXICAL_MIX = 1.0
+
+# Norm of the gradients the adapter and the teacher clip to, at every step.
+GRAD_CLIP = 1.0
+
+
+# --- the LoRA adapter (adapter.py) --------------------------------------------------------------
+@dataclass(frozen=True)
+class AdapterConfig:
+    rank: int = ADAPTER_RANK
+    # 0: 2 × rank, the usual LoRA choice: the update's scale (alpha / rank) holds when the
+    # rank changes, so comparing ranks compares ranks, not learning rates.
+    alpha: float = 0.0
+    dropout: float = 0.1
+    epochs: float = ADAPTER_EPOCHS
+    batch_size: int = 32  # mentions per step
+    lr: float = 1e-3  # adapter and temporary heads
+    warmup: float = 0.06
+    max_per_cell: int = ADAPTER_CAP
+    # Stage/topic examples are few (our own ~600 sentences): seen this many times per epoch.
+    stage_repeat: int = 3
+    seed: int = 0
+    # Knowledge distillation (teacher.py): the weight of the teacher's soft labels in the
+    # sentiment loss (0 = hard labels only), and the temperature both sides are softened by.
+    distill: float = 0.0
+    temperature: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.alpha <= 0:
+            object.__setattr__(self, "alpha", 2.0 * self.rank)
+
+
+DEFAULT_ADAPTER = AdapterConfig()
+ADAPTER_WEIGHT_DECAY = 0.01  # AdamW, adapter and temporary heads alike
+# The temporary task heads that give the adapter its gradient (thrown away afterwards).
+ADAPTER_HEAD_HIDDEN = 256
+ADAPTER_HEAD_SCALE = 10.0  # their input scale, the shipped heads' too (MLPHeadParams.scale)
+# The few stage/topic rows per batch give noisy gradients: they count half as much as sentiment.
+ADAPTER_STAGE_LOSS = 0.5
+ADAPTER_TOPICS_LOSS = 0.5
+
+
+# --- the whole-text teacher (teacher.py) --------------------------------------------------------
+@dataclass(frozen=True)
+class TeacherConfig:
+    layers: int = 6
+    max_length: int = 256  # whole texts: a clothing review averages 82 tokens
+    epochs: float = TEACHER_EPOCHS
+    batch_size: int = 32
+    lr: float = 5e-5
+    warmup: float = 0.06
+    # Smoothed targets keep the teacher from becoming certain of the texts it trains on, whose
+    # soft labels are exactly what it is asked for afterwards.
+    label_smoothing: float = 0.1
+    seed: int = 0
+
+
+DEFAULT_TEACHER = TeacherConfig()
+TEACHER_WEIGHT_DECAY = 0.01

@@ -1,4 +1,4 @@
-"""Small task heads on pooled sentence embeddings: fit, apply, save/load (safetensors + JSON).
+"""Small task heads on pooled sentence embeddings: apply, save/load (safetensors + JSON).
 
 ``softmax`` heads (sentiment, stage: one hidden layer) give one class, the ``sigmoid`` head
 (topics: linear) gives zero or more labels above per-label thresholds. Each head records its
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -21,7 +20,7 @@ from .aggregate import POOLINGS, RULES_REVISION, Pooling
 from .encoder import EncoderSpec
 from .errors import ClassifierError
 from .lexical import NGRAM_RANGE, TOKEN_PATTERN, LexicalHead
-from .quantize import as_shipped, dequantize_rows, quantize_rows
+from .quantize import dequantize_rows, quantize_rows
 
 HEADS_FILE = "heads.safetensors"
 META_FILE = "heads.json"
@@ -69,136 +68,6 @@ class LinearHead:
         ]
 
 
-def _class_weights(y: torch.Tensor, k: int, sw: torch.Tensor, balanced: bool) -> torch.Tensor:
-    counts = torch.bincount(y, weights=sw, minlength=k).clamp(min=1e-9)
-    return (sw.sum() / (k * counts)) if balanced else torch.ones(k, dtype=sw.dtype)
-
-
-def fit_mlp_head(
-    x: torch.Tensor,
-    y: torch.Tensor,
-    labels: Sequence[str],
-    *,
-    hidden: int = 512,
-    epochs: int = 40,
-    weight_decay: float = 1e-4,
-    dropout: float = 0.1,
-    scale: float = 10.0,
-    balanced: bool = True,
-    sample_weight: torch.Tensor | None = None,
-    seed: int = 0,
-    pooling: Pooling = "mean",
-) -> LinearHead:
-    """A one-hidden-layer softmax head trained with AdamW and a one-cycle schedule (seeded)."""
-    gen = torch.Generator().manual_seed(seed)
-    torch.manual_seed(seed)
-    x = x.float() * scale
-    y = y.long()
-    n, dim = x.shape
-    k = len(labels)
-    sw = torch.ones(n) if sample_weight is None else sample_weight.float()
-    row_w = sw * _class_weights(y, k, sw, balanced)[y]
-    row_w = row_w * n / row_w.sum()
-    net = torch.nn.Sequential(
-        torch.nn.Dropout(dropout),
-        torch.nn.Linear(dim, hidden),
-        torch.nn.GELU(),
-        torch.nn.Dropout(dropout),
-        torch.nn.Linear(hidden, k),
-    )
-    batch = 256
-    steps = epochs * ((n + batch - 1) // batch)
-    opt = torch.optim.AdamW(net.parameters(), lr=2e-3, weight_decay=weight_decay)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
-    with torch.enable_grad():
-        net.train()
-        for _ in range(epochs):
-            perm = torch.randperm(n, generator=gen)
-            for start in range(0, n, batch):
-                i = perm[start : start + batch]
-                loss = torch.nn.functional.cross_entropy(net(x[i]), y[i], reduction="none")
-                loss = (loss * row_w[i]).mean()
-                opt.zero_grad()
-                loss.backward()
-                opt.step()
-                sched.step()
-    first, last = net[1], net[4]
-    return LinearHead(
-        last.weight.detach().clone(),
-        last.bias.detach().clone(),
-        list(labels),
-        "softmax",
-        None,
-        as_shipped(first.weight),  # int8 rows, as Heads.tensors ships them
-        first.bias.detach().clone(),
-        scale,
-        pooling,
-    )
-
-
-def fit_linear_head(
-    x: torch.Tensor,
-    y: torch.Tensor,
-    labels: Sequence[str],
-    *,
-    kind: Literal["softmax", "sigmoid"] = "softmax",
-    l2: float = 1e-3,
-    balanced: bool = True,
-    sample_weight: torch.Tensor | None = None,
-    max_iter: int = 300,
-    pooling: Pooling = "mean",
-) -> LinearHead:
-    """L2-regularised logistic regression fitted by full-batch L-BFGS (deterministic).
-
-    ``y``: class indices (n,) for softmax, a 0/1 matrix (n, labels) for sigmoid. ``balanced``
-    weights classes inversely to their frequency (macro-F1 is what we report)."""
-    x = x.double()
-    n, dim = x.shape
-    k = len(labels)
-    sw = torch.ones(n, dtype=torch.float64) if sample_weight is None else sample_weight.double()
-    if kind == "softmax":
-        y = y.long()
-        row_w = sw * _class_weights(y, k, sw, balanced)[y]
-        pos_w = None
-    else:
-        y = y.double()
-        row_w = sw
-        pos = (y * sw[:, None]).sum(0).clamp(min=1e-9)
-        neg = ((1 - y) * sw[:, None]).sum(0).clamp(min=1e-9)
-        pos_w = (neg / pos).clamp(max=20.0) if balanced else torch.ones(k, dtype=torch.float64)
-    row_w = row_w / row_w.sum()
-    w = torch.zeros(k, dim, dtype=torch.float64, requires_grad=True)
-    b = torch.zeros(k, dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.LBFGS(
-        [w, b],
-        lr=1,
-        max_iter=max_iter,
-        history_size=20,
-        line_search_fn="strong_wolfe",
-        tolerance_grad=1e-9,
-    )
-
-    def closure() -> torch.Tensor:
-        opt.zero_grad()
-        z = x @ w.T + b
-        if kind == "softmax":
-            loss_rows = torch.nn.functional.cross_entropy(z, y, reduction="none")
-        else:
-            loss_rows = torch.nn.functional.binary_cross_entropy_with_logits(
-                z, y, pos_weight=pos_w, reduction="none"
-            ).sum(1)
-        loss = (loss_rows * row_w).sum() + 0.5 * l2 * (w * w).sum()
-        loss.backward()
-        return loss
-
-    with torch.enable_grad():
-        opt.step(closure)
-    thresholds = [0.5] * k if kind == "sigmoid" else None
-    return LinearHead(
-        w.detach().float(), b.detach().float(), list(labels), kind, thresholds, pooling=pooling
-    )
-
-
 @dataclass
 class Heads:
     """Everything the project trains: the three heads, the encoder cut and its adapter."""
@@ -223,7 +92,7 @@ class Heads:
             out[f"{task}.weight"] = h.weight.contiguous().float()
             out[f"{task}.bias"] = h.bias.contiguous().float()
             if h.hidden_weight is not None and h.hidden_bias is not None:
-                # The hidden layer is most of a head's bytes: shipped as int8 rows (fit_mlp_head
+                # The hidden layer is most of a head's bytes: shipped as int8 rows (the fit
                 # already rounds it so, so what was evaluated is what loads).
                 q, row_scale = quantize_rows(h.hidden_weight)
                 out[f"{task}.hidden_weight"] = q

@@ -24,13 +24,9 @@ from functools import lru_cache
 import numpy as np
 import torch
 
-from .errors import DataError
-from .quantize import as_shipped
-
 N_FEATURES = 1 << 16  # hashed buckets: 65,536 x 3 classes in int8 is 192 KB per model
 NGRAM_RANGE = (1, 2)
 TOKEN_PATTERN = r"(?u)\b\w+\b|[!?]"  # words (one letter too: "I", "a"), and ! and ?
-MISSING_CLASS_BIAS = -20.0  # a class absent from the training labels is never proposed
 _NOISE = re.compile(r"@\w+|https?://\S+|www\.\S+")
 
 
@@ -101,48 +97,3 @@ class LexicalHead:
         if self.mix == 0:
             return probs
         return (probs.float().clamp(min=1e-9).log() + self.mix * log_p_lexical).softmax(-1)
-
-
-def fit_lexical_head(
-    texts: Sequence[str],
-    y: torch.Tensor,
-    labels: Sequence[str],
-    *,
-    sample_weight: torch.Tensor | None = None,
-    c: float = 4.0,
-    n_features: int = N_FEATURES,
-    mix: float = 1.0,
-) -> LexicalHead:
-    """Multinomial logistic regression (L2, ``C = c``, L-BFGS: deterministic) on the texts'
-    TF-IDF rows, rounded as it ships."""
-    from sklearn.feature_extraction.text import TfidfTransformer
-    from sklearn.linear_model import LogisticRegression
-
-    y_np = np.asarray(y, dtype=np.int64)
-    if len(set(y_np.tolist())) < 2:
-        raise DataError("the lexical sentiment expert needs at least two sentiment classes")
-    counts = term_counts(texts, n_features)
-    # The smoothed IDF, ln((1 + n) / (1 + df)) + 1; it ships in fp16, so round it first.
-    idf = TfidfTransformer(sublinear_tf=True).fit(counts).idf_
-    idf = idf.astype(np.float16).astype(np.float32)
-    x = tfidf_rows(counts, idf)
-    sw = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-    model = LogisticRegression(C=c, max_iter=3000).fit(x, y_np, sample_weight=sw)
-    k = len(labels)
-    weight = np.zeros((k, n_features), dtype=np.float32)
-    bias = np.full(k, MISSING_CLASS_BIAS, dtype=np.float32)
-    classes = model.classes_.tolist()
-    if len(classes) == 2:  # scikit-learn's binary form: one row, for the second class
-        weight[classes[1]] = model.coef_[0]
-        bias[classes[1]] = model.intercept_[0]
-        bias[classes[0]] = 0.0
-    else:
-        weight[classes] = model.coef_
-        bias[classes] = model.intercept_
-    return LexicalHead(
-        as_shipped(torch.from_numpy(weight)),
-        torch.from_numpy(bias),
-        torch.from_numpy(idf),
-        list(labels),
-        mix,
-    )

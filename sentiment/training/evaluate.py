@@ -1,18 +1,26 @@
-"""`umot evaluate`: accuracy, macro-F1, per-class F1 and the confusion matrix on a labelled CSV."""
+"""A classifier measured on labelled files, through the real prediction path.
+
+``evaluate_file`` is `umot evaluate`: accuracy, macro-F1, per-class F1 and the confusion matrix
+of one task on a labelled CSV. ``evaluate_heads`` gives a training run's dev figures, which
+`umot train` records in heads.json and TRAINING.md.
+"""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import torch
+
+from ..classifier import Classifier
+from ..encoder import Encoder, EncoderSpec
 from ..errors import DataError
+from ..heads import Heads
 from ..labels import SENTIMENTS, STAGES, TOPICS, normalise_sentiment, split_topics
-
-if TYPE_CHECKING:
-    from ..classifier import Classifier
+from ..preparation import auto_workers
+from .datasets import LabelledFile
+from .metrics import Report, multi_label_report, single_label_report
 
 # Which column holds the gold label of each task (first one present wins).
 GOLD_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -20,109 +28,6 @@ GOLD_COLUMNS: dict[str, tuple[str, ...]] = {
     "stage": ("stage",),
     "topics": ("topics",),
 }
-
-
-@dataclass
-class Report:
-    task: str
-    n: int
-    accuracy: float
-    macro_f1: float
-    labels: list[str]
-    per_class: dict[str, dict[str, float]]
-    confusion: list[list[int]] = field(default_factory=list)  # rows gold, columns predicted
-    note: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def format(self) -> str:
-        lines = [
-            f"task {self.task}: n={self.n}  accuracy={self.accuracy:.3f}  "
-            f"macro-F1={self.macro_f1:.3f}"
-        ]
-        if self.note:
-            lines.append(self.note)
-        lines.append(f"{'class':<18}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
-        for label in self.labels:
-            m = self.per_class[label]
-            lines.append(
-                f"{label:<18}{m['precision']:>10.3f}{m['recall']:>10.3f}"
-                f"{m['f1']:>10.3f}{int(m['support']):>9}"
-            )
-        if self.confusion:
-            width = max(8, *(len(lb) + 1 for lb in self.labels))
-            lines.append("confusion (rows gold, columns predicted):")
-            lines.append(" " * width + "".join(f"{lb:>{width}}" for lb in self.labels))
-            for label, row in zip(self.labels, self.confusion, strict=True):
-                lines.append(f"{label:<{width}}" + "".join(f"{c:>{width}}" for c in row))
-        return "\n".join(lines)
-
-
-def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
-
-
-def single_label_report(
-    task: str, gold: Sequence[str], pred: Sequence[str], label_set: Sequence[str]
-) -> Report:
-    """Macro-F1 over the classes present in gold or predictions (scikit-learn's convention)."""
-    if len(gold) != len(pred):
-        raise ValueError("gold and predictions differ in length")
-    labels = [lb for lb in label_set if lb in set(gold) | set(pred)]
-    labels += sorted((set(gold) | set(pred)) - set(labels))
-    index = {lb: i for i, lb in enumerate(labels)}
-    confusion = [[0] * len(labels) for _ in labels]
-    for g, p in zip(gold, pred, strict=True):
-        confusion[index[g]][index[p]] += 1
-    per_class = {}
-    for lb, i in index.items():
-        tp = confusion[i][i]
-        fp = sum(confusion[r][i] for r in range(len(labels))) - tp
-        fn = sum(confusion[i]) - tp
-        p, r, f = _prf(tp, fp, fn)
-        per_class[lb] = {"precision": p, "recall": r, "f1": f, "support": sum(confusion[i])}
-    n = len(gold)
-    acc = sum(g == p for g, p in zip(gold, pred, strict=True)) / n if n else 0.0
-    macro = sum(m["f1"] for m in per_class.values()) / len(per_class) if per_class else 0.0
-    return Report(task, n, acc, macro, labels, per_class, confusion)
-
-
-def multi_label_report(
-    task: str,
-    gold: Sequence[Sequence[str]],
-    pred: Sequence[Sequence[str]],
-    label_set: Sequence[str],
-) -> Report:
-    """Per-label F1, macro-F1 over labels with gold support, exact-match accuracy; the
-    confusion holds per-label [tp, fp, fn, tn]."""
-    labels = list(label_set)
-    per_class, confusion = {}, []
-    for lb in labels:
-        tp = sum(lb in g and lb in p for g, p in zip(gold, pred, strict=True))
-        fp = sum(lb not in g and lb in p for g, p in zip(gold, pred, strict=True))
-        fn = sum(lb in g and lb not in p for g, p in zip(gold, pred, strict=True))
-        tn = len(gold) - tp - fp - fn
-        p, r, f = _prf(tp, fp, fn)
-        per_class[lb] = {"precision": p, "recall": r, "f1": f, "support": tp + fn}
-        confusion.append([tp, fp, fn, tn])
-    supported = [m["f1"] for m in per_class.values() if m["support"]]
-    macro = sum(supported) / len(supported) if supported else 0.0
-    exact = sum(set(g) == set(p) for g, p in zip(gold, pred, strict=True))
-    return Report(
-        task,
-        len(gold),
-        exact / len(gold) if gold else 0.0,
-        macro,
-        labels,
-        per_class,
-        [],
-        note="accuracy = exact set match; confusion per label [tp, fp, fn, tn]: "
-        + ", ".join(f"{lb} {c}" for lb, c in zip(labels, confusion, strict=True)),
-    )
 
 
 def read_labelled_csv(path: Path, task: str, text_column: str = "text") -> tuple[list[str], list]:
@@ -181,3 +86,42 @@ def evaluate_file(
         return multi_label_report(task, gold, [p.topics for p in preds], TOPICS)
     got = [p.sentiment if task == "sentiment" else p.stage for p in preds]
     return single_label_report(task, gold, got, SENTIMENTS if task == "sentiment" else STAGES)
+
+
+def evaluate_heads(
+    heads: Heads,
+    encoder: Encoder,
+    spec: EncoderSpec,
+    dev_files: Sequence[LabelledFile],
+    *,
+    log: Callable = print,
+    device: torch.device | None = None,
+) -> dict:
+    """Dev figures through the real prediction path (sentence split + aggregation)."""
+    clf = Classifier(
+        encoder, heads, device=device or torch.device("cpu"), split_workers=auto_workers()
+    )
+    metrics: dict[str, dict] = {}
+    for f in dev_files:
+        preds = clf.predict(f.texts)
+        out = {}
+        pairs = [(g, p.sentiment) for g, p in zip(f.sentiment, preds, strict=True) if g]
+        if pairs:
+            r = single_label_report("sentiment", *zip(*pairs, strict=True), SENTIMENTS)
+            out["sentiment"] = {"accuracy": r.accuracy, "macro_f1": r.macro_f1, "n": r.n}
+        pairs = [(g, p.stage) for g, p in zip(f.stage, preds, strict=True) if g]
+        if pairs:
+            r = single_label_report("stage", *zip(*pairs, strict=True), STAGES)
+            out["stage"] = {"accuracy": r.accuracy, "macro_f1": r.macro_f1, "n": r.n}
+        if f.topics is not None:
+            r = multi_label_report("topics", f.topics, [p.topics for p in preds], TOPICS)
+            out["topics"] = {"exact_match": r.accuracy, "macro_f1": r.macro_f1, "n": r.n}
+        metrics[f.name] = {
+            k: {m: round(v, 4) if isinstance(v, float) else v for m, v in d.items()}
+            for k, d in out.items()
+        }
+        log(
+            f"  dev {f.name}: "
+            + "  ".join(f"{k} macro-F1 {d['macro_f1']:.3f}" for k, d in metrics[f.name].items())
+        )
+    return metrics

@@ -7,7 +7,12 @@ show the defaults in ``--help`` without loading it. The figures behind the choic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..aggregate import Pooling
 
 # --- the `umot train` options' defaults --------------------------------------------------------
 LAYERS = 3  # encoder layers kept by default (presets may choose fewer: presets.PRESET_LAYERS)
@@ -24,6 +29,71 @@ LEXICAL_MIX = 1.0
 
 # Norm of the gradients the adapter and the teacher clip to, at every step.
 GRAD_CLIP = 1.0
+# Torch's and Python's seed before the heads are fitted (each fit also seeds its own generator).
+SEED = 0
+
+
+# --- the task heads (fit_heads.py, fit_lexical.py, fit.py) --------------------------------------
+@dataclass(frozen=True)
+class MLPHeadParams:
+    """A one-hidden-layer softmax head trained with AdamW and a one-cycle schedule."""
+
+    hidden: int = 512
+    epochs: int = 40
+    weight_decay: float = 1e-4
+    dropout: float = 0.1
+    scale: float = 10.0  # the input is multiplied by it (unit-length sentence vectors)
+    balanced: bool = True  # weigh classes inversely to their frequency
+    batch_size: int = 256
+    lr: float = 2e-3
+    max_lr: float = 3e-3  # the one-cycle schedule's peak
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class LogisticHeadParams:
+    """L2-regularised logistic regression fitted by full-batch L-BFGS (deterministic)."""
+
+    l2: float = 1e-3
+    balanced: bool = True  # softmax: class weights; sigmoid: each label's positive weight
+    max_pos_weight: float = 20.0  # sigmoid: the cap on a rare label's positive weight
+    max_iter: int = 300
+    history_size: int = 20
+    tolerance_grad: float = 1e-9
+
+
+@dataclass(frozen=True)
+class LexicalParams:
+    """The lexical expert's multinomial logistic regression (scikit-learn, L-BFGS)."""
+
+    c: float = 4.0  # inverse L2 strength
+    max_iter: int = 3000
+
+
+@dataclass(frozen=True)
+class HeadRecipe:
+    """What `umot train` fits on the pooled sentence vectors, task by task."""
+
+    sentiment: MLPHeadParams
+    stage: MLPHeadParams
+    topics: LogisticHeadParams
+    lexical: LexicalParams = LexicalParams()
+    # What each head reads (aggregate.Pooled): the mean and the max for sentiment (the max keeps
+    # one strongly worded sentence of a long review). Stage and topics are trained on our own
+    # examples of one or two sentences, where the max adds nothing.
+    pooling: Mapping[str, Pooling] = field(
+        default_factory=lambda: {"sentiment": "mean+max", "stage": "mean", "topics": "mean"}
+    )
+
+
+DEFAULT_MLP = MLPHeadParams()
+DEFAULT_LOGISTIC = LogisticHeadParams()
+DEFAULT_LEXICAL = LexicalParams()
+HEADS = HeadRecipe(
+    sentiment=MLPHeadParams(hidden=512, epochs=40, weight_decay=1e-4, dropout=0.1, balanced=False),
+    stage=MLPHeadParams(hidden=256, epochs=150, weight_decay=1e-3, dropout=0.2),
+    topics=LogisticHeadParams(l2=1e-3),
+)
 
 
 # --- the LoRA adapter (adapter.py) --------------------------------------------------------------

@@ -4,18 +4,13 @@ import pytest
 import torch
 
 from sentiment.encoder import EncoderSpec
-from sentiment.heads import (
-    Heads,
-    HeadsError,
-    fit_linear_head,
-    fit_mlp_head,
-    load_heads,
-    save_heads,
-)
+from sentiment.heads import Heads, HeadsError, load_heads, save_heads
 from sentiment.labels import SENTIMENTS, STAGES, TOPICS
+from sentiment.training.fit_heads import fit_linear_head, fit_mlp_head
+from sentiment.training.hyperparams import MLPHeadParams
 
 
-def _toy(n: int = 60, dim: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
+def toy(n: int = 60, dim: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
     g = torch.Generator().manual_seed(0)
     y = torch.arange(n) % 3
     x = torch.randn(n, dim, generator=g) * 0.1
@@ -24,24 +19,18 @@ def _toy(n: int = 60, dim: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _heads(dim: int = 8) -> Heads:
-    x, y = _toy(dim=dim)
+    x, y = toy(dim=dim)
     sent = fit_linear_head(x, y, SENTIMENTS)
-    stage = fit_mlp_head(x, y, STAGES, hidden=16, epochs=20)
+    stage = fit_mlp_head(x, y, STAGES, MLPHeadParams(hidden=16, epochs=20))
     topics_y = torch.zeros(len(x), len(TOPICS))
     topics_y[y == 0, 4] = 1
     topics = fit_linear_head(x, topics_y, TOPICS, kind="sigmoid")
     return Heads(sent, stage, topics, spec=EncoderSpec(num_layers=2, max_length=64))
 
 
-def test_linear_and_mlp_heads_learn_a_separable_problem() -> None:
-    x, y = _toy()
-    for head in (fit_linear_head(x, y, SENTIMENTS), fit_mlp_head(x, y, SENTIMENTS, epochs=30)):
-        assert (head.logits(x).argmax(-1) == y).float().mean() > 0.95
-
-
 def test_sigmoid_head_gives_zero_or_more_labels() -> None:
     heads = _heads()
-    x, y = _toy()
+    x, y = toy()
     decided = heads.topics.decide(heads.topics.probs(x))
     assert decided[0] == ["delivery"]  # row 0 has class 0
     assert decided[1] == []
@@ -52,7 +41,7 @@ def test_round_trip_through_safetensors_and_json(tmp_path: Path) -> None:
     tensors, meta = save_heads(heads, tmp_path)
     assert tensors.suffix == ".safetensors" and meta.suffix == ".json"
     loaded = load_heads(tmp_path)
-    x, _ = _toy()
+    x, _ = toy()
     for task in ("sentiment", "stage", "topics"):
         assert torch.allclose(heads.head(task).logits(x), loaded.head(task).logits(x), atol=1e-5)
     assert loaded.spec == heads.spec
@@ -81,11 +70,11 @@ def test_missing_files_are_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_pooling_travels_with_the_head_and_changes_the_version(tmp_path: Path) -> None:
-    x, y = _toy(dim=8)
+    x, y = toy(dim=8)
     heads = _heads()
     before = heads.fingerprint()
     heads.sentiment = fit_mlp_head(
-        torch.cat([x, x], 1), y, SENTIMENTS, hidden=16, epochs=10, pooling="mean+max"
+        torch.cat([x, x], 1), y, SENTIMENTS, MLPHeadParams(hidden=16, epochs=10), pooling="mean+max"
     )
     save_heads(heads, tmp_path)
     loaded = load_heads(tmp_path)

@@ -5,25 +5,18 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-import math
 from pathlib import Path
 
 import pytest
 import torch
 
 from sentiment.encoder import EncoderSpec
-from sentiment.errors import DataError
-from sentiment.heads import Heads, HeadsError, fit_linear_head, load_heads, save_heads
+from sentiment.heads import Heads, HeadsError, load_heads, save_heads
 from sentiment.labels import SENTIMENTS, STAGES, TOPICS
-from sentiment.lexical import (
-    MISSING_CLASS_BIAS,
-    LexicalHead,
-    fit_lexical_head,
-    lexical_text,
-    term_counts,
-    tfidf_rows,
-)
+from sentiment.lexical import LexicalHead, lexical_text, term_counts, tfidf_rows
 from sentiment.quantize import as_shipped, dequantize_rows, quantize_rows
+from sentiment.training.fit_heads import fit_linear_head
+from sentiment.training.fit_lexical import fit_lexical_head
 
 NEG, NEU, POS = (SENTIMENTS.index(s) for s in ("negative", "neutral", "positive"))
 TEXTS = {
@@ -33,7 +26,7 @@ TEXTS = {
 }
 
 
-def _fit(n_features: int = 1 << 12, **kw) -> LexicalHead:
+def fit_toy(n_features: int = 1 << 12, **kw) -> LexicalHead:
     texts = [t for label in TEXTS for t in TEXTS[label]]
     y = torch.tensor([label for label in TEXTS for _ in TEXTS[label]])
     return fit_lexical_head(texts, y, SENTIMENTS, n_features=n_features, **kw)
@@ -58,29 +51,8 @@ def test_tfidf_rows_are_unit_length_and_empty_rows_stay_zero() -> None:
     assert norms[2] == pytest.approx(1.0, abs=1e-5)  # "!" is a token
 
 
-def test_idf_is_lowest_for_the_commonest_words() -> None:
-    head = _fit(n_features=1 << 20)  # wide enough that these words share no bucket
-    texts = [t for label in TEXTS for t in TEXTS[label]]
-    n = len(texts)
-
-    def idf(word: str) -> float:
-        return float(head.idf[term_counts([word], head.n_features).indices[0]])
-
-    df_great = sum("great" in t for t in texts)
-    assert idf("great") == pytest.approx(math.log((1 + n) / (1 + df_great)) + 1, rel=1e-3)
-    assert idf("rude") > idf("awful") > idf("great")  # in 1, 2 and 3 of the 9 texts
-    assert float(head.idf.max()) == pytest.approx(math.log(1 + n) + 1, rel=1e-3)  # unseen
-
-
-def test_fitted_expert_reads_sentiment_words() -> None:
-    head = _fit()
-    probs = head.log_probs(["rude and awful", "great, love it", "is it in stock?"]).exp()
-    assert probs.argmax(-1).tolist() == [NEG, POS, NEU]
-    assert torch.allclose(probs.sum(-1), torch.ones(3))
-
-
 def test_product_of_experts_and_a_zero_mix() -> None:
-    head = _fit()
+    head = fit_toy()
     unsure = torch.full((2, 3), 1 / 3)
     texts = ["awful, rude", "love it, great"]
     combined = head.combine(unsure, texts)
@@ -88,16 +60,6 @@ def test_product_of_experts_and_a_zero_mix() -> None:
     assert torch.allclose(combined, head.log_probs(texts).exp(), atol=1e-5)
     head.mix = 0.0
     assert torch.equal(head.combine(unsure, texts), unsure)
-
-
-def test_a_class_missing_from_the_labels_is_never_proposed() -> None:
-    texts = TEXTS[NEG] + TEXTS[POS]
-    y = torch.tensor([NEG] * 3 + [POS] * 3)
-    head = fit_lexical_head(texts, y, SENTIMENTS, n_features=1 << 10)
-    assert head.bias[NEU] == MISSING_CLASS_BIAS
-    assert head.log_probs(["what time do you open?"]).exp()[0, NEU] < 1e-6
-    with pytest.raises(DataError, match="at least two sentiment classes"):
-        fit_lexical_head(TEXTS[POS], torch.tensor([POS] * 3), SENTIMENTS)
 
 
 def test_int8_rows_round_trip_within_half_a_step() -> None:
@@ -115,7 +77,7 @@ def _heads_with_lexical() -> Heads:
     sent = fit_linear_head(x, y, SENTIMENTS)
     stage = fit_linear_head(x, y, STAGES)
     topics = fit_linear_head(x, torch.zeros(30, len(TOPICS)), TOPICS, kind="sigmoid")
-    return Heads(sent, stage, topics, spec=EncoderSpec(num_layers=2), lexical=_fit())
+    return Heads(sent, stage, topics, spec=EncoderSpec(num_layers=2), lexical=fit_toy())
 
 
 def test_lexical_head_round_trips_and_is_part_of_the_version(tmp_path: Path) -> None:

@@ -287,15 +287,11 @@ def train(
     from sentiment.encoder import EncoderSpec
     from sentiment.errors import ClassifierError
     from sentiment.heads import load_heads
-    from sentiment.train import (
-        PRESET_LAYERS,
-        load_base,
-        preset_files,
-        read_training_csv,
-        train_heads,
-        write_outputs,
-    )
+    from sentiment.training.datasets import read_training_csv
+    from sentiment.training.fit import train_heads
     from sentiment.training.hyperparams import AdapterConfig, TeacherConfig
+    from sentiment.training.outputs import load_base, write_outputs
+    from sentiment.training.presets import PRESET_LAYERS, preset_files
 
     if commercial:
         preset = "builtin-commercial"

@@ -7,8 +7,8 @@ import torch
 
 from sentiment.encoder import EncoderSpec, load_encoder, merge_lora
 from sentiment.heads import Heads, LinearHead, load_heads, save_heads
-from sentiment.train import read_training_csv
 from sentiment.training.adapter import train_adapter
+from sentiment.training.datasets import read_training_csv
 from sentiment.training.hyperparams import AdapterConfig
 from sentiment.training.lora import TARGETS, attach_lora, detach_lora
 from tests.sentiment.conftest import OWN_EXAMPLES

@@ -14,8 +14,8 @@ from torch.nn import functional as F
 from sentiment.encoder import EncoderSpec, load_encoder
 from sentiment.labels import SENTIMENTS
 from sentiment.sentences import encoder_text, split_sentences
-from sentiment.train import LabelledFile, read_training_csv
 from sentiment.training.adapter import _distill_loss, train_adapter
+from sentiment.training.datasets import LabelledFile, read_training_csv
 from sentiment.training.examples import build_examples
 from sentiment.training.hyperparams import AdapterConfig, TeacherConfig
 from sentiment.training.teacher import (

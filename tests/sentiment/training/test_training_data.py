@@ -10,7 +10,8 @@ import pytest
 
 from sentiment.heads import load_heads
 from sentiment.labels import SENTIMENTS
-from sentiment.train import LICENCES, OWN_EXAMPLES, OWN_TWEETS, preset_files, read_training_csv
+from sentiment.training.datasets import read_training_csv
+from sentiment.training.presets import LICENCES, OWN_EXAMPLES, OWN_TWEETS, preset_files
 from tests.sentiment.conftest import DATA, shared_data
 
 NON_COMMERCIAL = {name for name, licence in LICENCES.items() if "-NC" in licence}

@@ -8,7 +8,9 @@ import torch
 
 from sentiment import MODELS
 from sentiment.heads import load_heads
-from sentiment.train import preset_files, read_training_csv, train_heads
+from sentiment.training.datasets import read_training_csv
+from sentiment.training.fit import train_heads
+from sentiment.training.presets import preset_files
 from tests.sentiment.conftest import DATA, shared_data
 
 

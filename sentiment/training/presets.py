@@ -1,0 +1,78 @@
+"""The shipped recipes (`umot train --preset`): which data sets each reads, under which licence.
+
+A preset names split files under ``--data-dir`` (a folder holding the labelled data sets named
+below, one folder each) plus our own files shipped in ``sentiment/assets``. ``builtin-commercial``
+leaves out the data sets whose licence forbids commercial use. The data sets themselves are
+described in ``sentiment/assets/DATA_CARD.md``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .. import ASSETS
+from ..errors import DataError
+
+OWN_EXAMPLES = ASSETS / "own_examples.csv"
+# Sentiment-only tweets and posts we wrote (neutral-heavy): they stand in for the non-commercial
+# airline tweets in the commercial preset. The builtin presets, which train on the real tweets,
+# do not use them (no gain there).
+OWN_TWEETS = ASSETS / "own_tweets.csv"
+# Data-set folder under --data-dir (or our own file's stem) -> licence.
+LICENCES = {
+    "airline_tweets": "CC BY-NC-SA 4.0",
+    "clothing_reviews": "CC0 1.0",
+    "uci_sentences": "CC BY 4.0",
+    "de_germeval2017": "CC BY-NC 4.0",
+    "mot_stages": "inherits its sources (CC0 / CC BY-NC-SA 4.0 / CC BY 4.0)",
+    "own_examples": "project's own (Apache-2.0, like the code)",
+    "own_tweets": "project's own (Apache-2.0, like the code)",
+}
+PRESETS: dict[str, dict[str, list[str]]] = {
+    "builtin": {
+        "train": [
+            "airline_tweets/train.csv",
+            "clothing_reviews/train.csv",
+            "uci_sentences/train.csv",
+        ],
+        "dev": [
+            "airline_tweets/dev.csv",
+            "clothing_reviews/dev.csv",
+            "uci_sentences/dev.csv",
+            "mot_stages/dev.csv",
+        ],
+    },
+    "builtin-commercial": {
+        "train": ["clothing_reviews/train.csv", "uci_sentences/train.csv"],
+        "dev": [
+            "airline_tweets/dev.csv",
+            "clothing_reviews/dev.csv",
+            "uci_sentences/dev.csv",
+            "mot_stages/dev.csv",
+        ],
+    },
+}
+# `builtin-fast`: the builtin recipe on the first 2 encoder layers (faster, a few points lower;
+# see docs/model.md).
+PRESETS["builtin-fast"] = PRESETS["builtin"]
+PRESET_LAYERS = {"builtin-fast": 2}
+# Our own files each preset trains on besides the data sets.
+PRESET_OWN = {"builtin-commercial": [OWN_EXAMPLES, OWN_TWEETS]}
+
+
+def licence(dataset: str) -> str:
+    """The licence of a data set or of one of our own files, by name."""
+    return LICENCES.get(dataset, "unknown (check before shipping)")
+
+
+def preset_files(preset: str, data_dir: Path) -> tuple[list[Path], list[Path]]:
+    """The preset's training files (all must exist) and those of its dev files that exist."""
+    if preset not in PRESETS:
+        raise DataError(f"unknown preset {preset!r} (known: {', '.join(PRESETS)})")
+    own = PRESET_OWN.get(preset, [OWN_EXAMPLES])
+    train = [Path(data_dir) / p for p in PRESETS[preset]["train"]] + own
+    dev = [Path(data_dir) / p for p in PRESETS[preset]["dev"]]
+    missing = [str(p) for p in train if not p.exists()]
+    if missing:
+        raise DataError(f"training data not found: {', '.join(missing)}")
+    return train, [p for p in dev if p.exists()]

@@ -1,20 +1,30 @@
-"""Labelled CSV files, read once into the texts and labels that training and evaluation use.
+"""Labelled CSV files: the one reader for training, dev and evaluation files.
 
-A file has a ``text`` column and any of: ``label`` or ``sentiment`` (sentiment), ``stage``,
-``topics`` (``;``-separated). Labels are normalised and checked against ``sentiment.labels``
-(``docs/taxonomy.md`` defines them); an empty cell means "not labelled for that task".
+A file has a text column (``text`` unless told) and any of: ``label`` or ``sentiment``
+(sentiment), ``stage``, ``topics`` (``;``-separated). Labels are normalised and checked against
+``sentiment.labels`` (``docs/taxonomy.md`` defines them); an empty cell means "not labelled for
+that task".
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..encoder import sha256_of
 from ..errors import DataError
-from ..labels import STAGES, TOPICS, normalise_sentiment, split_topics
+from ..labels import SENTIMENTS, STAGES, TOPICS, normalise_sentiment, split_topics
 from .presets import licence
+
+TASKS = ("sentiment", "stage", "topics")
+# Which column holds each task's labels (the first one present wins).
+LABEL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sentiment": ("sentiment", "label"),
+    "stage": ("stage",),
+    "topics": ("topics",),
+}
 
 
 @dataclass
@@ -25,7 +35,7 @@ class LabelledFile:
     texts: list[str]
     sentiment: list[str | None]
     stage: list[str | None]
-    topics: list[list[str]] | None  # None: the file has no topic column
+    topics: list[list[str]] | None  # None: no topics column (or not read)
 
     @property
     def licence(self) -> str:
@@ -39,35 +49,43 @@ def dataset_name(path: Path) -> str:
     return path.parent.name if path.stem in {"train", "dev", "test"} else path.stem
 
 
-def read_training_csv(path: Path) -> LabelledFile:
+def read_labelled_csv(
+    path: Path, *, text_column: str = "text", tasks: Sequence[str] = TASKS
+) -> LabelledFile:
+    """The texts and the labels of ``tasks`` in a CSV file; :class:`DataError` on problems.
+
+    The file needs ``text_column`` and a label column of at least one of ``tasks``; an unknown
+    label anywhere is an error, an empty cell is a row without that task's label. Columns of
+    the tasks left out are not read (their labels are all None)."""
     path = Path(path)
     try:
         with path.open(newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
-            cols = reader.fieldnames or []
+            columns = reader.fieldnames or []
             rows = list(reader)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise DataError(f"cannot read {path}: {exc}") from exc
-    if "text" not in cols:
-        raise DataError(f"{path}: no column 'text' (columns: {', '.join(cols)})")
-    sent_col = "sentiment" if "sentiment" in cols else ("label" if "label" in cols else None)
-    if sent_col is None and "stage" not in cols and "topics" not in cols:
-        raise DataError(f"{path}: needs a 'label'/'sentiment', 'stage' or 'topics' column")
+    if text_column not in columns:
+        found = ", ".join(columns) or "none"
+        raise DataError(f"{path}: no column {text_column!r} (columns: {found})")
+    label_columns = {
+        task: column
+        for task in tasks
+        if (column := next((c for c in LABEL_COLUMNS[task] if c in columns), None))
+    }
+    if not label_columns:
+        expected = ", ".join(c for task in tasks for c in LABEL_COLUMNS[task])
+        raise DataError(
+            f"{path}: no label column for task {_either(tasks)} (expected one of: {expected})"
+        )
     texts, sentiment, stage, topics = [], [], [], []
-    for i, row in enumerate(rows, start=2):
-        texts.append(row["text"] or "")
-        s = normalise_sentiment(row[sent_col]) if sent_col and row[sent_col] else None
-        if sent_col and row[sent_col] and s is None:
-            raise DataError(f"{path}:{i}: unknown sentiment {row[sent_col]!r}")
-        sentiment.append(s)
-        st = (row.get("stage") or "").strip().lower() or None
-        if st is not None and st not in STAGES:
-            raise DataError(f"{path}:{i}: unknown stage {st!r}")
-        stage.append(st)
-        tp = split_topics(row.get("topics") or "")
-        if any(t not in TOPICS for t in tp):
-            raise DataError(f"{path}:{i}: unknown topic in {row.get('topics')!r}")
-        topics.append(tp)
+    for line, row in enumerate(rows, start=2):
+        cell = {task: row[column] for task, column in label_columns.items()}
+        where = f"{path}:{line}"
+        texts.append(row[text_column] or "")
+        sentiment.append(_sentiment(cell.get("sentiment"), where))
+        stage.append(_stage(cell.get("stage"), where))
+        topics.append(_topics(cell.get("topics"), where))
     return LabelledFile(
         path,
         dataset_name(path),
@@ -75,5 +93,38 @@ def read_training_csv(path: Path) -> LabelledFile:
         texts,
         sentiment,
         stage,
-        topics if "topics" in cols else None,
+        topics if "topics" in label_columns else None,
     )
+
+
+def _sentiment(value: str | None, where: str) -> str | None:
+    if not value:
+        return None
+    label = normalise_sentiment(value)  # "POS", "Positive", "4 stars" -> "positive"
+    if label is None:
+        raise DataError(f"{where}: unknown sentiment label {value!r} ({_allowed(SENTIMENTS)})")
+    return label
+
+
+def _stage(value: str | None, where: str) -> str | None:
+    label = (value or "").strip().lower() or None
+    if label is not None and label not in STAGES:
+        raise DataError(f"{where}: unknown stage label {value!r} ({_allowed(STAGES)})")
+    return label
+
+
+def _topics(value: str | None, where: str) -> list[str]:
+    topics = split_topics(value or "")
+    unknown = [t for t in topics if t not in TOPICS]
+    if unknown:
+        raise DataError(f"{where}: unknown topic {unknown[0]!r} ({_allowed(TOPICS)})")
+    return topics
+
+
+def _allowed(labels: Sequence[str]) -> str:
+    return f"allowed: {', '.join(labels)}"
+
+
+def _either(items: Sequence[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return " or ".join(filter(None, [", ".join(items[:-1]), items[-1]]))

@@ -7,7 +7,6 @@ of one task on a labelled CSV. ``evaluate_heads`` gives a training run's dev fig
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -17,59 +16,27 @@ from ..classifier import Classifier
 from ..encoder import Encoder, EncoderSpec
 from ..errors import DataError
 from ..heads import Heads
-from ..labels import SENTIMENTS, STAGES, TOPICS, normalise_sentiment, split_topics
+from ..labels import SENTIMENTS, STAGES, TOPICS
 from ..preparation import auto_workers
-from .datasets import LabelledFile
+from .datasets import LabelledFile, read_labelled_csv
 from .metrics import Report, multi_label_report, single_label_report
 
-# Which column holds the gold label of each task (first one present wins).
-GOLD_COLUMNS: dict[str, tuple[str, ...]] = {
-    "sentiment": ("sentiment", "label"),
-    "stage": ("stage",),
-    "topics": ("topics",),
-}
 
-
-def read_labelled_csv(path: Path, task: str, text_column: str = "text") -> tuple[list[str], list]:
-    """Texts and gold labels of ``task`` from a CSV; raises :class:`DataError` on problems."""
-    path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            columns = reader.fieldnames or []
-            gold_col = next((c for c in GOLD_COLUMNS[task] if c in columns), None)
-            if text_column not in columns:
-                found = ", ".join(columns) or "none"
-                raise DataError(f"{path}: no column {text_column!r} (columns: {found})")
-            if gold_col is None:
-                raise DataError(
-                    f"{path}: no label column for task {task} "
-                    f"(expected one of: {', '.join(GOLD_COLUMNS[task])})"
-                )
-            texts, gold = [], []
-            for row in reader:
-                texts.append(row[text_column] or "")
-                gold.append(_gold(row[gold_col], task, path))
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise DataError(f"cannot read {path}: {exc}") from exc
-    if not texts:
+def read_gold(path: Path, task: str, text_column: str = "text") -> tuple[list[str], list]:
+    """Texts and gold labels of ``task`` from a CSV; every row must carry one (a topics cell
+    may be empty: no topic). Raises :class:`DataError` on problems."""
+    data = read_labelled_csv(path, text_column=text_column, tasks=(task,))
+    if not data.texts:
         raise DataError(f"{path}: no rows")
-    return texts, gold
-
-
-def _gold(value: str | None, task: str, path: Path) -> str | list[str]:
     if task == "topics":
-        topics = split_topics(value or "")
-        unknown = [t for t in topics if t not in TOPICS]
-        if unknown:
-            raise DataError(f"{path}: unknown topic {unknown[0]!r}")
-        return topics
-    raw = (value or "").strip().lower()
-    label = normalise_sentiment(raw) if task == "sentiment" else raw
-    allowed = SENTIMENTS if task == "sentiment" else STAGES
-    if label not in allowed:
-        raise DataError(f"{path}: unknown {task} label {value!r} (allowed: {', '.join(allowed)})")
-    return label
+        assert data.topics is not None  # read_labelled_csv found the column
+        return data.texts, data.topics
+    gold = data.sentiment if task == "sentiment" else data.stage
+    missing = next((line for line, label in enumerate(gold, start=2) if label is None), None)
+    if missing is not None:
+        allowed = ", ".join(SENTIMENTS if task == "sentiment" else STAGES)
+        raise DataError(f"{path}:{missing}: no {task} label (allowed: {allowed})")
+    return data.texts, gold
 
 
 def evaluate_file(
@@ -80,7 +47,7 @@ def evaluate_file(
     text_column: str = "text",
     progress: bool = False,
 ) -> Report:
-    texts, gold = read_labelled_csv(path, task, text_column)
+    texts, gold = read_gold(path, task, text_column)
     preds = classifier.predict(texts, progress=progress)
     if task == "topics":
         return multi_label_report(task, gold, [p.topics for p in preds], TOPICS)

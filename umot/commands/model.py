@@ -140,11 +140,11 @@ def evaluate(
 ) -> None:
     """Accuracy, macro-F1, per-class F1 and the confusion matrix of the configured model."""
     from sentiment.errors import ClassifierError
-    from sentiment.training.evaluate import evaluate_file, read_labelled_csv
+    from sentiment.training.evaluate import evaluate_file, read_gold
 
     with user_errors():
         try:
-            read_labelled_csv(data, task.value, text_column)  # fail fast, before loading
+            read_gold(data, task.value, text_column)  # fail fast, before loading
             clf = _classifier()
             report = evaluate_file(
                 clf, data, task.value, text_column=text_column, progress=not quiet
@@ -287,7 +287,7 @@ def train(
     from sentiment.encoder import EncoderSpec
     from sentiment.errors import ClassifierError
     from sentiment.heads import load_heads
-    from sentiment.training.datasets import read_training_csv
+    from sentiment.training.datasets import read_labelled_csv
     from sentiment.training.fit import train_heads
     from sentiment.training.hyperparams import AdapterConfig, TeacherConfig
     from sentiment.training.outputs import load_base, write_outputs
@@ -305,8 +305,8 @@ def train(
         if output is None:
             output = sentiment.MODELS.get(preset or "", Path("artifacts") / "heads")
         tasks = ("sentiment", "stage", "topics") if task is TrainTask.all else (task.value,)
-        files = [read_training_csv(p) for p in train_paths]
-        dev_files = [read_training_csv(p) for p in dev_paths]
+        files = [read_labelled_csv(p) for p in train_paths]
+        dev_files = [read_labelled_csv(p) for p in dev_paths]
         base_dir = base or (sentiment.MODELS["builtin"] if task is not TrainTask.all else None)
         log(f"training {', '.join(tasks)} on {', '.join(f.name for f in files)}")
         if layers is None:

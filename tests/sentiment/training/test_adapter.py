@@ -8,7 +8,7 @@ import torch
 from sentiment.encoder import EncoderSpec, load_encoder, merge_lora
 from sentiment.heads import Heads, LinearHead, load_heads, save_heads
 from sentiment.training.adapter import train_adapter
-from sentiment.training.datasets import read_training_csv
+from sentiment.training.datasets import read_labelled_csv
 from sentiment.training.hyperparams import AdapterConfig
 from sentiment.training.lora import TARGETS, attach_lora, detach_lora
 from tests.sentiment.conftest import OWN_EXAMPLES
@@ -43,7 +43,7 @@ def test_merged_adapter_gives_the_training_time_embeddings() -> None:
 
 
 def test_training_changes_the_adapter_and_it_round_trips(tmp_path: Path) -> None:
-    data = read_training_csv(OWN_EXAMPLES)
+    data = read_labelled_csv(OWN_EXAMPLES)
     keep = list(range(0, len(data.texts), 10))
     data.texts = [data.texts[i] for i in keep]
     data.sentiment = [data.sentiment[i] for i in keep]
@@ -76,7 +76,7 @@ def test_training_changes_the_adapter_and_it_round_trips(tmp_path: Path) -> None
 
 
 def test_no_examples_is_an_error() -> None:
-    data = read_training_csv(OWN_EXAMPLES)
+    data = read_labelled_csv(OWN_EXAMPLES)
     data.texts, data.sentiment, data.stage, data.topics = [], [], [], None
     with pytest.raises(ValueError, match="no labelled examples"):
         train_adapter(load_encoder(EncoderSpec(num_layers=1)), [data], log=lambda _: None)

@@ -8,7 +8,7 @@ import torch
 
 from sentiment import MODELS
 from sentiment.heads import load_heads
-from sentiment.training.datasets import read_training_csv
+from sentiment.training.datasets import read_labelled_csv
 from sentiment.training.fit import train_heads
 from sentiment.training.presets import preset_files
 from tests.sentiment.conftest import DATA, shared_data
@@ -21,9 +21,9 @@ def test_fast_heads_are_rederived_from_their_adapter(tmp_path, monkeypatch) -> N
     assert "--adapter-from" in shipped.meta["command"]
     shared_data("airline_tweets", "train.csv")  # skips (or fails under CI) without the data
     train_paths, _ = preset_files("builtin-fast", DATA)
-    dev = [read_training_csv(shared_data(d, "dev.csv")) for d in ("mot_stages", "uci_sentences")]
+    dev = [read_labelled_csv(shared_data(d, "dev.csv")) for d in ("mot_stages", "uci_sentences")]
     result = train_heads(
-        [read_training_csv(p) for p in train_paths],
+        [read_labelled_csv(p) for p in train_paths],
         adapter_from=shipped,
         dev_files=dev,
         log=lambda _msg: None,

@@ -15,7 +15,7 @@ from sentiment.encoder import EncoderSpec, load_encoder
 from sentiment.labels import SENTIMENTS
 from sentiment.sentences import encoder_text, split_sentences
 from sentiment.training.adapter import _distill_loss, train_adapter
-from sentiment.training.datasets import LabelledFile, read_training_csv
+from sentiment.training.datasets import LabelledFile, read_labelled_csv
 from sentiment.training.examples import build_examples
 from sentiment.training.hyperparams import AdapterConfig, TeacherConfig
 from sentiment.training.teacher import (
@@ -37,7 +37,7 @@ def _quiet(_: str) -> None:
 
 def _subset(step: int, offset: int = 0) -> LabelledFile:
     """Every ``step``-th row of our own examples (all three sentiment classes present)."""
-    data = read_training_csv(OWN_EXAMPLES)
+    data = read_labelled_csv(OWN_EXAMPLES)
     keep = list(range(offset, len(data.texts), step))
     return dataclasses.replace(
         data,

@@ -10,7 +10,7 @@ import pytest
 
 from sentiment.heads import load_heads
 from sentiment.labels import SENTIMENTS
-from sentiment.training.datasets import read_training_csv
+from sentiment.training.datasets import read_labelled_csv
 from sentiment.training.presets import LICENCES, OWN_EXAMPLES, OWN_TWEETS, preset_files
 from tests.sentiment.conftest import DATA, shared_data
 
@@ -24,7 +24,7 @@ def _norm(text: str) -> str:
 def test_commercial_preset_reads_no_non_commercial_data_and_our_tweets() -> None:
     shared_data("clothing_reviews", "train.csv")  # skips (or fails under CI) without the data
     train, _ = preset_files("builtin-commercial", DATA)
-    names = {read_training_csv(p).name for p in train}
+    names = {read_labelled_csv(p).name for p in train}
     assert names == {"clothing_reviews", "uci_sentences", "own_examples", "own_tweets"}
     assert not names & NON_COMMERCIAL
     builtin, _ = preset_files("builtin", DATA)
@@ -41,7 +41,7 @@ def test_shipped_commercial_heads_name_only_commercial_licences() -> None:
 
 
 def test_own_tweets_are_sentiment_only_and_labelled() -> None:
-    data = read_training_csv(OWN_TWEETS)
+    data = read_labelled_csv(OWN_TWEETS)
     assert len(data.texts) >= 500
     assert set(data.sentiment) <= set(SENTIMENTS)
     assert data.stage == [None] * len(data.texts) and data.topics is None
@@ -50,7 +50,7 @@ def test_own_tweets_are_sentiment_only_and_labelled() -> None:
 
 def test_our_own_files_copy_no_text_of_any_data_set() -> None:
     shared_data("airline_tweets", "train.csv")
-    ours = {_norm(t) for path in (OWN_EXAMPLES, OWN_TWEETS) for t in read_training_csv(path).texts}
+    ours = {_norm(t) for path in (OWN_EXAMPLES, OWN_TWEETS) for t in read_labelled_csv(path).texts}
     for path in sorted(DATA.glob("*/*.csv")):
         with path.open(newline="", encoding="utf-8") as fh:
             copied = ours & {_norm(row.get("text") or "") for row in csv.DictReader(fh)}

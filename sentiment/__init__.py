@@ -6,6 +6,9 @@ Public API::
     clf = load_classifier(config.model)     # loaded once per process and configuration
     clf.version                             # "builtin-<hash of the shipped heads>"
     clf.predict(["text", ...], progress=True) -> list[Prediction]
+
+The package's modules predict; fitting and measuring the model is ``sentiment.training``'s
+job, and nothing here imports it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Mention labels from sentence labels, by TAXONOMY.md's rules.
+"""Mention labels from sentence labels, by the rules of docs/taxonomy.md.
 
 - **sentiment**: the dominant attitude: the sentiment head applied to the mention's pooled
   sentence embeddings (what the head is trained on: the word-count-weighted mean, and for the
@@ -14,9 +14,8 @@ Each sentence's stage and topics are read **in context** (:func:`in_context`): h
 sentence's own probabilities, half its mention's (the same head on the mention's pooled input).
 A sentence alone is often ambiguous ("Really disappointed." after "Tracking hasn't moved since
 Monday." is about delivery; alone it reads as a product verdict), and the heads are trained on
-whole texts. Measured on mot_stages dev with the previous heads, builtin: stage macro-F1
-0.779 -> 0.834, topics 0.655 -> 0.703; every variant gains (DATA_CARD.md). A one-sentence
-mention is unchanged.
+whole texts. Every variant gains stage and topic macro-F1 from it (docs/model.md). A
+one-sentence mention is unchanged.
 """
 
 from __future__ import annotations
@@ -34,12 +33,12 @@ from .labels import STAGE_ORDER, split_topics
 RULES_REVISION = "2-sentences-in-context"
 # What a head reads: the weighted mean of a text's sentence vectors, or that mean followed by
 # their element-wise max (twice the width). The max keeps what a mean blurs: one strongly
-# negative sentence in an otherwise warm review (builtin dev: clothing macro-F1 +3 points).
+# negative sentence in an otherwise warm review (docs/model.md).
 Pooling = Literal["mean", "mean+max"]
 POOLINGS: tuple[str, ...] = get_args(Pooling)
 TIE_MARGIN = 0.1
-# Weight of the mention (context) in a sentence's stage and topic probabilities. Chosen a priori
-# as an even split, not tuned: 0.3 / 0.5 / 0.7 gave builtin stage macro-F1 0.810 / 0.834 / 0.839.
+# Weight of the mention (context) in a sentence's stage and topic probabilities: an even split,
+# chosen a priori rather than tuned on the dev data.
 CONTEXT_WEIGHT = 0.5
 
 

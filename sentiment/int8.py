@@ -2,8 +2,8 @@
 
 ``model.precision = "auto"`` uses it where the CPU's flags show x86 VNNI or AMX: there ONNX
 Runtime's int8 kernels run the encoder about 1.25x faster than fp32, and dev figures stay within
-a point of fp32 (DATA_CARD.md). Without those instructions int8 brings no speed (BASELINES.md:
-AVX2 only) and the u8s8 kernels can saturate, so fp32 stays the default there.
+a point of fp32 (docs/model.md). Without those instructions (AVX2 only) int8 brings no speed and
+the u8s8 kernels can saturate, so fp32 stays the default there.
 
 The recipe (``quantize_int8``), each choice measured:
 

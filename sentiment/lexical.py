@@ -3,10 +3,9 @@
 The encoder's sentiment head reads 3 layers of a small sentence encoder; a bag of words trained
 on the same data makes different mistakes (a domain word, a misspelling, a rare idiom the
 encoder blurs). Sentiment is therefore a product of the two experts: their log-probabilities
-are added, the lexical one weighted by ``mix`` (1 = equal say), and renormalised. Measured on
-the builtin model's dev splits (DATA_CARD.md): airline macro-F1 0.761 -> 0.776, clothing 0.665
--> 0.670, at about 1 % of prediction time (word n-grams only: character n-grams gave no more
-and cost 7 %).
+are added, the lexical one weighted by ``mix`` (1 = equal say), and renormalised. It gains
+a point or more of dev macro-F1 (docs/model.md) at about 1 % of prediction time (word n-grams
+only: character n-grams gave no more and cost 7 %). Fitting it is ``sentiment.training``'s job.
 
 Features: sklearn's ``HashingVectorizer`` (murmurhash3, stateless and stable across
 platforms, so no vocabulary ships) over unigrams and bigrams, sublinear term frequency, the

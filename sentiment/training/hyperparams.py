@@ -99,6 +99,8 @@ HEADS = HeadRecipe(
 # --- the LoRA adapter (adapter.py) --------------------------------------------------------------
 @dataclass(frozen=True)
 class AdapterConfig:
+    """How the LoRA adapter trains (adapter.py); `umot train --adapter-*` sets some fields."""
+
     rank: int = ADAPTER_RANK
     # 0: 2 × rank, the usual LoRA choice: the update's scale (alpha / rank) holds when the
     # rank changes, so comparing ranks compares ranks, not learning rates.
@@ -135,6 +137,8 @@ ADAPTER_TOPICS_LOSS = 0.5
 # --- the whole-text teacher (teacher.py) --------------------------------------------------------
 @dataclass(frozen=True)
 class TeacherConfig:
+    """How the whole-text teacher is fine-tuned; heads.json records it when distilling."""
+
     layers: int = 6
     max_length: int = 256  # whole texts: a clothing review averages 82 tokens
     epochs: float = TEACHER_EPOCHS

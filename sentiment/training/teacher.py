@@ -2,11 +2,11 @@
 
 The shipped encoder is cut to 3 of MiniLM's 6 layers and reads a mention one sentence at a
 time: that is what makes it 3x faster than the full model, and it is also what caps its
-sentiment (BASELINES.md: the full model fine-tuned on whole texts reaches airline 0.796 in under
-one CPU epoch). Knowledge distillation hands the small student the big model's judgement: the
-full encoder is fine-tuned end to end on whole texts first (minutes on a GPU), it predicts every
-training text, and the adapter's sentiment loss then mixes those soft labels with the hard ones
-(adapter.AdapterConfig.distill). Soft labels carry what a hard label cannot, such as "mostly
+sentiment (docs/model.md: the full model fine-tuned on whole texts scores higher). Knowledge
+distillation hands the small student the big model's judgement: the full encoder is fine-tuned
+end to end on whole texts first (minutes on a GPU), it predicts every training text, and the
+adapter's sentiment loss then mixes those soft labels with the hard ones
+(hyperparams.AdapterConfig.distill). Soft labels carry what a hard label cannot, such as "mostly
 positive, a bit neutral" for a three-star review, and they say which texts are ambiguous.
 
 The teacher is thrown away afterwards; nothing of it ships and prediction does not change.

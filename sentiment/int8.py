@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .sentences import encoder_text, split_sentences
+
 # Names the recipe in the twin's file name: a new recipe (or ONNX Runtime) makes a new file
 # instead of reusing one built the old way.
 RECIPE = "int8s1"
@@ -102,8 +104,6 @@ def down_projections(model: Any) -> list[str]:
 def calibration_texts(path: Path | None = None) -> list[str]:
     """What the encoder reads of the own examples: their sentences, leading @handles skipped.
     (Calibrating on the whole texts instead measured 1 point lower on builtin's topics.)"""
-    from .sentences import encoder_text, split_sentences
-
     with (path or CALIBRATION_FILE).open(newline="", encoding="utf-8") as fh:
         texts = [row["text"] for row in csv.DictReader(fh) if row.get("text")]
     return [encoder_text(span.text) for text in texts for span in split_sentences(text)]

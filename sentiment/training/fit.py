@@ -1,20 +1,19 @@
 """`umot train`'s core: labelled files -> the encoder the heads read -> fitted task heads.
 
-The steps, in order: choose the encoder cut and adapter (the base heads' or another directory's
-as they are, or a new one trained here, after a whole-text teacher when distilling); encode
-every file once (features.py, cached); fit the requested heads on the pooled sentence vectors
-(hyperparams.HEADS: seeded MLPs for sentiment and stage, an L-BFGS logistic regression for
-topics, and sentiment's lexical partner on the same texts, labels and weights); take the other
-heads from ``base``; score the dev files through the real prediction path. Deterministic, and a
-minute on two cores once the features are cached.
+The steps, in order: choose the encoder cut and adapter (encoder_choice.py: the base heads' or
+another directory's as they are, or a new one trained here, after a whole-text teacher when
+distilling); encode every file once (features.py, cached); fit the requested heads on the pooled
+sentence vectors (hyperparams.HEADS: seeded MLPs for sentiment and stage, an L-BFGS logistic
+regression for topics, and sentiment's lexical partner on the same texts, labels and weights);
+take the other heads from ``base``; score the dev files through the real prediction path.
+Deterministic, and a minute on two cores once the features are cached.
 """
 
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 
 import torch
 
@@ -24,15 +23,14 @@ from ..errors import DataError
 from ..heads import Heads, LinearHead
 from ..labels import SENTIMENTS, STAGES, TOPICS, split_topics
 from ..lexical import LexicalHead
-from .adapter import train_adapter
 from .balance import cell_weights
-from .datasets import LabelledFile
+from .datasets import TASKS, LabelledFile
+from .encoder_choice import choose_encoder
 from .evaluate import evaluate_heads
 from .features import cached_features
 from .fit_heads import fit_linear_head, fit_mlp_head
 from .fit_lexical import fit_lexical_head
 from .hyperparams import (
-    DEFAULT_TEACHER,
     HEADS,
     LAYERS,
     LEXICAL_MIX,
@@ -42,9 +40,7 @@ from .hyperparams import (
     HeadRecipe,
     TeacherConfig,
 )
-from .teacher import evaluate_teacher, soft_labels, train_teacher
 
-TASKS = ("sentiment", "stage", "topics")
 DEFAULT_SPEC = EncoderSpec(num_layers=LAYERS, max_length=MAX_LENGTH)
 Features = dict[int, Pooled]  # per file (by id), its texts' pooled sentence vectors
 
@@ -84,7 +80,7 @@ def train_heads(
     with ``distill`` > 0 learns from a whole-text ``teacher`` trained first (teacher.py).
     ``lexical_mix`` weighs the lexical sentiment expert; 0 fits none."""
     device = device or torch.device("cpu")
-    spec, lora, adapter_source = _encoder_for(
+    spec, lora, adapter_source = choose_encoder(
         files,
         tasks,
         spec,
@@ -122,60 +118,6 @@ def train_heads(
     if dev_files:
         metrics = evaluate_heads(heads, encoder, spec, dev_files, log=log, device=device)
     return TrainResult(heads, metrics, list(files), adapter_source)
-
-
-def _encoder_for(
-    files: Sequence[LabelledFile],
-    tasks: Sequence[str],
-    spec: EncoderSpec,
-    *,
-    base: Heads | None,
-    adapter: AdapterConfig | None,
-    adapter_from: Heads | None,
-    teacher: TeacherConfig | None,
-    dev_files: Sequence[LabelledFile],
-    log: Callable,
-    device: torch.device,
-) -> tuple[EncoderSpec, dict[str, torch.Tensor], dict]:
-    """The encoder cut and adapter the heads are fitted on, and where the adapter came from."""
-    if set(tasks) != set(TASKS) and base is not None and base.lora:
-        return base.spec, base.lora, {}
-    if adapter_from is not None:
-        meta = adapter_from.meta
-        source = dict(meta.get("adapter") or {"command": meta.get("command")})
-        spec = adapter_from.spec
-        log(f"  adapter: reused (rank {spec.lora_rank}, {spec.num_layers} layers)")
-        return spec, dict(adapter_from.lora), source
-    if adapter is not None:
-        return _train_adapter(files, spec, adapter, teacher, dev_files, log, device)
-    return spec, {}, {}
-
-
-def _train_adapter(
-    files: Sequence[LabelledFile],
-    spec: EncoderSpec,
-    adapter: AdapterConfig,
-    teacher: TeacherConfig | None,
-    dev_files: Sequence[LabelledFile],
-    log: Callable,
-    device: torch.device,
-) -> tuple[EncoderSpec, dict[str, torch.Tensor], dict]:
-    """A new adapter on ``files``, distilled from a teacher trained first when asked."""
-    t0 = time.perf_counter()
-    logits = None
-    source: dict = {}
-    if adapter.distill > 0:
-        teacher = teacher or DEFAULT_TEACHER
-        model = train_teacher(files, teacher, log=log, device=device)
-        scores = evaluate_teacher(model, dev_files)
-        log(f"  teacher dev sentiment macro-F1: {scores}")
-        source = {"teacher": {"config": asdict(teacher), "dev_macro_f1": scores}}
-        logits = soft_labels(model, files)
-        del model
-    lora = train_adapter(load_encoder(spec), files, adapter, log=log, device=device, teacher=logits)
-    spec = replace(spec, lora_rank=adapter.rank, lora_alpha=adapter.alpha)
-    log(f"  adapter trained in {(time.perf_counter() - t0) / 60:.1f} min")
-    return spec, lora, source
 
 
 def _fit_sentiment(

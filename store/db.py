@@ -1,27 +1,13 @@
 """Engine and session factory; schema upgrades through the shipped Alembic migrations.
 
-SQLite's query planner picks the covering indexes of migrations 0002/0003 only once ``ANALYZE``
-has stored statistics (``sqlite_stat1``); without them it guesses, and a dashboard query on a
-million mentions walks the wrong index. :func:`refresh_statistics` keeps them fresh on SQLite
-(PostgreSQL's autovacuum analyzes by itself), at three moments:
-
-* when a connection opens and at the end of a schema upgrade: a table is analyzed when one of
-  its indexes has no statistics yet or its row count moved tenfold since the last analysis
-  (the rule of SQLite's ``PRAGMA optimize=0x10002``) — a few index probes, then nothing;
-* when a connection goes back to the pool having written, since its last analysis, as many
-  rows as the statistics describe (a crawl or classification batch that changed much of the
-  data, such as labels filled in for a whole import): every table is analyzed again.
-
-A connection reads the statistics when it opens, so pooled SQLite connections are recycled
-after an hour: a long-running dashboard picks up what the writers refreshed.
-
-The rule is applied here rather than by ``PRAGMA optimize``: Python ships SQLite 3.40 on this
-machine, whose ``optimize`` only looks at tables this very connection has queried and has no
-0x10000 "check every table" bit, and from 3.46 on it samples (``analysis_limit``): sampled
-statistics changed about a dozen dashboard plans at a million mentions, the per-topic sums
-back to a sort among them. A full ``ANALYZE`` there takes a few seconds, once per tenfold
-growth or large rewrite, paid by the writer or the first connection after it; every other
-connection pays the check (~1 ms).
+SQLite's planner uses the dashboard's covering indexes only once ``ANALYZE`` has stored
+statistics, so :func:`refresh_statistics` keeps them fresh on SQLite (PostgreSQL's autovacuum
+does it there): when a connection opens and after an upgrade, a table is analyzed if an index
+lacks statistics or its row count moved tenfold (the rule of ``PRAGMA optimize=0x10002``,
+applied here because older SQLite's ``optimize`` only checks tables the connection queried, and
+newer ones sample, which changed dashboard plans); a connection that wrote as many rows as the
+statistics describe analyzes again when it goes back to the pool. Pooled connections are
+recycled hourly so a long-running dashboard reads the new statistics.
 """
 
 from __future__ import annotations

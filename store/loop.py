@@ -1,36 +1,11 @@
-"""The UMOT → ZMOT loop: exposure index, weekly loop contributions, shelf, influencers.
+"""The UMOT → ZMOT loop in SQL: exposure index and weekly loop contributions.
 
-Definitions, as computed here (the formulas with their reasons: docs/loop.md)
------------------------------------------------------------------------------
-* ``w_src(m) = v(m) · w_source`` — the stored ``visibility`` times the configured source weight,
-  applied in SQL with a CASE on ``source_id``. ``s(m)`` is the effective sentiment score in
-  [-1, 1]; unclassified mentions (no score) are left out of every loop metric.
-* **Day granularity.** Ages are counted in whole UTC days: a mention published on day j has age
-  ``d − j`` on day d (0 on its own day). The index is "as of the end of day d". This makes the
-  index exact from per-day sums: SQL returns ``A_j = Σ w_src`` and ``B_j = Σ w_src·s`` per day,
-  and ``Σ_m w(m)·s(m) = Σ_j B_j · 0.5^((d−j)/H)`` — a convolution over at most L + (days shown)
-  buckets instead of a pass over every mention.
-* **Exposure index** on day d: over mentions with ``0 ≤ age < L`` (L = look-back days, so the
-  window is the L days ending on d), ``w = w_src · 0.5^(age/H)`` and
-  ``index(d) = 100 · Σ w·s / Σ w`` (undefined — NaN — when nothing is in the window).
-* **Loop contribution** of a week W (Monday–Sunday, clipped to the range shown), at t = the last
-  day of W: let N, D be the index's numerator and denominator at t, and N_W, D_W the parts coming
-  from mentions *published during W*. Without that week's content the index would be
-  ``100 · s_old`` with ``s_old = (N − N_W) / (D − D_W)`` (taken as 0 when nothing older is in the
-  window). The week *moved* the index by ``index(t) − 100·s_old``, and that move splits exactly
-  over the stages g of the week's mentions:
-  ``contribution(W, g) = 100 · (N_W,g − D_W,g · s_old) / D``
-  = (share of the reading weight that g's new mentions hold) × (their weighted sentiment − the
-  sentiment of what was already there) × 100. Positive: that moment of truth, published that
-  week, made what the next shoppers read kinder; negative: harsher. The stage contributions of a
-  week add up to its total move. By topic, a mention's weight is split evenly over its topics
-  (``(no topic)`` when it has none), so topic contributions add up to the same total.
-* **ZMOT shelf** on day d: per source, the K most visible mentions (highest ``v(m)``, ties to the
-  most recent) published in the look-back window ending on d — what a prospect opening that
-  source sees first. Each row also carries its decayed weight w on day d.
-* **Most influential mentions** on day d: the mentions with the largest w on day d.
-
-The shelf and the influential mentions are computed in :mod:`store.shelf`.
+The definitions and their reasons are in docs/loop.md. What matters for the code: ages are whole
+UTC days, so SQL returns per-day sums ``A_j = Σ w_src`` and ``B_j = Σ w_src·s`` and the index on
+day d is a convolution of those sums with ``0.5^((d−j)/H)`` over at most L + (days shown)
+buckets, instead of a pass over every mention. ``w_src = v(m) · w_source`` is applied in SQL
+(a CASE on ``source_id``); unclassified mentions are left out of every loop metric. The shelf
+and the most influential mentions are in :mod:`store.shelf`.
 """
 
 from __future__ import annotations

@@ -104,8 +104,14 @@ class ProductConfig(_Model):
     keywords: list[str] = Field(default_factory=list)
 
 
+BrandRole = Literal["own", "competitor"]
+
+
 class BrandConfig(_Model):
     name: str = Field(min_length=1)
+    # The brand the user manages ("own") or one it is compared with; when no brand of the file
+    # says, the first is the own brand.
+    role: BrandRole | None = None
     keywords: list[str] = Field(default_factory=list)
     products: list[ProductConfig] = Field(default_factory=list)
 
@@ -171,6 +177,23 @@ class Config(_Model):
             if name not in source_names:
                 raise _KeyError(f"analytics.source_weights.{name}", "no source has this name")
         return self
+
+    def brand_role(self, name: str) -> BrandRole:
+        """``own`` or ``competitor``; with no role anywhere in the file, the first brand is own."""
+        if not any(b.role for b in self.brands):
+            return "own" if self.brands and self.brands[0].name == name else "competitor"
+        brand = next((b for b in self.brands if b.name == name), None)
+        return brand.role if brand is not None and brand.role else "competitor"
+
+    @property
+    def own_brands(self) -> list[str]:
+        """Names of the brands the user manages, in file order."""
+        return [b.name for b in self.brands if self.brand_role(b.name) == "own"]
+
+    @property
+    def competitor_brands(self) -> list[str]:
+        """Names of the brands compared with the own ones, in file order."""
+        return [b.name for b in self.brands if self.brand_role(b.name) == "competitor"]
 
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:

@@ -195,6 +195,7 @@ def demo_toml(base_url: str, *, database: str = DATABASE_NAME) -> str:
         lines += [
             "[[brands]]",
             f"name = {_toml(brand.name)}",
+            f"role = {_toml(brand.role)}",
             f"keywords = {_toml(list(brand.keywords))}",
             f"products = [{products}]",
             "",

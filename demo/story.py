@@ -30,10 +30,12 @@ class Brand:
     keywords: tuple[str, ...]
     hashtag: str
     products: tuple[Product, ...]
+    role: str = "competitor"  # "own" for the brand the demo's brand manager runs
 
 
 NORTHWIND = Brand(
     name="Northwind Outfitters",
+    role="own",
     short="Northwind",
     slug="northwind",
     domain="northwindoutfitters.example",

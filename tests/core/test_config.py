@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from core.config import ConfigError, load_config
+from demo.config import demo_toml
 from umot.cli import app
 
 GOOD = """
@@ -36,6 +37,7 @@ BAD = {
     "wrong type": ("[model]\nbatch_size = 'big'", "model.batch_size"),
     "out of range": ("[model]\nbatch_size = 0", "model.batch_size"),
     "bad device": ("[model]\ndevice = 'tpu'", "model.device"),
+    "bad brand role": ("[[brands]]\nname = 'A'\nrole = 'mine'", "brands[0].role"),
     "bad precision": ("[model]\nprecision = 'int4'", "model.precision"),
     "no split workers": ("[model]\nsplit_workers = 0", "model.split_workers"),
     "split workers not a number": ("[model]\nsplit_workers = 'many'", "model.split_workers"),
@@ -142,3 +144,34 @@ def test_missing_config_file_via_env_exits_2(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "missing.toml not found" in result.output
+
+
+def _brands(tmp_path: Path, body: str) -> list[tuple[str, str]]:
+    path = tmp_path / "umot.toml"
+    path.write_text(body)
+    config = load_config(path)
+    return [(b.name, config.brand_role(b.name)) for b in config.brands]
+
+
+def test_with_no_role_anywhere_the_first_brand_is_own(tmp_path: Path) -> None:
+    body = "[[brands]]\nname = 'A'\n[[brands]]\nname = 'B'\n"
+    assert _brands(tmp_path, body) == [("A", "own"), ("B", "competitor")]
+
+
+def test_roles_set_in_the_file_are_kept_and_unset_ones_compete(tmp_path: Path) -> None:
+    body = (
+        "[[brands]]\nname = 'A'\nrole = 'competitor'\n"
+        "[[brands]]\nname = 'B'\nrole = 'own'\n"
+        "[[brands]]\nname = 'C'\n"
+    )
+    assert _brands(tmp_path, body) == [("A", "competitor"), ("B", "own"), ("C", "competitor")]
+    config = load_config(tmp_path / "umot.toml")
+    assert config.own_brands == ["B"] and config.competitor_brands == ["A", "C"]
+
+
+def test_the_demo_config_marks_northwind_own_and_bramble_competitor(tmp_path: Path) -> None:
+    path = tmp_path / "umot.toml"
+    path.write_text(demo_toml("http://127.0.0.1:9"))
+    config = load_config(path)
+    assert config.own_brands == ["Northwind Outfitters"]
+    assert config.competitor_brands == ["Bramble & Co"]

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from core.config import Config
-from store.models import Brand, Product, Source
+from store.models import BRAND_ROLES, Brand, Product, Source
 
 
 @dataclass(frozen=True, slots=True)
 class BrandSpec:
     name: str
     products: tuple[str, ...] = ()
+    role: str = "competitor"  # "own" or "competitor" (store.models.BRAND_ROLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +33,15 @@ class CatalogNames:
     brands: dict[int, str]
     products: dict[int, tuple[int, str]]  # product id -> (brand id, product name)
     sources: dict[int, str]
+    roles: dict[int, str] = field(default_factory=dict)  # brand id -> "own" | "competitor"
+
+    @property
+    def own_brand_ids(self) -> tuple[int, ...]:
+        return tuple(i for i in self.brands if self.roles.get(i) == "own")
+
+    @property
+    def competitor_brand_ids(self) -> tuple[int, ...]:
+        return tuple(i for i in self.brands if self.roles.get(i) != "own")
 
 
 @dataclass(slots=True)
@@ -43,8 +54,10 @@ class Catalog:
 
 
 def catalog_names(session: Session) -> CatalogNames:
-    """Every stored brand, product and source by id."""
-    brands = dict(session.exec(select(Brand.id, Brand.name).order_by(Brand.name)).all())
+    """Every stored brand, product and source by id, and each brand's role."""
+    rows = session.exec(select(Brand.id, Brand.name, Brand.role).order_by(Brand.name)).all()
+    brands = {bid: name for bid, name, _ in rows}
+    roles = {bid: role for bid, _, role in rows}
     products = {
         pid: (bid, name)
         for pid, bid, name in session.exec(
@@ -52,25 +65,47 @@ def catalog_names(session: Session) -> CatalogNames:
         ).all()
     }
     sources = dict(session.exec(select(Source.id, Source.name).order_by(Source.name)).all())
-    return CatalogNames(brands=brands, products=products, sources=sources)  # type: ignore[arg-type]
+    return CatalogNames(brands=brands, products=products, sources=sources, roles=roles)  # type: ignore[arg-type]
+
+
+def own_brand_ids(session: Session) -> tuple[int, ...]:
+    """Ids of the brands the user manages (role ``own``), by name."""
+    return _brand_ids(session, "own")
+
+
+def competitor_brand_ids(session: Session) -> tuple[int, ...]:
+    """Ids of the brands compared with the own ones (role ``competitor``), by name."""
+    return _brand_ids(session, "competitor")
+
+
+def _brand_ids(session: Session, role: str) -> tuple[int, ...]:
+    stmt = select(Brand.id).where(Brand.role == role).order_by(col(Brand.name))
+    return tuple(i for i in session.exec(stmt).all() if i is not None)
 
 
 def sync_catalog(
     session: Session, *, brands: Iterable[BrandSpec], sources: Iterable[SourceSpec]
 ) -> Catalog:
-    """Create missing brands, products and sources; update a source's spider and brand.
+    """Create missing brands, products and sources; update a brand's role and a source's
+    spider and brand.
 
     Rows are never deleted: a brand or source removed from the config keeps its history.
     """
     catalog = Catalog()
     existing_brands = {b.name: b for b in session.exec(select(Brand))}
     for spec in brands:
+        if spec.role not in BRAND_ROLES:
+            raise ValueError(f"unknown brand role {spec.role!r}; use {', '.join(BRAND_ROLES)}")
         brand = existing_brands.get(spec.name)
         if brand is None:
-            brand = Brand(name=spec.name)
+            brand = Brand(name=spec.name, role=spec.role)
             session.add(brand)
             session.flush()
             existing_brands[spec.name] = brand
+        elif brand.role != spec.role:
+            brand.role = spec.role
+            session.add(brand)
+            session.flush()
         assert brand.id is not None
         catalog.brands[spec.name] = brand.id
         existing_products = {
@@ -113,12 +148,25 @@ def ensure_source(session: Session, *, name: str, spider: str, brand_id: int | N
 
 
 def sync_configured_catalog(session: Session, config: Config) -> Catalog:
-    """Mirror the config's brands, products and sources into the store."""
-    return sync_catalog(
+    """Mirror the config's brands (with their roles: ``Config.brand_role``), products and
+    sources into the store. A stored brand the config no longer lists is no longer own: the
+    own brands are exactly the config's."""
+    catalog = sync_catalog(
         session,
         brands=[
-            BrandSpec(name=b.name, products=tuple(p.name for p in b.products))
+            BrandSpec(
+                name=b.name,
+                products=tuple(p.name for p in b.products),
+                role=config.brand_role(b.name),
+            )
             for b in config.brands
         ],
         sources=[SourceSpec(name=s.name, spider=s.spider, brand=s.brand) for s in config.sources],
     )
+    session.execute(
+        update(Brand)
+        .where(col(Brand.role) == "own", col(Brand.name).not_in(config.own_brands))
+        .values(role="competitor")
+    )
+    session.flush()
+    return catalog

@@ -34,3 +34,27 @@ def test_bad_config_fails_in_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--config", str(bad), "dashboard"])
     assert result.exit_code == 2
     assert "database.url" in result.output
+
+
+def test_writes_the_configured_brand_roles_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlmodel import Session, select
+
+    from store.db import make_engine
+    from store.models import Brand
+
+    config = tmp_path / "umot.toml"
+    config.write_text(
+        f'[database]\nurl = "sqlite:///{tmp_path / "umot.db"}"\n'
+        "[[brands]]\nname = 'Bramble'\nrole = 'competitor'\n"
+        "[[brands]]\nname = 'Northwind'\nrole = 'own'\n"
+    )
+    monkeypatch.setattr(command.subprocess, "call", lambda args, env: 0)
+    result = CliRunner().invoke(app, ["--config", str(config), "dashboard"])
+    assert result.exit_code == 0, result.output
+    engine = make_engine(f"sqlite:///{tmp_path / 'umot.db'}")
+    with Session(engine) as session:
+        roles = {b.name: b.role for b in session.exec(select(Brand))}
+    engine.dispose()
+    assert roles == {"Bramble": "competitor", "Northwind": "own"}

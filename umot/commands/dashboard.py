@@ -36,9 +36,15 @@ def dashboard(
     ] = "127.0.0.1",
 ) -> None:
     """Serve the dashboard (Streamlit) on the configured database until interrupted."""
+    from store.catalog import sync_configured_catalog
+    from store.db import session_scope
+
     with user_errors():
         config = current_config()
-        open_engine(config)  # a broken database fails here, in one line, not in the browser
+        engine = open_engine(config)  # a broken database fails here, not in the browser
+        with session_scope(engine) as session:
+            sync_configured_catalog(session, config)  # the pages open on the own brand(s)
+        engine.dispose()
     env = dict(os.environ)
     config_path = config.path or state.config_path
     if config_path is not None:

@@ -180,6 +180,7 @@ class Classifier:
         sent_diff = _pos_minus_neg(sent_probs)
         stage_conf, stage_label = (v.tolist() for v in stage_probs.max(-1))
         mention_label = mention_probs.argmax(-1).tolist()
+        mention_conf = mention_probs.max(-1).values.tolist()
         mention_diff = _pos_minus_neg(mention_probs)
         stage_labels = self.heads.stage.labels
         out: list[Prediction] = []
@@ -208,6 +209,7 @@ class Classifier:
                     topics=union_topics([s.topics for s in sentences]),
                     language=prep.language,
                     sentences=sentences,
+                    confidence=min(1.0, max(0.0, mention_conf[i])),
                 )
             )
         return out

@@ -25,12 +25,17 @@ class SentencePrediction:
 
 @dataclass(frozen=True)
 class Prediction:
+    """A mention's labels. ``confidence`` is the probability the model gave ``sentiment`` (the
+    largest of P(negative), P(neutral), P(positive), so at least 1/3); ``sentiment_score`` is
+    P(positive) - P(negative), which alone does not tell it."""
+
     sentiment: str
     sentiment_score: float
     stage: str
     topics: list[str]
     language: str | None = None
     sentences: list[SentencePrediction] = field(default_factory=list)
+    confidence: float | None = None
 
     def aspects(self) -> list[dict]:
         """Per-sentence labels as JSON-serialisable dicts (what the store keeps)."""
@@ -42,6 +47,7 @@ class Prediction:
         out = {
             "sentiment": self.sentiment,
             "sentiment_score": round(self.sentiment_score, 4),
+            "confidence": None if self.confidence is None else round(self.confidence, 4),
             "stage": self.stage,
             "topics": list(self.topics),
             "language": self.language,

@@ -66,6 +66,7 @@ def save_results(session: Session, *, model_version: str, results: Sequence[Labe
             "model_version": model_version,
             "sentiment": r.sentiment,
             "sentiment_score": float(r.sentiment_score),
+            "sentiment_confidence": _probability(r.confidence),
             "stage": r.stage,
             "topics": list(r.topics),
             "language": r.language,
@@ -95,6 +96,7 @@ def _effective(r: LabelResult, correction: Correction | None, version: str) -> d
         "mention_id": r.mention_id,
         "sentiment": r.sentiment,
         "sentiment_score": float(r.sentiment_score),
+        "sentiment_confidence": _probability(r.confidence),
         "stage": r.stage,
         "topics": list(r.topics),
         "labels_from": version,
@@ -104,13 +106,19 @@ def _effective(r: LabelResult, correction: Correction | None, version: str) -> d
     return labels
 
 
+def _probability(value: float | None) -> float | None:
+    return None if value is None else min(1.0, max(0.0, float(value)))
+
+
 def apply_correction(labels: dict[str, Any], correction: Correction) -> None:
-    """Overlay a correction on labels (in place). A corrected sentiment sets a matching score."""
+    """Overlay a correction on labels (in place). A corrected sentiment sets a matching score
+    and a confidence of 1.0: a person's label is not a guess."""
     if correction.sentiment is not None:
         labels["sentiment"] = correction.sentiment
         labels["sentiment_score"] = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}[
             correction.sentiment
         ]
+        labels["sentiment_confidence"] = 1.0
     if correction.stage is not None:
         labels["stage"] = correction.stage
     if correction.topics is not None:
@@ -119,7 +127,9 @@ def apply_correction(labels: dict[str, Any], correction: Correction) -> None:
 
 
 def write_effective_labels(session: Session, labels: Sequence[dict[str, Any]]) -> None:
-    """Set mention.sentiment/score/stage/topics and the mention_topic rows (batched)."""
+    """Set mention.sentiment/score/confidence/stage/topics and the mention_topic rows (batched).
+
+    A labels dict without ``sentiment_confidence`` leaves it empty (None)."""
     if not labels:
         return
     mention = Mention.__table__  # type: ignore[attr-defined]
@@ -129,6 +139,7 @@ def write_effective_labels(session: Session, labels: Sequence[dict[str, Any]]) -
         .values(
             sentiment=bindparam("b_sentiment"),
             sentiment_score=bindparam("b_score"),
+            sentiment_confidence=bindparam("b_conf"),
             stage=bindparam("b_stage"),
             topics=bindparam("b_topics"),
             labels_from=bindparam("b_from"),
@@ -141,6 +152,7 @@ def write_effective_labels(session: Session, labels: Sequence[dict[str, Any]]) -
                 "b_id": row["mention_id"],
                 "b_sentiment": row["sentiment"],
                 "b_score": row["sentiment_score"],
+                "b_conf": row.get("sentiment_confidence"),
                 "b_stage": row["stage"],
                 "b_topics": row["topics"],
                 "b_from": row["labels_from"],

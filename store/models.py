@@ -114,6 +114,9 @@ class Mention(MentionBase, table=True):
     # output.
     sentiment: str | None = Field(default=None, max_length=16)
     sentiment_score: float | None = None
+    # The probability the model gave ``sentiment``; 1.0 when a person corrected the sentiment;
+    # None for labels saved before migration 0006 (the classifier did not return it then).
+    sentiment_confidence: float | None = None
     stage: str | None = Field(default=None, max_length=8)
     topics: list[str] | None = Field(default=None, sa_column=Column(JSON))
     labels_from: str | None = Field(default=None, max_length=80)  # model version or "correction"
@@ -178,6 +181,7 @@ class Classification(SQLModel, table=True):
     model_version: str = Field(max_length=80, index=True)
     sentiment: str = Field(max_length=16)
     sentiment_score: float
+    sentiment_confidence: float | None = None  # P(sentiment) as the model gave it
     stage: str = Field(max_length=8)
     topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     language: str | None = Field(default=None, max_length=16)

@@ -80,6 +80,8 @@ class LabelResult:
     topics: list[str]
     language: str | None = None
     aspects: list[dict[str, object]] = field(default_factory=list)
+    # The probability the model gave ``sentiment`` (None: the model did not say).
+    confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

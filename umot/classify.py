@@ -18,6 +18,7 @@ class _Prediction(Protocol):
     stage: str
     topics: list[str]
     language: str | None
+    confidence: float | None
 
     def aspects(self) -> list[dict[str, object]]: ...
 
@@ -58,6 +59,7 @@ def classify_pending(
                     topics=list(pred.topics),
                     language=pred.language,
                     aspects=pred.aspects(),
+                    confidence=pred.confidence,
                 )
                 for p, pred in zip(pending, predictions, strict=True)
             ]

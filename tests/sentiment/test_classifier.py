@@ -33,6 +33,13 @@ def test_predictions_are_complete_and_in_order(builtin_classifier) -> None:
         assert -1.0 <= p.sentiment_score <= 1.0
         assert all(t in TOPICS for t in p.topics)
         assert all(isinstance(s, SentencePrediction) for s in p.sentences)
+    for p in preds[:2] + preds[3:]:
+        # P(label): the largest of three probabilities, and P(label) - P(opposite) = |score|
+        # for a positive or negative label, so |score| <= P(label) <= (1 + |score|) / 2.
+        assert p.confidence is not None and 1 / 3 - 1e-6 <= p.confidence <= 1.0
+        if p.sentiment != "neutral":
+            s = abs(p.sentiment_score)
+            assert s - 1e-5 <= p.confidence <= (1 + s) / 2 + 1e-5, p
     assert preds[0] == preds[3]  # duplicates: same answer
     assert len(preds[4].sentences) == 2
     assert preds[4].sentences[1].start == texts[4].index("The fabric")

@@ -75,3 +75,56 @@ def test_a_correction_wins_over_a_new_model_result(engine) -> None:
         assert mention.stage == "amot"  # not corrected: the model's stage stays
         assert mention.topics == ["design"]
         assert mention.labels_from == "correction"
+
+
+def test_confidence_is_kept_with_the_result_and_on_the_mention(engine) -> None:
+    from store.corrections import clear_correction, save_correction
+
+    with Session(engine) as session:
+        [mid] = _fill(session, 1)
+        label = _label(mid)
+        label.confidence = 0.87
+        save_results(session, model_version="v1", results=[label])
+        session.commit()
+        stored = session.scalars(select(Classification).where(Classification.mention_id == mid))
+        assert stored.one().sentiment_confidence == 0.87
+        assert session.get(Mention, mid).sentiment_confidence == 0.87
+        save_correction(session, mention_id=mid, stage="smot")  # the sentiment is the model's
+        assert session.get(Mention, mid).sentiment_confidence == 0.87
+        save_correction(session, mention_id=mid, sentiment="positive")  # a person's label
+        assert session.get(Mention, mid).sentiment_confidence == 1.0
+        clear_correction(session, mention_id=mid)
+        assert session.get(Mention, mid).sentiment_confidence == 0.87
+        unknown = _label(mid)  # a model that gives no probability leaves it empty
+        save_results(session, model_version="v2", results=[unknown])
+        assert session.get(Mention, mid).sentiment_confidence is None
+
+
+def test_the_classify_loop_stores_the_models_confidence(engine) -> None:
+    from dataclasses import dataclass, field
+
+    from umot.classify import classify_pending
+
+    @dataclass
+    class Pred:
+        sentiment: str = "negative"
+        sentiment_score: float = -0.5
+        stage: str = "smot"
+        topics: list[str] = field(default_factory=list)
+        language: str | None = "en"
+        confidence: float | None = 0.64
+
+        def aspects(self) -> list[dict[str, object]]:
+            return []
+
+    class Model:
+        version = "fake-1"
+
+        def predict(self, texts: list[str], *, progress: bool = False) -> list[Pred]:
+            return [Pred() for _ in texts]
+
+    with Session(engine) as session:
+        ids = _fill(session, 3)
+    assert classify_pending(engine, Model()) == 3
+    with Session(engine) as session:
+        assert [session.get(Mention, i).sentiment_confidence for i in ids] == [0.64] * 3

@@ -1,9 +1,17 @@
-"""CSV, XLSX and JSON writers for exports, with spreadsheet-formula neutralisation.
+"""CSV, XLSX and JSON writers for exports, safe from spreadsheet formulas.
 
-A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return would be run
-as a formula by a spreadsheet; such cells get a leading apostrophe (OWASP's advice), which
-spreadsheets show as text. Numbers stay numbers. JSON keeps values as they are except that the
-same text cells are neutralised too, so every format carries identical text.
+- **CSV** is what a spreadsheet opens and parses: a text cell it would run as a formula (starting
+  with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, SPEC §9) gets a leading apostrophe
+  (OWASP's advice). Text that is a plain number (``-12``, ``+3.5``) is read as that number, not
+  run, and is left alone; so is every number. Dates are ISO 8601 in UTC, lists ``;``-separated.
+- **XLSX** is made for people and needs no apostrophe: every cell is written as a typed value
+  (text as a string cell, which a spreadsheet never runs, whatever its first character; numbers
+  as numbers; dates as Excel dates in UTC), so a handle like ``@maria`` reads as ``@maria``. The
+  header row is bold and frozen with filters on it, columns are as wide as their content (capped;
+  longer text wraps), and ``http(s)`` links are clickable.
+- **JSON** is not a spreadsheet, but SPEC §9 neutralises "in every format" and JSON files are
+  pasted and imported into sheets too: it carries the same text as the CSV, apostrophes
+  included, with numbers as numbers and dates as ISO text.
 """
 
 from __future__ import annotations
@@ -12,26 +20,43 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 FORMATS = ("csv", "xlsx", "json")
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+# Characters XLSX cannot hold (XML 1.0 control characters); scraped text sometimes has them.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+XLSX_MAX_WIDTH = 60  # characters; longer content wraps
+XLSX_MIN_WIDTH = 6
+XLSX_DATETIME = "yyyy-mm-dd hh:mm:ss"
+XLSX_DATE = "yyyy-mm-dd"
+XLSX_FLOAT = "0.000"
+_MAX_LINK = 2_000  # Excel refuses longer link targets
 
 Row = Mapping[str, Any]
 
 
 def neutralise(value: Any) -> Any:
-    """A value safe to put in a spreadsheet cell (text starting a formula gets a ``'``)."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
+    """A value safe to put in a CSV cell: text a spreadsheet would run as a formula gets a ``'``.
+
+    Text that is just a number (``-12``, ``+3.5``) is parsed as that number, never run, and is
+    kept as it is."""
+    if (
+        isinstance(value, str)
+        and value.startswith(_DANGEROUS)
+        and not _PLAIN_NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 
 
 def _plain(value: Any) -> Any:
-    """Cell value: dates as ISO text, lists joined with ';', NaN as empty."""
+    """Cell value for CSV and JSON: dates as ISO text, lists joined with ';', NaN as empty."""
     if value is None:
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -46,6 +71,7 @@ def _plain(value: Any) -> Any:
 
 
 def cells(rows: Sequence[Row], columns: Sequence[str]) -> list[list[Any]]:
+    """The rows as CSV and JSON carry them (plain values, formula text neutralised)."""
     return [[neutralise(_plain(row.get(c))) for c in columns] for row in rows]
 
 
@@ -58,33 +84,122 @@ def to_csv(rows: Sequence[Row], columns: Sequence[str]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def to_xlsx(rows: Sequence[Row], columns: Sequence[str], *, title: str = "export") -> bytes:
-    """A one-sheet workbook (openpyxl, write-only: linear in the rows). Text cells are typed
-    as strings explicitly, so no cell is ever a formula, whatever its text."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-
-    def cell(value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        text = WriteOnlyCell(sheet, value=value)
-        text.data_type = "s"
-        return text
-
-    sheet.append([cell(c) for c in columns])
-    for line in cells(rows, columns):
-        sheet.append([cell(v) for v in line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def to_json(rows: Sequence[Row], columns: Sequence[str]) -> bytes:
     records = [dict(zip(columns, line, strict=True)) for line in cells(rows, columns)]
     return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def _typed(value: Any) -> Any:
+    """Cell value for XLSX: numbers and dates typed (dates naive UTC: Excel has no zones),
+    lists joined with '; ', text without the characters XML forbids."""
+    if value is None:
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return value
+    if isinstance(value, list | tuple):
+        value = "; ".join(str(v) for v in value)
+    if isinstance(value, str):
+        return _ILLEGAL_XML.sub("", value)
+    return value
+
+
+def _is_link_column(name: str) -> bool:
+    return name == "url" or name.endswith("_url")
+
+
+def _shown_width(value: Any) -> int:
+    """About how many characters a typed cell shows (what its column's width follows)."""
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return len(XLSX_DATETIME)
+    if isinstance(value, date):
+        return len(XLSX_DATE)
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, float):
+        return len(f"{value:.3f}")
+    if isinstance(value, str):
+        return max((len(line) for line in value.splitlines()), default=0)
+    return len(str(value))
+
+
+def to_xlsx(rows: Sequence[Row], columns: Sequence[str], *, title: str = "export") -> bytes:
+    """A one-sheet workbook made for people (openpyxl, write-only: linear in the rows).
+
+    Every text cell is typed as a string explicitly, so no cell is ever a formula, whatever its
+    text, and none needs an apostrophe. Header bold and frozen, filters on, widths by content
+    (at most ``XLSX_MAX_WIDTH``; wider text wraps), ``http(s)`` values of ``url`` and ``*_url``
+    columns clickable, dates as UTC Excel dates, floats shown with three decimals (the value
+    itself is kept whole).
+    """
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    table = [[_typed(row.get(c)) for c in columns] for row in rows]
+    widths = [len(c) for c in columns]
+    for line in table:
+        for i, value in enumerate(line):
+            widths[i] = max(widths[i], _shown_width(value))
+    wrap = [w > XLSX_MAX_WIDTH for w in widths]
+    links = [_is_link_column(c) for c in columns]
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    for i, width in enumerate(widths, start=1):
+        shown = min(max(width, XLSX_MIN_WIDTH), XLSX_MAX_WIDTH) + 2
+        sheet.column_dimensions[get_column_letter(i)].width = shown
+    sheet.freeze_panes = "A2"
+    last = f"{get_column_letter(max(len(columns), 1))}{len(table) + 1}"
+    sheet.auto_filter.ref = f"A1:{last}"
+
+    bold = Font(bold=True)
+    wrapped = Alignment(wrap_text=True, vertical="top")
+
+    def header(name: str) -> Any:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.data_type = "s"
+        cell.font = bold
+        return cell
+
+    def cell(value: Any, row: int, column: int) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            text = WriteOnlyCell(sheet, value=value)
+            text.data_type = "s"  # never a formula, never an error code
+            if links[column - 1] and value.startswith(("http://", "https://")):
+                if len(value) <= _MAX_LINK:
+                    text.row, text.column = row, column
+                    text.hyperlink = value
+                    text.style = "Hyperlink"
+            elif wrap[column - 1]:
+                text.alignment = wrapped
+            return text
+        if isinstance(value, datetime | date):
+            typed = WriteOnlyCell(sheet, value=value)
+            typed.number_format = XLSX_DATETIME if isinstance(value, datetime) else XLSX_DATE
+            return typed
+        if isinstance(value, float):
+            number = WriteOnlyCell(sheet, value=value)
+            number.number_format = XLSX_FLOAT
+            return number
+        return value
+
+    sheet.append([header(c) for c in columns])
+    for r, line in enumerate(table, start=2):
+        sheet.append([cell(v, r, i) for i, v in enumerate(line, start=1)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def render(

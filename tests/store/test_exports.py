@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from store.complaints import set_status
 from store.corrections import save_correction
 from store.db import make_engine, session_scope, upgrade
 from store.scope import Scope, Weights
-from store.writers import neutralise, render
+from store.writers import render
 from tests.store.helpers import M, fill, names_to_ids
 from umot.cli import app
 
@@ -104,34 +103,6 @@ def test_corrections_export_is_a_training_csv(filled) -> None:
 
 
 FORMULA = '=HYPERLINK("http://x","y")'
-
-
-def test_formula_text_is_inert_in_csv_xlsx_and_json(sqlite_engine: Engine) -> None:
-    fill(sqlite_engine, [M("evil", "2026-01-10", -0.9, text=FORMULA, author="@mallory")])
-    with session_scope(sqlite_engine) as session:
-        export = exports.complaints(session, scope=Scope(), now=NOW)
-    text_at = export.columns.index("text")
-
-    rows = list(csv.reader(io.StringIO(render(export.rows, export.columns, "csv").decode())))
-    assert rows[1][text_at] == "'" + FORMULA
-    assert rows[1][export.columns.index("author")] == "'@mallory"
-
-    book = load_workbook(io.BytesIO(render(export.rows, export.columns, "xlsx")))
-    cell = book.active.cell(row=2, column=text_at + 1)
-    assert cell.data_type == "s"
-    assert cell.value == "'" + FORMULA
-    assert not any(c.data_type == "f" for line in book.active.iter_rows() for c in line)
-
-    (record,) = json.loads(render(export.rows, export.columns, "json"))
-    assert record["text"] == "'" + FORMULA
-    assert isinstance(record["priority"], float)  # numbers stay numbers
-
-
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
-def test_neutralise(value: str) -> None:
-    assert neutralise(value) == "'" + value
-    assert neutralise("fine =1") == "fine =1"
-    assert neutralise(-1.5) == -1.5
 
 
 CONFIG = """

@@ -197,12 +197,12 @@ def page_queries(s: Session, scope: Scope, weights: Any, params: loop.LoopParams
         },
         "advocates_complaints": {
             "advocates (top 100)": lambda: exports.advocates(
-                s, scope=scope, weights=weights, limit=100
+                s, scope=scope, as_of=now, weights=weights, limit=100
             ),
             "complaints (top 200)": lambda: exports.complaints(
                 s,
                 scope=scope,
-                now=now,
+                as_of=now,
                 half_life_days=params.half_life_days,
                 weights=weights,
                 statuses=("new", "acknowledged"),

@@ -226,19 +226,32 @@ def topics() -> list[str]:
         return browse.known_topics(s)
 
 
+def as_of(f: Filters) -> datetime:
+    """The one "as of" time of a page's lists and their downloads: the end of the range shown,
+    at most the clock (to the minute, so a page's queries stay cached for a minute). A page
+    takes it once and passes it to the list it shows and to the file it offers, which then
+    agree to the last digit and carry it in their ``as_of`` column (`umot export --as-of`)."""
+    clock = datetime.now(UTC).replace(second=0, microsecond=0)
+    if f.end is None:
+        return clock
+    return min(clock, datetime.combine(f.end + timedelta(days=1), time.min, tzinfo=UTC))
+
+
 @st.cache_data(ttl=TTL, show_spinner="Ranking advocates…")
-def advocates(f: Filters, limit: int | None = 100) -> exports.Export:
+def advocates(f: Filters, as_of: datetime, limit: int | None = 100) -> exports.Export:
     with session() as s:
-        return exports.advocates(s, scope=f.scope, weights=weights(), limit=limit)
+        return exports.advocates(s, scope=f.scope, as_of=as_of, weights=weights(), limit=limit)
 
 
 @st.cache_data(ttl=TTL, show_spinner="Ranking complaints…")
-def complaints(f: Filters, statuses: tuple[str, ...], limit: int | None = 200) -> exports.Export:
+def complaints(
+    f: Filters, statuses: tuple[str, ...], as_of: datetime, limit: int | None = 200
+) -> exports.Export:
     with session() as s:
         return exports.complaints(
             s,
             scope=f.scope,
-            now=reference_now(f),
+            as_of=as_of,
             half_life_days=config().analytics.half_life_days,
             weights=weights(),
             statuses=statuses,
@@ -246,16 +259,16 @@ def complaints(f: Filters, statuses: tuple[str, ...], limit: int | None = 200) -
         )
 
 
-def export_file(f: Filters, kind: str, fmt: str) -> bytes:
-    """The full export, rendered exactly as `umot export` writes it."""
+def export_file(f: Filters, kind: str, fmt: str, as_of: datetime) -> bytes:
+    """The full export as of the page's ``as_of``, rendered exactly as `umot export` writes it."""
     with session() as s:
         export = exports.build_export(
             s,
             kind=kind,
             scope=f.scope,
+            as_of=as_of,
             weights=weights(),
             half_life_days=config().analytics.half_life_days,
-            now=datetime.now(UTC),
         )
     return render(export.rows, export.columns, fmt, title=kind)
 

@@ -1,32 +1,48 @@
 """Advocates, complaints and corrections: the lists `umot export` writes and the dashboard offers.
 
-Both read through the same functions with the same :class:`store.scope.Scope`, so a page's
-download equals ``umot export … --brand B --since D`` for the same brand and start day.
+Both read through the same functions with the same :class:`store.scope.Scope` and the same
+``as_of`` time, so a page's download equals ``umot export … --brand B --since D --as-of T``
+to the last digit. ``as_of`` is the one "now" of a list: complaint priorities decay to its
+day, nothing published at or after it counts, and every row carries it (column ``as_of``).
+Every row names its brand and product; codes (``stage``, ``topics``) stay beside their display
+names (``stage_name``, ``topic_names``) for machines. Fractional numbers are rounded to
+``DECIMALS`` places here, once, so that every format holds the very value the page shows (XLSX
+keeps 16 significant digits, not the 17 a float may need).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote, urlsplit
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from core.labels import OWNER_TEAMS
-from store.models import ComplaintStatus, Correction, Mention, Source
+from core.labels import OWNER_TEAMS, display_name
+from store.models import Brand, ComplaintStatus, Correction, Mention, Product, Source
 from store.schemas import classification_text
 from store.scope import Scope, Weights, age_days, conditions, ensure_sql_math, ref_day
 
 ADVOCATE_COLUMNS = [
-    "rank", "author", "source", "positive_mentions", "summed_visibility", "average_score",
-    "first_published_at", "last_published_at",
+    "rank", "author", "brand", "source", "profile_url", "followers", "positive_mentions",
+    "mention_count", "summed_visibility", "average_score", "top_quote", "top_quote_url",
+    "product", "first_published_at", "last_published_at", "as_of",
 ]  # fmt: skip
 COMPLAINT_COLUMNS = [
-    "rank", "id", "priority", "status", "owner_team", "stage", "topics", "sentiment_score",
-    "visibility", "published_at", "source", "author", "url", "text", "status_note",
+    "rank", "id", "priority", "status", "brand", "product", "owner_team", "stage", "stage_name",
+    "topics", "topic_names", "sentiment_score", "confidence", "visibility", "published_at",
+    "source", "author", "url", "text", "status_note", "as_of",
 ]  # fmt: skip
-CORRECTION_COLUMNS = ["id", "text", "label", "stage", "topics"]
+# The first five are what `umot train` reads (id,text,label,stage,topics); the rest ride along.
+CORRECTION_COLUMNS = ["id", "text", "label", "stage", "topics", "brand", "product"]
+
+DECIMALS = 6
+# Above this many advocates the details are read for every positive mention in scope instead
+# of the listed authors only (an IN list that long gains nothing).
+_MAX_AUTHOR_LIST = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,53 +52,194 @@ class Export:
     rows: list[dict[str, Any]]
 
 
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), DECIMALS)
+
+
 def owner_team(stage: str | None) -> str:
     return OWNER_TEAMS.get(stage or "", "unassigned")
 
 
+def utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (a naive time is taken as UTC)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def profile_url(spider: str | None, author: str | None, mention_url: str | None) -> str | None:
+    """A link to an author's profile where the platform has one at a known address: Reddit,
+    Hacker News, Bluesky, Mastodon (``user@host``, or a local ``user`` on the host of their
+    mention), YouTube for ``@handle`` names. None elsewhere (review sites, feeds and app stores
+    show a display name, not a profile address)."""
+    if not author:
+        return None
+    name = author.strip()
+    if spider == "reddit":
+        return f"https://www.reddit.com/user/{quote(name, safe='')}"
+    if spider == "hackernews":
+        return f"https://news.ycombinator.com/user?id={quote(name, safe='')}"
+    if spider == "bluesky":
+        return f"https://bsky.app/profile/{quote(name.lstrip('@'), safe='')}"
+    if spider == "mastodon":
+        user, _, host = name.lstrip("@").partition("@")
+        if not host and mention_url:
+            parts = urlsplit(mention_url)
+            if parts.scheme in ("http", "https") and parts.netloc:
+                return f"{parts.scheme}://{parts.netloc}/@{quote(user, safe='')}"
+        return f"https://{host}/@{quote(user, safe='')}" if host and user else None
+    if spider == "youtube" and name.startswith("@") and len(name) > 1:
+        return f"https://www.youtube.com/@{quote(name[1:], safe='')}"
+    return None
+
+
 def advocates(
-    session: Session, *, scope: Scope, weights: Weights | None = None, limit: int | None = None
+    session: Session,
+    *,
+    scope: Scope,
+    as_of: datetime,
+    weights: Weights | None = None,
+    limit: int | None = None,
 ) -> Export:
     """Authors of positive mentions, ranked by the summed visibility v(m)·w_source of those
-    mentions (per author and source: the same handle on two platforms is two people)."""
+    mentions: one row per author, source and brand (the same handle on two platforms is two
+    people, and praise of two brands is two rows, each naming its brand).
+
+    Counted: positive mentions published before ``as_of`` (and undated ones). Each row carries
+    the author's followers (the most seen on those mentions), their most visible positive mention
+    (``top_quote``, ``top_quote_url``; ties to the newer), the products those mentions name, and a
+    ``profile_url``: the author's profile where the platform has one (:func:`profile_url`), else
+    the link of that most visible mention. ``mention_count`` repeats ``positive_mentions``.
+    """
+    as_of = utc(as_of)
     weights = weights or Weights()
     total = func.sum(weights.expr()).label("summed_visibility")
+    where = [
+        *conditions(scope),
+        col(Mention.sentiment) == "positive",
+        col(Mention.author).is_not(None),
+        col(Mention.author) != "",
+        or_(col(Mention.published_at).is_(None), col(Mention.published_at) < as_of),
+    ]
     # Grouped on mention columns only (no join), so the (sentiment, author, source_id, …)
-    # index of migration 0002 answers it alone; source names are mapped afterwards.
+    # index of migration 0002 answers it alone; names and details are added afterwards.
     stmt: Any = (
         select(
             col(Mention.author),
             col(Mention.source_id),
+            col(Mention.brand_id),
             func.count(),
             total,
             func.avg(col(Mention.sentiment_score)),
             func.min(col(Mention.published_at)),
             func.max(col(Mention.published_at)),
         )
-        .where(
-            *conditions(scope),
-            col(Mention.sentiment) == "positive",
-            col(Mention.author).is_not(None),
-            col(Mention.author) != "",
-        )
-        .group_by(col(Mention.author), col(Mention.source_id))
-        .order_by(total.desc(), col(Mention.author), col(Mention.source_id))
+        .where(*where)
+        .group_by(col(Mention.author), col(Mention.source_id), col(Mention.brand_id))
+        .order_by(total.desc(), col(Mention.author), col(Mention.source_id), col(Mention.brand_id))
     )
     if limit is not None:
         stmt = stmt.limit(limit)
-    sources = dict(session.exec(select(Source.id, Source.name)).all())
-    rows = [
-        dict(zip(ADVOCATE_COLUMNS, (i, author, sources.get(sid), *rest), strict=True))
-        for i, (author, sid, *rest) in enumerate(session.exec(stmt).all(), start=1)
-    ]
+    groups = session.exec(stmt).all()
+    details = _advocate_details(session, where, {(a, s, b) for a, s, b, *_ in groups})
+    names = _names(session)
+    rows = []
+    for rank, (author, sid, bid, count, summed, average, first, last) in enumerate(groups, 1):
+        detail = details.get((author, sid, bid), _AdvocateDetail())
+        source_name, spider = names.sources.get(sid, (None, None))
+        rows.append(
+            {
+                "rank": rank,
+                "author": author,
+                "brand": names.brands.get(bid),
+                "source": source_name,
+                "profile_url": profile_url(spider, author, detail.top_url) or detail.top_url,
+                "followers": detail.followers,
+                "positive_mentions": count,
+                "mention_count": count,
+                "summed_visibility": _round(summed),
+                "average_score": _round(average),
+                "top_quote": detail.top_text,
+                "top_quote_url": detail.top_url,
+                "product": sorted(
+                    names.products[p] for p in detail.products if p in names.products
+                ),
+                "first_published_at": first,
+                "last_published_at": last,
+                "as_of": as_of,
+            }
+        )
     return Export("advocates", ADVOCATE_COLUMNS, rows)
+
+
+@dataclass(slots=True)
+class _AdvocateDetail:
+    top_key: tuple[float, datetime, int] | None = None
+    top_id: int | None = None
+    top_text: str | None = None
+    top_url: str | None = None
+    followers: int | None = None
+    products: set[int] = field(default_factory=set)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _advocate_details(
+    session: Session, where: list[Any], keys: set[tuple[str, int, int | None]]
+) -> dict[tuple[str, int, int | None], _AdvocateDetail]:
+    """Per (author, source, brand): most visible mention, followers and products."""
+    if not keys:
+        return {}
+    stmt: Any = select(
+        col(Mention.author),
+        col(Mention.source_id),
+        col(Mention.brand_id),
+        col(Mention.id),
+        col(Mention.visibility),
+        col(Mention.published_at),
+        col(Mention.author_followers),
+        col(Mention.product_id),
+    ).where(*where)
+    authors = sorted({a for a, _, _ in keys})
+    if len(authors) <= _MAX_AUTHOR_LIST:
+        stmt = stmt.where(col(Mention.author).in_(authors))
+    found: dict[tuple[str, int, int | None], _AdvocateDetail] = defaultdict(_AdvocateDetail)
+    for author, sid, bid, mid, vis, published, followers, product in session.exec(stmt):
+        key = (author, sid, bid)
+        if key not in keys:
+            continue
+        detail = found[key]
+        rank = (float(vis or 0.0), published or _EPOCH, mid)
+        if detail.top_key is None or rank > detail.top_key:
+            detail.top_key, detail.top_id = rank, mid
+        if followers is not None:
+            detail.followers = max(followers, detail.followers or 0)
+        if product is not None:
+            detail.products.add(product)
+    top_ids = [d.top_id for d in found.values() if d.top_id is not None]
+    texts: dict[int, tuple[str | None, str, str | None]] = {}
+    for chunk in range(0, len(top_ids), 500):
+        ids = top_ids[chunk : chunk + 500]
+        for mid, title, text, url in session.exec(
+            select(col(Mention.id), col(Mention.title), col(Mention.text), col(Mention.url)).where(
+                col(Mention.id).in_(ids)
+            )
+        ):
+            texts[mid] = (title, text, url)
+    for detail in found.values():
+        if detail.top_id in texts:
+            title, text, url = texts[detail.top_id]
+            detail.top_text = classification_text(title, text)
+            detail.top_url = url
+    return dict(found)
 
 
 def complaints(
     session: Session,
     *,
     scope: Scope,
-    now: datetime,
+    as_of: datetime,
     half_life_days: float = 90.0,
     weights: Weights | None = None,
     statuses: tuple[str, ...] = (),
@@ -91,14 +248,18 @@ def complaints(
     """Negative mentions by priority ``v(m)·w_source · (1 + |s|) · 0.5^(age_days / H)``.
 
     The complaint priority of docs/loop.md. ``age_days`` is counted in whole UTC days from the
-    mention's day to ``now``'s day (the loop's day granularity); H is the configured half-life.
-    Each row names the team owning its stage and the complaint status (``new`` until someone sets
-    it). ``statuses`` filters on it.
+    mention's day to ``as_of``'s day (the loop's day granularity); H is the configured half-life;
+    only mentions published before ``as_of`` count. Each row names its brand and product, the
+    team owning its stage, the stage and topics with their display names, the complaint status
+    (``new`` until someone sets it; ``statuses`` filters on it) and ``confidence``: the
+    probability the model gave the label ``negative`` (1.0 when a person set it; empty for
+    mentions labelled before the store kept it).
     """
+    as_of = utc(as_of)
     weights = weights or Weights()
     ensure_sql_math(session)
     decay = func.power(
-        0.5, age_days(col(Mention.published_at), ref_day(now.date())) / half_life_days
+        0.5, age_days(col(Mention.published_at), ref_day(as_of.date())) / half_life_days
     )
     priority = (weights.expr() * (1.0 + func.abs(col(Mention.sentiment_score))) * decay).label(
         "priority"
@@ -109,24 +270,26 @@ def complaints(
             col(Mention.id),
             priority,
             status,
+            col(Mention.brand_id),
+            col(Mention.product_id),
             col(Mention.stage),
             col(Mention.topics),
             col(Mention.sentiment_score),
+            col(Mention.sentiment_confidence),
             weights.expr().label("visibility"),
             col(Mention.published_at),
-            col(Source.name),
+            col(Mention.source_id),
             col(Mention.author),
             col(Mention.url),
             col(Mention.text),
             col(ComplaintStatus.note),
         )
-        .join(Source, col(Source.id) == col(Mention.source_id))
         .outerjoin(ComplaintStatus, col(ComplaintStatus.mention_id) == col(Mention.id))
         .where(
             *conditions(scope),
             col(Mention.sentiment) == "negative",
             col(Mention.published_at).is_not(None),
-            col(Mention.published_at) < now,
+            col(Mention.published_at) < as_of,
         )
         .order_by(priority.desc(), col(Mention.id))
     )
@@ -134,26 +297,35 @@ def complaints(
         stmt = stmt.where(status.in_(statuses))
     if limit is not None:
         stmt = stmt.limit(limit)
+    names = _names(session)
     rows = []
     for rank, r in enumerate(session.exec(stmt).all(), start=1):
-        (mid, prio, stat, stage, topics, score, vis, published, source, author, url, text, note) = r
+        (mid, prio, stat, bid, pid, stage, topics, score, confidence, vis, published, sid,
+         author, url, text, note) = r  # fmt: skip
+        topic_list = list(topics or [])
         rows.append(
             {
                 "rank": rank,
                 "id": mid,
-                "priority": prio,
+                "priority": _round(prio),
                 "status": stat,
+                "brand": names.brands.get(bid),
+                "product": names.products.get(pid),
                 "owner_team": owner_team(stage),
                 "stage": stage,
-                "topics": list(topics or []),
-                "sentiment_score": score,
-                "visibility": vis,
+                "stage_name": display_name(stage) or None,
+                "topics": topic_list,
+                "topic_names": [display_name(t) for t in topic_list],
+                "sentiment_score": _round(score),
+                "confidence": _round(confidence),
+                "visibility": _round(vis),
                 "published_at": published,
-                "source": source,
+                "source": names.sources.get(sid, (None, None))[0],
                 "author": author,
                 "url": url,
                 "text": text,
                 "status_note": note,
+                "as_of": as_of,
             }
         )
     return Export("complaints", COMPLAINT_COLUMNS, rows)
@@ -161,7 +333,8 @@ def complaints(
 
 def corrections(session: Session, *, scope: Scope) -> Export:
     """Corrected mentions as a labelled CSV for `umot train`: id, text (title + text, as the
-    classifier reads it), label (effective sentiment), stage, topics (``;``-separated)."""
+    classifier reads it), label (effective sentiment), stage, topics (``;``-separated), then the
+    mention's brand and product."""
     stmt = (
         select(
             col(Mention.id),
@@ -170,11 +343,14 @@ def corrections(session: Session, *, scope: Scope) -> Export:
             col(Mention.sentiment),
             col(Mention.stage),
             col(Mention.topics),
+            col(Mention.brand_id),
+            col(Mention.product_id),
         )
         .join(Correction, col(Correction.mention_id) == col(Mention.id))
         .where(*conditions(scope))
         .order_by(col(Mention.id))
     )
+    names = _names(session)
     rows = [
         {
             "id": mid,
@@ -182,10 +358,32 @@ def corrections(session: Session, *, scope: Scope) -> Export:
             "label": sentiment,
             "stage": stage,
             "topics": list(topics or []),
+            "brand": names.brands.get(bid),
+            "product": names.products.get(pid),
         }
-        for mid, title, text, sentiment, stage, topics in session.exec(stmt).all()
+        for mid, title, text, sentiment, stage, topics, bid, pid in session.exec(stmt).all()
     ]
     return Export("corrections", CORRECTION_COLUMNS, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    brands: dict[int, str]
+    products: dict[int, str]
+    sources: dict[int, tuple[str, str]]  # id -> (name, spider)
+
+
+def _names(session: Session) -> _Names:
+    """The small catalogue tables by id (mapped in Python: no join on a million rows)."""
+    return _Names(
+        brands=dict(session.exec(select(Brand.id, Brand.name)).all()),  # type: ignore[arg-type]
+        products=dict(session.exec(select(Product.id, Product.name)).all()),  # type: ignore[arg-type]
+        sources={
+            sid: (name, spider)
+            for sid, name, spider in session.exec(select(Source.id, Source.name, Source.spider))
+            if sid is not None
+        },
+    )
 
 
 EXPORT_KINDS = ("advocates", "complaints", "corrections")
@@ -196,16 +394,16 @@ def build_export(
     *,
     kind: str,
     scope: Scope,
+    as_of: datetime,
     weights: Weights | None = None,
     half_life_days: float = 90.0,
-    now: datetime,
 ) -> Export:
     """One of the three exports, full length (what `umot export` writes and pages download)."""
     if kind == "advocates":
-        return advocates(session, scope=scope, weights=weights)
+        return advocates(session, scope=scope, as_of=as_of, weights=weights)
     if kind == "complaints":
         return complaints(
-            session, scope=scope, now=now, half_life_days=half_life_days, weights=weights
+            session, scope=scope, as_of=as_of, half_life_days=half_life_days, weights=weights
         )
     if kind == "corrections":
         return corrections(session, scope=scope)

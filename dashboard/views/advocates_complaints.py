@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import streamlit as st
 
 from dashboard import data, ui
@@ -11,16 +13,17 @@ st.title("Advocates & complaints")
 if ui.empty_state():
     st.stop()
 f = current()
+as_of = data.as_of(f)  # one time for the lists and their downloads: they agree to the digit
 
 
-def downloads(kind: str, filters: Filters) -> None:
+def downloads(kind: str, filters: Filters, as_of: datetime) -> None:
     """One button per format; the file is built on click, exactly as `umot export` writes it."""
     cols = st.columns(len(data.EXPORT_FORMATS) + 1)
     cols[0].caption(f"Download all {kind} in this selection:")
     for col, fmt in zip(cols[1:], data.EXPORT_FORMATS, strict=True):
         col.download_button(
             fmt.upper(),
-            data=lambda fmt=fmt: data.export_file(filters, kind, fmt),
+            data=lambda fmt=fmt: data.export_file(filters, kind, fmt, as_of),
             file_name=f"{kind}.{fmt}",
             mime=data.MIME[fmt],
             key=f"dl_{kind}_{fmt}",
@@ -30,12 +33,12 @@ def downloads(kind: str, filters: Filters) -> None:
 
 st.subheader("Advocates")
 st.caption("Authors of positive mentions, ranked by the summed visibility of those mentions.")
-advocates = data.advocates(f)
+advocates = data.advocates(f, as_of)
 if advocates.rows:
     st.dataframe(advocates.rows, column_order=advocates.columns, hide_index=True)
 else:
     st.caption("No author has a positive mention in this selection.")
-downloads("advocates", f)
+downloads("advocates", f, as_of)
 
 st.subheader("Complaints")
 st.caption(
@@ -45,7 +48,7 @@ st.caption(
 statuses = st.multiselect(
     "Status", list(data.COMPLAINT_STATUSES), default=["new", "acknowledged"], key="c_status"
 )
-complaints = data.complaints(f, tuple(statuses))
+complaints = data.complaints(f, tuple(statuses), as_of)
 rows = [
     {**r, "topics": ", ".join(r["topics"]), "url": ui.safe_url(r["url"])} for r in complaints.rows
 ]
@@ -63,7 +66,7 @@ if rows:
     )
 else:
     st.caption("No complaint with these statuses in this selection.")
-downloads("complaints", f)
+downloads("complaints", f, as_of)
 
 if rows:
     st.subheader("Set a complaint's status")

@@ -32,6 +32,8 @@ class M:
     text: str = ""
     author: str | None = None
     url: str | None = None
+    product: str | None = None  # a product of the mention's brand (fill creates "Widget")
+    confidence: float | None = None  # the model's P(sentiment)
 
     @property
     def sentiment(self) -> str:
@@ -73,6 +75,11 @@ def fill(
                         author=m.author,
                         url=m.url or f"https://example.test/{m.external_id}",
                         brand_id=catalog.brands[m.brand] if m.brand else None,
+                        product_id=(
+                            catalog.products[(m.brand, m.product)]
+                            if m.brand and m.product
+                            else None
+                        ),
                     )
                     for m in batch
                 ],
@@ -85,6 +92,7 @@ def fill(
                 sentiment_score=m.score,
                 stage=m.stage,
                 topics=list(m.topics),
+                confidence=m.confidence,
             )
             for m in mentions
             if m.score is not None

@@ -1,27 +1,28 @@
-"""Advocates, complaints and corrections exports; writers; `umot export` equals the function."""
+"""Advocates, complaints and corrections exports: columns, brands, as_of, every format."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
-from typer.testing import CliRunner
 
 from store import exports
 from store.complaints import set_status
 from store.corrections import save_correction
-from store.db import make_engine, session_scope, upgrade
+from store.db import session_scope
+from store.exports import profile_url
 from store.scope import Scope, Weights
 from store.writers import render
 from tests.store.helpers import M, fill, names_to_ids
-from umot.cli import app
 
 NOW = datetime(2026, 1, 11, 12, 0, tzinfo=UTC)
+FORMULA = '=HYPERLINK("http://x","y")'
 
 
 @pytest.fixture
@@ -29,57 +30,144 @@ def filled(engine: Engine) -> tuple[Engine, Weights, dict[str, int], dict[str, i
     ids = fill(
         engine,
         [
-            M("a1", "2026-01-01", 0.9, author="alice"),
-            M("a2", "2026-01-02", 0.6, author="alice"),
-            M("b1", "2026-01-03", 0.8, source="forum", author="bob"),
+            M("a1", "2026-01-01", 0.9, author="alice", likes=3, followers=10, product="Widget",
+              text="Soft and warm."),
+            M("a2", "2026-01-02", 0.6, author="alice", followers=25, text="Fine."),
+            M("b1", "2026-01-03", 0.8, source="forum", author="bob", text="Love it."),
             M("c1", "2026-01-04", 0.7, author=None),  # no author: no advocate
+            M("g1", "2026-01-05", 0.9, author="alice", brand="Globex"),  # alice praises Globex
+            M("late", "2026-01-11T12:00", 0.9, author="carol"),  # at as_of: not yet
             # complaints, H = 10 days from 2026-01-11:
-            M("n1", "2026-01-01", -1.0, "amot", ["delivery"], source="forum"),  # 3·2·0.5 = 3
-            M("n2", "2026-01-11", -0.5, "smot", ["size_fit"]),  # 1·1.5·1 = 1.5
+            M("n1", "2026-01-01", -1.0, "amot", ["delivery"], source="forum", confidence=0.91,
+              product="Widget"),  # 3·2·0.5 = 3
+            M("n2", "2026-01-11", -0.5, "smot", ["size_fit"], confidence=0.55),  # 1·1.5·1 = 1.5
             M("n3", "2026-01-06", -0.5, "zmot", [], brand="Globex"),  # 1·1.5·0.5^0.5
+            M("n4", "2026-01-11T12:00", -0.9, "amot"),  # published at as_of: not yet a complaint
         ],
-    )
+    )  # fmt: skip
     brands, sources = names_to_ids(engine)
     return engine, Weights({sources["forum"]: 3.0}), brands, ids
 
 
-def test_advocates_ranked_by_summed_visibility(filled) -> None:
+def test_advocates_ranked_by_summed_visibility_one_row_per_brand(filled) -> None:
     engine, weights, _, _ = filled
     with session_scope(engine) as session:
-        export = exports.advocates(session, scope=Scope(), weights=weights)
-    rows = [(r["rank"], r["author"], r["source"], r["positive_mentions"]) for r in export.rows]
-    assert rows == [(1, "bob", "forum", 1), (2, "alice", "reviews", 2)]
-    assert export.rows[0]["summed_visibility"] == pytest.approx(3.0)
-    assert export.rows[1]["summed_visibility"] == pytest.approx(2.0)
+        export = exports.advocates(session, scope=Scope(), as_of=NOW, weights=weights)
+    rows = [
+        (r["rank"], r["author"], r["brand"], r["source"], r["positive_mentions"])
+        for r in export.rows
+    ]
+    # alice's Globex praise is its own row, naming its brand; carol's is not out yet
+    assert rows == [
+        (1, "alice", "Acme", "reviews", 2),
+        (2, "bob", "Acme", "forum", 1),
+        (3, "alice", "Globex", "reviews", 1),
+    ]
+    assert export.rows[1]["summed_visibility"] == pytest.approx(3.0)  # 1 × the forum's weight
+    assert export.columns == exports.ADVOCATE_COLUMNS
+    assert all(r["as_of"] == NOW for r in export.rows)
 
 
-def test_complaints_priority_owner_and_status(filled) -> None:
+def test_advocates_name_their_best_quote_followers_product_and_profile(filled) -> None:
+    engine, weights, _, _ = filled
+    with session_scope(engine) as session:
+        export = exports.advocates(session, scope=Scope(), as_of=NOW, weights=weights)
+    alice, bob, _ = export.rows
+    # a1 has likes: the most visible of alice's two positive mentions
+    assert alice["top_quote"] == "Soft and warm."
+    assert alice["top_quote_url"] == "https://example.test/a1"
+    assert alice["followers"] == 25  # the most seen on her mentions
+    assert alice["mention_count"] == alice["positive_mentions"] == 2
+    assert alice["product"] == ["Widget"]
+    # a review site has no profile address: the link of her most visible mention
+    assert alice["profile_url"] == "https://example.test/a1"
+    assert bob["profile_url"] == "https://www.reddit.com/user/bob"  # the forum is Reddit
+    assert bob["top_quote"] == "Love it." and bob["followers"] is None and bob["product"] == []
+
+
+def test_advocates_top_list_has_the_same_details_as_the_full_list(filled) -> None:
+    engine, weights, _, _ = filled
+    with session_scope(engine) as session:
+        top = exports.advocates(session, scope=Scope(), as_of=NOW, weights=weights, limit=2)
+        full = exports.advocates(session, scope=Scope(), as_of=NOW, weights=weights)
+    assert top.rows == full.rows[:2]
+
+
+@pytest.mark.parametrize(
+    ("spider", "author", "url", "expected"),
+    [
+        ("reddit", "-dave-", None, "https://www.reddit.com/user/-dave-"),
+        ("hackernews", "pg", None, "https://news.ycombinator.com/user?id=pg"),
+        ("bluesky", "maria.bsky.social", None, "https://bsky.app/profile/maria.bsky.social"),
+        ("mastodon", "maria@social.example", None, "https://social.example/@maria"),
+        ("mastodon", "maria", "https://home.example/@maria/1", "https://home.example/@maria"),
+        ("mastodon", "maria", None, None),
+        ("youtube", "@MariaKnits", None, "https://www.youtube.com/@MariaKnits"),
+        ("youtube", "Maria Knits", None, None),  # a display name is no address
+        ("trustpilot", "Maria", "https://www.trustpilot.com/reviews/1", None),
+        ("jsonld", "Maria", None, None),
+        ("reddit", None, None, None),
+    ],
+)
+def test_profile_url(spider: str, author: str | None, url: str | None, expected: str) -> None:
+    assert profile_url(spider, author, url) == expected
+
+
+def test_complaints_priority_owner_status_and_names(filled) -> None:
     engine, weights, brands, ids = filled
     with session_scope(engine) as session:
         set_status(session, mention_id=ids["n2"], status="acknowledged", note="on it")
     with session_scope(engine) as session:
-        export = exports.complaints(session, scope=Scope(), now=NOW, half_life_days=10,
+        export = exports.complaints(session, scope=Scope(), as_of=NOW, half_life_days=10,
                                     weights=weights)  # fmt: skip
         acme = exports.complaints(
-            session, scope=Scope(brand_ids=(brands["Acme"],)), now=NOW, half_life_days=10,
+            session, scope=Scope(brand_ids=(brands["Acme"],)), as_of=NOW, half_life_days=10,
             weights=weights, statuses=("new",),
         )  # fmt: skip
-    got = [(r["id"], r["priority"], r["owner_team"], r["status"]) for r in export.rows]
+    got = [(r["id"], r["priority"], r["owner_team"], r["status"], r["brand"]) for r in export.rows]
     assert got == [
-        (ids["n1"], pytest.approx(3.0), "logistics & service", "new"),
-        (ids["n2"], pytest.approx(1.5), "product & quality", "acknowledged"),
-        (ids["n3"], pytest.approx(1.5 * 0.5**0.5), "marketing", "new"),
-    ]
-    assert export.rows[0]["topics"] == ["delivery"]
+        (ids["n1"], pytest.approx(3.0), "logistics & service", "new", "Acme"),
+        (ids["n2"], pytest.approx(1.5), "product & quality", "acknowledged", "Acme"),
+        (ids["n3"], pytest.approx(1.5 * 0.5**0.5), "marketing", "new", "Globex"),
+    ]  # n4, published at as_of, is not in yet
+    first = export.rows[0]
+    assert first["topics"] == ["delivery"] and first["topic_names"] == ["Delivery"]
+    assert first["stage"] == "amot" and first["stage_name"] == "Delivery & service (AMOT)"
+    assert first["product"] == "Widget" and export.rows[1]["product"] is None
+    assert first["confidence"] == pytest.approx(0.91)
+    assert export.rows[2]["confidence"] is None  # the model did not say
+    assert first["as_of"] == NOW
     assert export.rows[1]["status_note"] == "on it"
     assert [r["id"] for r in acme.rows] == [ids["n1"]]
+    assert export.columns == exports.COMPLAINT_COLUMNS
+
+
+def test_complaint_priority_decays_to_the_as_of_day(filled) -> None:
+    engine, weights, _, ids = filled
+    later = datetime(2026, 1, 21, 9, 30, tzinfo=UTC)  # ten days on: one more half-life
+    with session_scope(engine) as session:
+        now = exports.complaints(session, scope=Scope(), as_of=NOW, half_life_days=10)
+        then = exports.complaints(session, scope=Scope(), as_of=later, half_life_days=10)
+    by_id = {r["id"]: r for r in then.rows}
+    for row in now.rows:
+        assert by_id[row["id"]]["priority"] == pytest.approx(row["priority"] / 2)
+        assert by_id[row["id"]]["as_of"] == later
+    assert ids["n4"] in by_id  # published before the later as_of
+
+
+def test_a_correction_is_certain(filled) -> None:
+    engine, _, _, ids = filled
+    with session_scope(engine) as session:
+        save_correction(session, mention_id=ids["n2"], sentiment="negative")
+        export = exports.complaints(session, scope=Scope(), as_of=NOW)
+    assert {r["id"]: r["confidence"] for r in export.rows}[ids["n2"]] == 1.0
 
 
 def test_no_engagement_and_no_complaints(engine: Engine) -> None:
     fill(engine, [M("p", "2026-01-01", 0.5, author="zoe")])
     with session_scope(engine) as session:
-        assert exports.complaints(session, scope=Scope(), now=NOW).rows == []
-        (row,) = exports.advocates(session, scope=Scope()).rows
+        assert exports.complaints(session, scope=Scope(), as_of=NOW).rows == []
+        (row,) = exports.advocates(session, scope=Scope(), as_of=NOW).rows
     assert row["summed_visibility"] == pytest.approx(1.0)
 
 
@@ -91,7 +179,7 @@ def test_corrections_export_is_a_training_csv(filled) -> None:
         )
         export = exports.corrections(session, scope=Scope())
     data = render(export.rows, export.columns, "csv").decode()
-    assert data.splitlines()[0] == "id,text,label,stage,topics"
+    assert data.splitlines()[0] == "id,text,label,stage,topics,brand,product"
     (row,) = list(csv.DictReader(io.StringIO(data)))
     assert row == {
         "id": str(ids["n2"]),
@@ -99,95 +187,52 @@ def test_corrections_export_is_a_training_csv(filled) -> None:
         "label": "negative",
         "stage": "fmot",
         "topics": "website_app;design",
+        "brand": "Acme",
+        "product": "",
     }
 
 
-FORMULA = '=HYPERLINK("http://x","y")'
+def test_corrections_csv_is_read_by_training(filled, tmp_path: Path) -> None:
+    from sentiment.training.datasets import read_labelled_csv
+
+    engine, _, _, ids = filled
+    with session_scope(engine) as session:
+        save_correction(session, mention_id=ids["n1"], sentiment="neutral", stage="fmot")
+        export = exports.corrections(session, scope=Scope())
+    path = tmp_path / "corrections.csv"
+    path.write_bytes(render(export.rows, export.columns, "csv"))
+    data = read_labelled_csv(path)
+    assert data.sentiment == ["neutral"] and data.stage == ["fmot"]
 
 
-CONFIG = """
-[database]
-url = "sqlite:///{db}"
-
-[[brands]]
-name = "Acme"
-[[brands]]
-name = "Globex"
-
-[[sources]]
-name = "reviews"
-spider = "jsonld"
-[[sources]]
-name = "forum"
-spider = "reddit"
-weight = 3.0
-"""
-
-
-@pytest.mark.parametrize("kind", ["advocates", "complaints", "corrections"])
-@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
-def test_cli_export_equals_the_store_export(tmp_path: Path, kind: str, fmt: str) -> None:
-    db = tmp_path / "umot.db"
-    engine = make_engine(f"sqlite:///{db}")
-    upgrade(engine)
-    ids = fill(
+def test_handles_and_formulas_in_every_format(engine: Engine) -> None:
+    """A handle is shown as written in XLSX; CSV and JSON neutralise what a sheet would run."""
+    fill(
         engine,
         [
-            M("a1", "2026-01-01", 0.9, author="alice"),
-            M("b1", "2026-01-03", 0.8, source="forum", author="bob"),
-            M("n1", "2026-01-01", -1.0, "amot", ["delivery"], source="forum", text=FORMULA),
-            M("n2", "2025-12-20", -0.5, "smot"),  # before --since
-            M("n3", "2026-01-06", -0.5, "zmot", [], brand="Globex"),
+            M("m", "2026-01-10", -0.9, text=FORMULA, author="@maria"),
+            M("d", "2026-01-09", -0.9, author="-dave-"),
+            M("p", "2026-01-09", -0.9, author="plain"),
         ],
     )
     with session_scope(engine) as session:
-        save_correction(session, mention_id=ids["b1"], stage="umot")
-    config = tmp_path / "umot.toml"
-    config.write_text(CONFIG.format(db=db))
-    out = tmp_path / f"out.{fmt}"
-    result = CliRunner().invoke(
-        app,
-        ["--config", str(config), "export", kind, "--output", str(out), "--brand", "Acme",
-         "--since", "2026-01-01"],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    brands, sources = names_to_ids(engine)
-    with session_scope(engine) as session:
-        expected = exports.build_export(
-            session,
-            kind=kind,
-            scope=Scope(brand_ids=(brands["Acme"],), start=date(2026, 1, 1)),
-            weights=Weights({sources["forum"]: 3.0}),
-            half_life_days=90,
-            now=datetime.now(UTC),
-        )
-    if fmt == "xlsx":
-        sheet = load_workbook(out).active
-        got = [[c.value for c in line] for line in sheet.iter_rows()]
-        want_book = load_workbook(io.BytesIO(render(expected.rows, expected.columns, "xlsx")))
-        want = [[c.value for c in line] for line in want_book.active.iter_rows()]
-        assert got == want
-    else:
-        assert out.read_bytes() == render(expected.rows, expected.columns, fmt)
-    assert len(expected.rows) >= 1
+        export = exports.complaints(session, scope=Scope(), as_of=NOW)
+    at = export.columns.index
 
+    lines = list(csv.reader(io.StringIO(render(export.rows, export.columns, "csv").decode())))
+    assert [line[at("author")] for line in lines[1:]] == ["'@maria", "'-dave-", "plain"]
+    assert lines[1][at("text")] == "'" + FORMULA
 
-def test_cli_export_errors(tmp_path: Path) -> None:
-    config = tmp_path / "umot.toml"
-    config.write_text(CONFIG.format(db=tmp_path / "umot.db"))
-    runner = CliRunner()
-    bad_brand = runner.invoke(
-        app, ["--config", str(config), "export", "advocates", "-o", str(tmp_path / "a.csv"),
-              "--brand", "Nope"],
-    )  # fmt: skip
-    assert bad_brand.exit_code == 2
-    assert "unknown brand 'Nope'" in bad_brand.output
-    bad_date = runner.invoke(
-        app, ["--config", str(config), "export", "advocates", "-o", str(tmp_path / "a.csv"),
-              "--since", "yesterday"],
-    )  # fmt: skip
-    assert bad_date.exit_code == 2
-    bad_format = runner.invoke(
-        app, ["--config", str(config), "export", "advocates", "-o", str(tmp_path / "a.txt")]
-    )
-    assert bad_format.exit_code == 2
+    sheet = load_workbook(io.BytesIO(render(export.rows, export.columns, "xlsx"))).active
+    cells = list(sheet.iter_rows(min_row=2))
+    assert [line[at("author")].value for line in cells] == ["@maria", "-dave-", "plain"]
+    assert cells[0][at("text")].value == FORMULA and cells[0][at("text")].data_type == "s"
+    assert not any(c.data_type == "f" for line in sheet.iter_rows() for c in line)
+    assert cells[0][at("published_at")].is_date
+    assert cells[0][at("as_of")].value == NOW.replace(tzinfo=None)
+    assert isinstance(cells[0][at("priority")].value, float)
+
+    records = json.loads(render(export.rows, export.columns, "json"))
+    assert [r["author"] for r in records] == ["'@maria", "'-dave-", "plain"]
+    assert isinstance(records[0]["priority"], float)
+    assert records[0]["as_of"] == "2026-01-11T12:00:00+00:00"

@@ -86,8 +86,8 @@ def _export(
                 kind=kind,
                 scope=Scope(brand_ids=brand_ids, start=start),
                 weights=weights_for(session, config.source_weight),
+                as_of=utcnow().replace(microsecond=0),
                 half_life_days=config.analytics.half_life_days,
-                now=utcnow(),
             )
         try:
             size = write(output, export.rows, export.columns, fmt_name, title=kind)

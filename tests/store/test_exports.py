@@ -1,16 +1,17 @@
-"""Advocates, complaints and corrections exports: columns, brands, as_of, every format."""
+"""Advocates, complaints and corrections exports; `umot export` equals the function."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
 
 from store import exports
 from store.complaints import set_status
@@ -20,6 +21,7 @@ from store.exports import profile_url
 from store.scope import Scope, Weights
 from store.writers import render
 from tests.store.helpers import M, fill, names_to_ids
+from umot.cli import app
 
 NOW = datetime(2026, 1, 11, 12, 0, tzinfo=UTC)
 FORMULA = '=HYPERLINK("http://x","y")'
@@ -236,3 +238,168 @@ def test_handles_and_formulas_in_every_format(engine: Engine) -> None:
     assert [r["author"] for r in records] == ["'@maria", "'-dave-", "plain"]
     assert isinstance(records[0]["priority"], float)
     assert records[0]["as_of"] == "2026-01-11T12:00:00+00:00"
+
+
+# -- `umot export` -------------------------------------------------------------------------
+
+CONFIG = """
+[database]
+url = "{url}"
+
+[[brands]]
+name = "Acme"
+role = "{acme}"
+[[brands.products]]
+name = "Widget"
+[[brands]]
+name = "Globex"
+role = "competitor"
+
+[[sources]]
+name = "reviews"
+spider = "jsonld"
+[[sources]]
+name = "forum"
+spider = "reddit"
+weight = 3.0
+"""
+
+
+@pytest.fixture
+def cli(engine: Engine, database_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A database with Acme (own) and Globex mentions, and a function running `umot export`."""
+    ids = fill(
+        engine,
+        [
+            M("a1", "2026-01-01", 0.9, author="alice"),
+            M("b1", "2026-01-03", 0.8, source="forum", author="bob"),
+            M("n1", "2026-01-01", -1.0, "amot", ["delivery"], source="forum", text=FORMULA,
+              product="Widget", confidence=0.8),
+            M("n2", "2025-12-20", -0.5, "smot"),  # before --since
+            M("n3", "2026-01-06", -0.5, "zmot", [], brand="Globex", author="gina"),
+            M("g1", "2026-01-06", 0.7, brand="Globex", author="gina"),
+        ],
+    )  # fmt: skip
+    with session_scope(engine) as session:
+        save_correction(session, mention_id=ids["b1"], stage="umot")
+        save_correction(session, mention_id=ids["n3"], stage="fmot")
+
+    def run(*args: str, acme: str = "own") -> tuple[int, str]:
+        config = tmp_path / "umot.toml"
+        config.write_text(CONFIG.format(url=database_url, acme=acme))
+        result = CliRunner().invoke(app, ["--config", str(config), "export", *args])
+        return result.exit_code, result.output
+
+    return engine, run
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(path.read_text())))
+
+
+@pytest.mark.parametrize("kind", ["advocates", "complaints", "corrections"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_cli_export_equals_the_store_export(cli, tmp_path: Path, kind: str, fmt: str) -> None:
+    engine, run = cli
+    out = tmp_path / f"out.{fmt}"
+    code, output = run(kind, "--output", str(out), "--brand", "Acme", "--since", "2026-01-01",
+                       "--as-of", "2026-01-11T12:00Z")  # fmt: skip
+    assert code == 0, output
+    brands, sources = names_to_ids(engine)
+    with session_scope(engine) as session:
+        expected = exports.build_export(
+            session,
+            kind=kind,
+            scope=Scope(brand_ids=(brands["Acme"],), start=date(2026, 1, 1)),
+            as_of=NOW,
+            weights=Weights({sources["forum"]: 3.0}),
+            half_life_days=90,
+        )
+    if fmt == "xlsx":
+        sheet = load_workbook(out).active
+        got = [[c.value for c in line] for line in sheet.iter_rows()]
+        want_book = load_workbook(io.BytesIO(render(expected.rows, expected.columns, "xlsx")))
+        want = [[c.value for c in line] for line in want_book.active.iter_rows()]
+        assert got == want
+    else:
+        assert out.read_bytes() == render(expected.rows, expected.columns, fmt)
+    assert len(expected.rows) >= 1
+
+
+@pytest.mark.parametrize("kind", ["advocates", "complaints", "corrections"])
+def test_cli_exports_the_own_brand_unless_told(cli, tmp_path: Path, kind: str) -> None:
+    _, run = cli
+    own, globex, every = (tmp_path / f"{name}.csv" for name in ("own", "globex", "all"))
+    assert run(kind, "-o", str(own))[0] == 0
+    assert run(kind, "-o", str(globex), "--brand", "Globex")[0] == 0
+    code, output = run(kind, "-o", str(every), "--brand", "all")
+    assert code == 0, output
+    assert {r["brand"] for r in _rows(own)} == {"Acme"}
+    assert {r["brand"] for r in _rows(globex)} == {"Globex"}
+    assert {r["brand"] for r in _rows(every)} == {"Acme", "Globex"}
+    assert len(_rows(every)) == len(_rows(own)) + len(_rows(globex))
+
+
+def test_cli_says_what_it_exported(cli, tmp_path: Path) -> None:
+    _, run = cli
+    code, output = run("complaints", "-o", str(tmp_path / "c.csv"), "--as-of", "2026-01-10")
+    assert code == 0, output
+    assert output.strip() == (
+        f"wrote 2 complaints of Acme to {tmp_path / 'c.csv'} "
+        f"(csv, {(tmp_path / 'c.csv').stat().st_size} bytes, as of 2026-01-11 00:00:00+00:00)"
+    )
+
+
+def test_cli_without_an_own_brand_asks_for_one(cli, tmp_path: Path) -> None:
+    _, run = cli
+    code, output = run("complaints", "-o", str(tmp_path / "c.csv"), acme="competitor")
+    assert code == 2
+    assert "no own brand" in output and "--brand all" in output
+    assert not (tmp_path / "c.csv").exists()
+
+
+def test_cli_writes_one_as_of_and_a_date_means_the_end_of_that_day(cli, tmp_path: Path) -> None:
+    _, run = cli
+    day, moment = tmp_path / "day.csv", tmp_path / "moment.csv"
+    assert run("complaints", "-o", str(day), "--as-of", "2026-01-10")[0] == 0
+    assert run("complaints", "-o", str(moment), "--as-of", "2026-01-11T00:00:00+00:00")[0] == 0
+    assert day.read_bytes() == moment.read_bytes()
+    assert {r["as_of"] for r in _rows(day)} == {"2026-01-11T00:00:00+00:00"}
+    before = datetime.now(UTC).replace(microsecond=0)
+    now = tmp_path / "now.csv"
+    assert run("complaints", "-o", str(now))[0] == 0
+    (as_of,) = {r["as_of"] for r in _rows(now)}
+    assert before <= datetime.fromisoformat(as_of) <= datetime.now(UTC)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--brand", "Nope"], "unknown brand 'Nope'"),
+        (["--since", "yesterday"], "--since 'yesterday' is not a date"),
+        (["--as-of", "soon"], "--as-of 'soon' is not a date or time"),
+        (["--format", "csv", "-o", "a.xlsx"], "--format csv contradicts the file name 'a.xlsx'"),
+        (["--format", "xlsx", "-o", "a.JSON"], "--format xlsx contradicts the file name"),
+        (["-o", "a.txt"], "cannot tell the format from 'a.txt'"),
+        (["-o", "a"], "cannot tell the format from 'a'"),
+    ],
+)
+def test_cli_export_errors(cli, tmp_path: Path, args: list[str], message: str) -> None:
+    _, run = cli
+    if "-o" not in args:
+        args = [*args, "-o", "a.csv"]
+    args = [str(tmp_path / a) if a.startswith("a.") or a == "a" else a for a in args]
+    code, output = run("complaints", *args)
+    assert code == 2
+    assert len(output.strip().splitlines()) == 1, output
+    assert message in output
+    assert list(tmp_path.glob("a*")) == []
+
+
+def test_cli_format_agrees_with_the_suffix(cli, tmp_path: Path) -> None:
+    _, run = cli
+    assert run("complaints", "--format", "json", "-o", str(tmp_path / "list"))[0] == 0
+    assert isinstance(json.loads((tmp_path / "list").read_text()), list)
+    assert run("complaints", "-o", str(tmp_path / "list.XLSX"))[0] == 0
+    assert load_workbook(tmp_path / "list.XLSX").active.freeze_panes == "A2"
+    assert run("complaints", "--format", "csv", "-o", str(tmp_path / "same.csv"))[0] == 0

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.labels import OWNER_TEAMS, display_name
@@ -105,7 +105,8 @@ def advocates(
     mentions: one row per author, source and brand (the same handle on two platforms is two
     people, and praise of two brands is two rows, each naming its brand).
 
-    Counted: positive mentions published before ``as_of`` (and undated ones). Each row carries
+    Counted: positive mentions published before ``as_of`` (an undated one cannot be placed
+    before it, and a page's date range leaves it out too). Each row carries
     the author's followers (the most seen on those mentions), their most visible positive mention
     (``top_quote``, ``top_quote_url``; ties to the newer), the products those mentions name, and a
     ``profile_url``: the author's profile where the platform has one (:func:`profile_url`), else
@@ -119,7 +120,7 @@ def advocates(
         col(Mention.sentiment) == "positive",
         col(Mention.author).is_not(None),
         col(Mention.author) != "",
-        or_(col(Mention.published_at).is_(None), col(Mention.published_at) < as_of),
+        col(Mention.published_at) < as_of,
     ]
     # Grouped on mention columns only (no join), so the (sentiment, author, source_id, …)
     # index of migration 0002 answers it alone; names and details are added afterwards.

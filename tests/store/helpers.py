@@ -21,7 +21,7 @@ class M:
     """A mention and its labels, written compactly in tests."""
 
     external_id: str
-    day: str  # "2026-01-05" or "2026-01-05T10:00"
+    day: str  # "2026-01-05" or "2026-01-05T10:00"; "" for an undated mention
     score: float | None = 0.0
     stage: str = "smot"
     topics: list[str] = field(default_factory=list)
@@ -41,7 +41,9 @@ class M:
         return "positive" if self.score > 0.2 else "negative" if self.score < -0.2 else "neutral"
 
     @property
-    def published(self) -> datetime:
+    def published(self) -> datetime | None:
+        if not self.day:
+            return None
         return datetime.fromisoformat(self.day).replace(tzinfo=UTC)
 
 

@@ -39,6 +39,7 @@ def filled(engine: Engine) -> tuple[Engine, Weights, dict[str, int], dict[str, i
             M("c1", "2026-01-04", 0.7, author=None),  # no author: no advocate
             M("g1", "2026-01-05", 0.9, author="alice", brand="Globex"),  # alice praises Globex
             M("late", "2026-01-11T12:00", 0.9, author="carol"),  # at as_of: not yet
+            M("undated", "", 0.9, author="dan", likes=1000),  # cannot be placed before as_of
             # complaints, H = 10 days from 2026-01-11:
             M("n1", "2026-01-01", -1.0, "amot", ["delivery"], source="forum", confidence=0.91,
               product="Widget"),  # 3·2·0.5 = 3
@@ -59,7 +60,8 @@ def test_advocates_ranked_by_summed_visibility_one_row_per_brand(filled) -> None
         (r["rank"], r["author"], r["brand"], r["source"], r["positive_mentions"])
         for r in export.rows
     ]
-    # alice's Globex praise is its own row, naming its brand; carol's is not out yet
+    # alice's Globex praise is its own row, naming its brand; carol's is not out yet, and
+    # dan's has no date
     assert rows == [
         (1, "alice", "Acme", "reviews", 2),
         (2, "bob", "Acme", "forum", 1),

@@ -319,3 +319,155 @@ def _weeks(start: date, end: date) -> list[tuple[date, date]]:
         weeks.append((max(monday, start), min(monday + timedelta(days=6), end)))
         monday += timedelta(days=7)
     return weeks
+
+
+def decayed_sums(
+    offsets: np.ndarray, a: np.ndarray, b: np.ndarray, on: int, params: LoopParams
+) -> tuple[float, float]:
+    """``(Σ w, Σ w·s)`` on day offset ``on`` from per-day sums ``a = Σ w_src``, ``b = Σ w_src·s``
+    at day ``offsets`` (same origin): the index's denominator and numerator on that day, over
+    the days whose age is in ``[0, L)``."""
+    ages = on - np.asarray(offsets, dtype=float)
+    inside = (ages >= 0) & (ages < params.lookback_days)
+    decay = params.decay(ages[inside])
+    return (
+        float(np.asarray(a, dtype=float)[inside] @ decay),
+        float(np.asarray(b, dtype=float)[inside] @ decay),
+    )
+
+
+def period_contributions(
+    session: Session,
+    *,
+    scope: Scope,
+    start: date,
+    end: date,
+    weights: Weights | None = None,
+    params: LoopParams | None = None,
+    older: tuple[float, float] | None = None,
+) -> pd.DataFrame:
+    """How the content published on days ``start`` … ``end`` moved the index on ``end``, split
+    by (stage, topic) cell — the weekly contributions of docs/loop.md over any period, with a
+    mention's weight split evenly over its topics (``(no topic)`` when it has none).
+
+    Every mention in ``scope`` counts as one series (several brands are summed: the own brands
+    of a headline); the scope's own dates are ignored. ``older`` is ``(Σ w, Σ w·s)`` on ``end``
+    of what was published before ``start`` inside the look-back, when the caller has it (the
+    headline does); else it is queried.
+
+    One row per cell that published something. Columns: stage, topic, contribution (index
+    points), new_mentions (a mention counts under each of its topics), new_sentiment (weighted
+    mean score × 100 of the cell's new mentions), new_weight_share (their share of the reading
+    weight on ``end``), index (on ``end``), index_without_period (``100 · s_old``).
+    """
+    weights, params = weights or Weights(), params or LoopParams()
+    columns = [
+        "stage", "topic", "contribution", "new_mentions", "new_sentiment", "new_weight_share",
+        "index", "index_without_period",
+    ]  # fmt: skip
+    first_in_window = end - timedelta(days=params.lookback_days - 1)
+    first = max(start, first_in_window)
+    if first > end:
+        return pd.DataFrame(columns=columns)
+    if older is None:
+        older = _older_sums(
+            session, scope=scope, end=end, before=first, weights=weights, params=params
+        )
+    cells = _cell_sums(session, scope=scope, first=first, last=end, weights=weights)
+    if cells.empty:
+        return pd.DataFrame(columns=columns)
+    ages = cells["day"].map(lambda d: (end - d).days).to_numpy(dtype=float)
+    decay = params.decay(ages)
+    cells = cells.assign(d=cells["a"].to_numpy() * decay, n=cells["b"].to_numpy() * decay)
+    per_cell = cells.groupby(["stage", "topic"], as_index=False, dropna=False)[
+        ["d", "n", "mentions"]
+    ].sum()
+    d_old, n_old = older
+    d_new = float(per_cell["d"].sum())
+    n_new = float(per_cell["n"].sum())
+    den = d_old + d_new
+    if den <= 0:
+        return pd.DataFrame(columns=columns)
+    s_old = n_old / d_old if d_old > den * 1e-12 else 0.0
+    d, n = per_cell["d"].to_numpy(), per_cell["n"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        new_sentiment = np.where(d > 0, 100.0 * n / np.where(d > 0, d, 1.0), np.nan)
+    frame = pd.DataFrame(
+        {
+            "stage": per_cell["stage"],
+            "topic": per_cell["topic"],
+            "contribution": 100.0 * (n - d * s_old) / den,
+            "new_mentions": per_cell["mentions"].round().astype(int),
+            "new_sentiment": new_sentiment,
+            "new_weight_share": d / den,
+            "index": 100.0 * (n_old + n_new) / den,
+            "index_without_period": 100.0 * s_old,
+        }
+    )
+    return frame[columns]
+
+
+def _older_sums(
+    session: Session,
+    *,
+    scope: Scope,
+    end: date,
+    before: date,
+    weights: Weights,
+    params: LoopParams,
+) -> tuple[float, float]:
+    """``(Σ w, Σ w·s)`` on ``end`` of the scope's classified mentions published in the look-back
+    window of ``end`` before day ``before`` (all brands of the scope together)."""
+    first = end - timedelta(days=params.lookback_days - 1)
+    if first >= before:
+        return 0.0, 0.0
+    day = utc_day(col(Mention.published_at))
+    weight = weights.expr()
+    stmt = (
+        select(day, func.sum(weight), func.sum(weight * col(Mention.sentiment_score)))
+        .where(
+            *conditions(scope, dates=False),
+            *published_between(first, before - timedelta(days=1)),
+            col(Mention.sentiment_score).is_not(None),
+        )
+        .group_by(day)
+    )
+    rows = _rows(session, stmt)
+    if not rows:
+        return 0.0, 0.0
+    offsets = np.array([(to_date(r[0]) - end).days for r in rows], dtype=float)
+    a = np.array([float(r[1] or 0.0) for r in rows])
+    b = np.array([float(r[2] or 0.0) for r in rows])
+    return decayed_sums(offsets, a, b, 0, params)
+
+
+def _cell_sums(
+    session: Session, *, scope: Scope, first: date, last: date, weights: Weights
+) -> pd.DataFrame:
+    """Per UTC day and (stage, topic) cell over the classified mentions published on days
+    ``first`` … ``last``: a, b (weight split over topics) and mentions (counted per topic)."""
+    day = utc_day(col(Mention.published_at))
+    keys: list[Any] = [day, col(Mention.stage), topics_text()]
+    weight = weights.expr()
+    stmt = (
+        select(
+            *keys, func.sum(weight), func.sum(weight * col(Mention.sentiment_score)), func.count()
+        )
+        .where(
+            *conditions(scope, dates=False),
+            *published_between(first, last),
+            col(Mention.sentiment_score).is_not(None),
+        )
+        .group_by(*keys)
+    )
+    raw = pd.DataFrame(
+        _rows(session, stmt), columns=["day", "stage", "topics", "a", "b", "mentions"]
+    )
+    if raw.empty:
+        return raw.drop(columns=["topics"]).assign(topic=pd.Series(dtype=object))
+    raw["day"] = _per_value(raw["day"], to_date)
+    raw["stage"] = raw["stage"].fillna(UNKNOWN_STAGE)
+    raw["a"] = raw["a"].astype(float)
+    raw["b"] = raw["b"].astype(float)
+    long = expand(raw, sums=["a", "b"], split=True)
+    return long.groupby(["day", "stage", "topic"], as_index=False)[["a", "b", "mentions"]].sum()

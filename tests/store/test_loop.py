@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from store.db import session_scope
-from store.loop import LoopParams, exposure_index, loop_contributions
+from store.loop import LoopParams, exposure_index, loop_contributions, period_contributions
 from store.scope import Scope, Weights
 from store.shelf import influential_mentions, shelf_summary, zmot_shelf
 from tests.store.helpers import M, fill, names_to_ids
@@ -105,6 +105,30 @@ def test_topic_contributions_split_a_mention_over_its_topics(hand) -> None:
     assert got[(date(2026, 1, 1), "delivery")] == pytest.approx(12.5)
     assert got[(date(2026, 1, 1), "(no topic)")] == pytest.approx(-75.0)
     assert got[(date(2026, 1, 5), "recommendation")] == pytest.approx(50.0)
+
+
+def test_period_contributions_by_stage_and_topic_cell(hand) -> None:
+    engine, weights, _ = hand
+    with session_scope(engine) as session:
+        first = period_contributions(
+            session, scope=Scope(), start=date(2026, 1, 1), end=date(2026, 1, 4),
+            weights=weights, params=PARAMS,
+        )  # fmt: skip
+        second = period_contributions(
+            session, scope=Scope(), start=date(2026, 1, 5), end=date(2026, 1, 11),
+            weights=weights, params=PARAMS,
+        )  # fmt: skip
+    # The weeks of test_stage_contributions_by_hand, split by (stage, topic): a's +25 half
+    # under each of its two topics, b's −75 under (no topic).
+    got = {(r.stage, r.topic): r.contribution for r in first.itertuples()}
+    assert got == pytest.approx(
+        {("smot", "size_fit"): 12.5, ("smot", "delivery"): 12.5, ("amot", "(no topic)"): -75.0}
+    )
+    assert list(first["new_mentions"]) == [1, 1, 1]
+    [cell] = second.itertuples()
+    assert (cell.stage, cell.topic) == ("umot", "recommendation")
+    assert cell.contribution == pytest.approx(50.0)
+    assert cell.index_without_period == pytest.approx(-50.0)
 
 
 def test_shelf_keeps_the_most_visible_per_source(hand) -> None:

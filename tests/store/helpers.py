@@ -34,6 +34,7 @@ class M:
     url: str | None = None
     product: str | None = None  # a product of the mention's brand (fill creates "Widget")
     confidence: float | None = None  # the model's P(sentiment)
+    rating: float | None = None
 
     @property
     def sentiment(self) -> str:
@@ -76,6 +77,7 @@ def fill(
                         author_followers=m.followers,
                         author=m.author,
                         url=m.url or f"https://example.test/{m.external_id}",
+                        rating=m.rating,
                         brand_id=catalog.brands[m.brand] if m.brand else None,
                         product_id=(
                             catalog.products[(m.brand, m.product)]

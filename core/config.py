@@ -99,6 +99,47 @@ class AlertsConfig(_Model):
     ratio: float = Field(default=2.0, gt=1)
 
 
+class NotifyConfig(_Model):
+    """E-mail delivery (SPEC §7): ``smtp_url_env`` names the environment variable holding
+    ``smtp://user:password@host:port`` (STARTTLS when the server offers it) or ``smtps://…``
+    (TLS from the start); the password never sits in the file."""
+
+    smtp_url_env: EnvVarName | None = None
+    sender: str | None = Field(default=None, alias="from", pattern=r"^[^@\s]+@[^@\s]+$")
+    to: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _complete(self) -> NotifyConfig:
+        if self.smtp_url_env and not self.sender:
+            raise _KeyError("notify.from", "the sender's address is required with smtp_url_env")
+        if self.smtp_url_env and not self.to:
+            raise _KeyError("notify.to", "at least one recipient is required with smtp_url_env")
+        return self
+
+    def smtp_url(self) -> str:
+        """The SMTP server URL from the environment; a ConfigError naming the key when the
+        section or the variable is missing or the URL is not smtp(s)://HOST[:PORT]."""
+        if not self.smtp_url_env:
+            raise ConfigError(
+                "config key notify.smtp_url_env: not set; add a [notify] section with "
+                "smtp_url_env, from and to to send e-mail"
+            )
+        url = os.environ.get(self.smtp_url_env, "").strip()
+        if not url:
+            raise ConfigError(
+                f"config key notify.smtp_url_env: environment variable {self.smtp_url_env} "
+                "is not set"
+            )
+        scheme, _, rest = url.partition("://")
+        host = rest.rpartition("@")[2].split("/")[0].split(":")[0]
+        if scheme.lower() not in ("smtp", "smtps") or not host:
+            raise ConfigError(
+                f"config key notify.smtp_url_env: {self.smtp_url_env} is not an "
+                "smtp://USER:PASSWORD@HOST:PORT or smtps://… URL"
+            )
+        return url
+
+
 class ProductConfig(_Model):
     name: str = Field(min_length=1)
     keywords: list[str] = Field(default_factory=list)
@@ -153,6 +194,7 @@ class Config(_Model):
     crawler: CrawlerConfig = Field(default_factory=CrawlerConfig)
     analytics: AnalyticsConfig = Field(default_factory=AnalyticsConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    notify: NotifyConfig = Field(default_factory=NotifyConfig)
     brands: list[BrandConfig] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)
     # Where the file was read from (None for defaults); not a TOML key.

@@ -67,6 +67,15 @@ BAD = {
         "[alerts]\nwebhook_url_env = 'UMOT_TEST_HOOK_NOPE'\n",
         "alerts.webhook_url_env",
     ),
+    "notify without sender": (
+        "[notify]\nsmtp_url_env = 'SMTP_URL'\nto = ['a@b.example']\n",
+        "notify.from: the sender's address is required",
+    ),
+    "notify without recipients": (
+        "[notify]\nsmtp_url_env = 'SMTP_URL'\nfrom = 'a@b.example'\n",
+        "notify.to: at least one recipient",
+    ),
+    "notify bad address": ("[notify]\nto = ['nobody']\n", "notify.to[0]"),
 }
 
 
@@ -175,3 +184,33 @@ def test_the_demo_config_marks_northwind_own_and_bramble_competitor(tmp_path: Pa
     config = load_config(path)
     assert config.own_brands == ["Northwind Outfitters"]
     assert config.competitor_brands == ["Bramble & Co"]
+
+
+NOTIFY = (
+    "[notify]\nsmtp_url_env = 'UMOT_TEST_SMTP'\nfrom = 'r@acme.example'\nto = ['m@acme.example']\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (None, "environment variable UMOT_TEST_SMTP is not set"),
+        ("http://mail.example", "is not an smtp://"),
+        ("smtp://user:pw@", "is not an smtp://"),
+    ],
+)
+def test_the_smtp_url_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str | None, problem: str
+) -> None:
+    path = tmp_path / "umot.toml"
+    path.write_text(NOTIFY)
+    config = load_config(path)  # loading never needs the variable: only sending does
+    assert config.notify.sender == "r@acme.example" and config.notify.to == ["m@acme.example"]
+    if value is None:
+        monkeypatch.delenv("UMOT_TEST_SMTP", raising=False)
+    else:
+        monkeypatch.setenv("UMOT_TEST_SMTP", value)
+    with pytest.raises(ConfigError, match=f"notify.smtp_url_env: .*{problem}"):
+        config.notify.smtp_url()
+    monkeypatch.setenv("UMOT_TEST_SMTP", "smtps://u:p@mail.example:465")
+    assert config.notify.smtp_url() == "smtps://u:p@mail.example:465"

@@ -14,6 +14,7 @@ MODULES = (
     "umot.commands.model",
     "umot.commands.classify",
     "umot.commands.export",
+    "umot.commands.report",
     "umot.commands.dashboard",
     "umot.commands.operations",
     "umot.commands.demo",

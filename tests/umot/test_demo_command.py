@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 from tests.support.demo import assert_demo_runs
+from tests.umot.conftest import DemoWorld
 
 SPIDERS = {
     "jsonld", "trustpilot", "appstore", "reddit", "hackernews",
@@ -16,17 +15,13 @@ SPIDERS = {
 }  # fmt: skip
 
 
-def test_demo_crawls_every_source_kind_and_classifies_everything(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("UMOT_")}
-    run = subprocess.run(
-        [sys.executable, "-m", "umot", "demo", "--no-dashboard"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+def test_demo_crawls_every_source_kind_and_classifies_everything(demo_world: DemoWorld) -> None:
+    run = demo_world.run
     assert run.returncode == 0, run.stderr[-2000:]
     assert "demo ready" in run.stdout
     status = subprocess.run(
         [sys.executable, "-m", "umot", "--config", "umot-demo/umot.toml", "status", "--json"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        cwd=demo_world.directory, env=demo_world.env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert status.returncode == 0, status.stderr
     data = json.loads(status.stdout)

@@ -325,6 +325,11 @@ class _Figures:
     ) -> None:
         self.days, self.first, self.params = days, first, params
         self.current, self.before = current, before
+        # Per brand, the sums over each of the two periods (the metrics add brands up).
+        self.totals = {
+            span: self._rows(days["brand"].unique(), span).groupby("brand")[_DAY_COLUMNS[2:]].sum()
+            for span in (current, before)
+        }
 
     def _offset(self, day: date) -> int:
         return (day - self.first).days
@@ -337,7 +342,8 @@ class _Figures:
         return rows
 
     def _sums(self, brands: Sequence[int], span: Span) -> pd.Series:
-        return self._rows(brands, span)[_DAY_COLUMNS[2:]].sum()
+        totals = self.totals[span]
+        return totals[totals.index.isin(brands)].sum().reindex(_DAY_COLUMNS[2:], fill_value=0)
 
     def _index(self, brands: Sequence[int], on: date) -> tuple[float | None, int]:
         """The exposure index on ``on`` and the classified mentions in its window."""
@@ -468,18 +474,22 @@ def _quote(
     driver's way (a score above what was already there for "up", below it for "down")."""
     score = col(Mention.sentiment_score)
     scope = Scope(brand_ids=tuple(own), start=period.start, end=period.end)
-    stmt = select(col(Mention.text), col(Mention.url)).where(
-        *conditions(scope, by_day=False),
+    # The id first, from the (brand, day) covering index alone; then that one row's text.
+    best = select(col(Mention.id)).where(
+        *conditions(scope),
         score > s_old if up else score < s_old,
         col(Mention.stage) == stage if stage is not None else col(Mention.stage).is_(None),
     )
     tagged = select(MentionTopic.mention_id).where(col(MentionTopic.mention_id) == Mention.id)
     if topic is None:
-        stmt = stmt.where(~tagged.exists())
+        best = best.where(~tagged.exists())
     else:
-        stmt = stmt.where(tagged.where(col(MentionTopic.topic) == topic).exists())
-    stmt = stmt.order_by(
+        best = best.where(tagged.where(col(MentionTopic.topic) == topic).exists())
+    best = best.order_by(
         weights.expr().desc(), col(Mention.published_at).desc(), col(Mention.id)
     ).limit(1)
+    stmt = select(col(Mention.text), col(Mention.url)).where(
+        col(Mention.id) == best.scalar_subquery()
+    )
     row = session.exec(stmt).first()
     return Quote(text=row[0], url=row[1]) if row else None

@@ -23,8 +23,11 @@ from store.models import Mention
 from store.scope import (
     Scope,
     Weights,
+    age_days,
     conditions,
+    ensure_sql_math,
     published_between,
+    ref_day,
     series_names,
     to_date,
     utc_day,
@@ -373,15 +376,11 @@ def period_contributions(
         older = _older_sums(
             session, scope=scope, end=end, before=first, weights=weights, params=params
         )
-    cells = _cell_sums(session, scope=scope, first=first, last=end, weights=weights)
-    if cells.empty:
+    per_cell = _cell_sums(
+        session, scope=scope, first=first, last=end, weights=weights, params=params
+    )
+    if per_cell.empty:
         return pd.DataFrame(columns=columns)
-    ages = cells["day"].map(lambda d: (end - d).days).to_numpy(dtype=float)
-    decay = params.decay(ages)
-    cells = cells.assign(d=cells["a"].to_numpy() * decay, n=cells["b"].to_numpy() * decay)
-    per_cell = cells.groupby(["stage", "topic"], as_index=False, dropna=False)[
-        ["d", "n", "mentions"]
-    ].sum()
     d_old, n_old = older
     d_new = float(per_cell["d"].sum())
     n_new = float(per_cell["n"].sum())
@@ -442,13 +441,24 @@ def _older_sums(
 
 
 def _cell_sums(
-    session: Session, *, scope: Scope, first: date, last: date, weights: Weights
+    session: Session,
+    *,
+    scope: Scope,
+    first: date,
+    last: date,
+    weights: Weights,
+    params: LoopParams,
 ) -> pd.DataFrame:
-    """Per UTC day and (stage, topic) cell over the classified mentions published on days
-    ``first`` … ``last``: a, b (weight split over topics) and mentions (counted per topic)."""
-    day = utc_day(col(Mention.published_at))
-    keys: list[Any] = [day, col(Mention.stage), topics_text()]
-    weight = weights.expr()
+    """Per (stage, topic) cell over the classified mentions published on days ``first`` …
+    ``last``: d = Σ w, n = Σ w·s with the reading weight on ``last`` (the decay applied in SQL,
+    per whole day of age: a few hundred groups instead of one per day), split evenly over a
+    mention's topics, and mentions (counted under each topic)."""
+    ensure_sql_math(session)
+    decay = func.power(
+        0.5, age_days(col(Mention.published_at), ref_day(last)) / params.half_life_days
+    )
+    weight = weights.expr() * decay
+    keys: list[Any] = [col(Mention.stage), topics_text()]
     stmt = (
         select(
             *keys, func.sum(weight), func.sum(weight * col(Mention.sentiment_score)), func.count()
@@ -460,14 +470,11 @@ def _cell_sums(
         )
         .group_by(*keys)
     )
-    raw = pd.DataFrame(
-        _rows(session, stmt), columns=["day", "stage", "topics", "a", "b", "mentions"]
-    )
+    raw = pd.DataFrame(_rows(session, stmt), columns=["stage", "topics", "d", "n", "mentions"])
     if raw.empty:
         return raw.drop(columns=["topics"]).assign(topic=pd.Series(dtype=object))
-    raw["day"] = _per_value(raw["day"], to_date)
     raw["stage"] = raw["stage"].fillna(UNKNOWN_STAGE)
-    raw["a"] = raw["a"].astype(float)
-    raw["b"] = raw["b"].astype(float)
-    long = expand(raw, sums=["a", "b"], split=True)
-    return long.groupby(["day", "stage", "topic"], as_index=False)[["a", "b", "mentions"]].sum()
+    raw["d"] = raw["d"].astype(float)
+    raw["n"] = raw["n"].astype(float)
+    long = expand(raw, sums=["d", "n"], split=True)
+    return long.groupby(["stage", "topic"], as_index=False)[["d", "n", "mentions"]].sum()

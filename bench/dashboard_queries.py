@@ -1,6 +1,7 @@
 """Dashboard query times on a database of 1,000,000 mentions (SQLite by default).
 
     python bench/dashboard_queries.py [--db /tmp/umot-bench.db] [--mentions 1000000] [--fresh]
+        [--pages headline,loop]
 
 Generates the mentions through the real store (``upsert_many`` then ``save_results``, in batches;
 engagement snapshots off to save time, they are not read by the dashboard), unless the file
@@ -8,7 +9,8 @@ already holds them: an existing file is reused as it is, its schema brought to h
 product's own ``store.db.upgrade`` (which also refreshes SQLite's planner statistics, as the
 product does on its own: no ANALYZE of the bench's). Then times every query each dashboard page
 runs, for three filter sets: every brand over the last 365 days, one brand, and two brands side
-by side. Prints each query's first (cold in this process) and best-of-3 time in ms, the slowest,
+by side, and the headline (store.headline) with the report built on it for each period kind.
+Prints each query's first (cold in this process) and best-of-3 time in ms, the slowest,
 the median and the machine's load average (other work on a small machine slows every query).
 Bar: ≤ 1 s each.
 """
@@ -28,7 +30,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from store import analytics, browse, exports, loop, shelf
+from store import analytics, browse, exports, headline, loop, shelf
 from store.catalog import BrandSpec, SourceSpec, sync_catalog
 from store.classifications import save_results
 from store.db import make_engine, upgrade
@@ -38,6 +40,7 @@ from store.runs import finish_run, run_history, start_run
 from store.schemas import LabelResult, MentionIn
 from store.scope import Scope, weights_for
 from store.spikes import detect_spikes
+from umot.report import render_html
 
 BRANDS = ("Acme", "Globex", "Initech", "Umbrella")
 SOURCES = (
@@ -135,10 +138,41 @@ def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
     return times[0], min(times), result
 
 
-def page_queries(s: Session, scope: Scope, weights: Any, params: loop.LoopParams,
-                 now: datetime) -> dict[str, dict[str, Callable[[], Any]]]:  # fmt: skip
+def headline_queries(
+    s: Session,
+    scope: Scope,
+    weights: Any,
+    params: loop.LoopParams,
+    now: datetime,
+    brands: dict[str, int],
+) -> dict[str, Callable[[], Any]]:
+    """The Overview's headline and `umot report`: Acme against the filter set's other brands
+    (every other brand when it names one or none, the worst case: all the mentions in play)."""
+    own = scope.brand_ids[:1] or (brands["Acme"],)
+    others = scope.brand_ids[1:] or tuple(i for i in brands.values() if i not in own)
+
+    def run(kind: str) -> headline.Headline:
+        return headline.headline(s, brand_ids=own, competitor_ids=others, period=kind,
+                                 until=now.date(), weights=weights, params=params)  # fmt: skip
+
+    queries: dict[str, Callable[[], Any]] = {
+        f"headline ({kind})": (lambda kind=kind: run(kind)) for kind in headline.PERIOD_KINDS
+    }
+    queries["report (quarter, headline + HTML)"] = lambda: render_html(run("quarter"))
+    return queries
+
+
+def page_queries(
+    s: Session,
+    scope: Scope,
+    weights: Any,
+    params: loop.LoopParams,
+    now: datetime,
+    brands: dict[str, int],
+) -> dict[str, dict[str, Callable[[], Any]]]:
     on = scope.end or now.date()
     return {
+        "headline": headline_queries(s, scope, weights, params, now, brands),
         "app": {
             "catalogue + data span": lambda: (
                 s.exec(select(Brand.id, Brand.name)).all(),
@@ -219,6 +253,9 @@ def main() -> None:
     parser.add_argument("--mentions", type=int, default=1_000_000)
     parser.add_argument("--fresh", action="store_true", help="Regenerate even if the file exists.")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--pages", default="", help="Only these pages, comma-separated (e.g. headline,loop)."
+    )
     args = parser.parse_args()
 
     if args.fresh and args.db.exists():
@@ -254,12 +291,14 @@ def main() -> None:
     for label, scope in filter_sets.items():
         print(f"\n== {label}")
         with Session(engine) as s:
-            for page, queries in page_queries(s, scope, weights, params, now).items():
+            for page, queries in page_queries(s, scope, weights, params, now, brands).items():
+                if args.pages and page not in args.pages.split(","):
+                    continue
                 for name, fn in queries.items():
                     first, best, _ = _timed(fn, args.repeat)
                     results.append((first, f"{label} · {page} · {name}"))
                     flag = "  OVER 1 s" if first > 1000 else ""
-                    print(f"  {page:22} {name:28} {first:8.1f} {best:8.1f}{flag}")
+                    print(f"  {page:22} {name:34} {first:8.1f} {best:8.1f}{flag}")
     slowest = max(results)
     print(f"\nslowest (first run): {slowest[0]:.1f} ms — {slowest[1]}")
     print(f"median query: {statistics.median(r[0] for r in results):.1f} ms; "

@@ -430,12 +430,18 @@ def _drivers(
         magnitude=cells["contribution"].abs(),
         order=cells["stage"].map(lambda s: STAGE_ORDER.get(s, len(STAGE_ORDER))),
     ).sort_values(["magnitude", "order", "topic"], ascending=[False, True, True])
-    drivers = []
+    drivers, quoted = [], []
     for cell in cells.head(top).itertuples():
         stage = None if cell.stage == UNKNOWN_STAGE else str(cell.stage)
         topic = None if cell.topic == NO_TOPIC else str(cell.topic)
         points = float(cell.points) + 0.0
         s_old = float(cell.index_without_period) / 100.0
+        quote, quote_id = _quote(
+            session, own=own, period=period, stage=stage, topic=topic, up=points > 0,
+            s_old=s_old, weights=weights, avoid=quoted,
+        )  # fmt: skip
+        if quote_id is not None:
+            quoted.append(quote_id)
         drivers.append(
             Driver(
                 stage=stage,
@@ -444,16 +450,7 @@ def _drivers(
                 points=points,
                 mentions=int(cell.new_mentions),
                 sentence=driver_sentence(stage, topic, points, int(cell.new_mentions), kind),
-                quote=_quote(
-                    session,
-                    own=own,
-                    period=period,
-                    stage=stage,
-                    topic=topic,
-                    up=points > 0,
-                    s_old=s_old,
-                    weights=weights,
-                ),
+                quote=quote,
             )
         )
     return drivers
@@ -469,9 +466,12 @@ def _quote(
     up: bool,
     s_old: float,
     weights: Weights,
-) -> Quote | None:
+    avoid: Sequence[int] = (),
+) -> tuple[Quote | None, int | None]:
     """The cell's most visible mention of the period among those that pull the index the
-    driver's way (a score above what was already there for "up", below it for "down")."""
+    driver's way (a score above what was already there for "up", below it for "down"), and
+    its id. A mention already quoted by a bigger driver (one with two topics sits in two
+    cells) is passed over while the cell has another."""
     score = col(Mention.sentiment_score)
     scope = Scope(brand_ids=tuple(own), start=period.start, end=period.end)
     # The id first, from the (brand, day) covering index alone; then that one row's text.
@@ -488,8 +488,12 @@ def _quote(
     best = best.order_by(
         weights.expr().desc(), col(Mention.published_at).desc(), col(Mention.id)
     ).limit(1)
-    stmt = select(col(Mention.text), col(Mention.url)).where(
-        col(Mention.id) == best.scalar_subquery()
-    )
-    row = session.exec(stmt).first()
-    return Quote(text=row[0], url=row[1]) if row else None
+    candidates = [best.where(col(Mention.id).not_in(avoid)), best] if avoid else [best]
+    for query in candidates:
+        stmt = select(col(Mention.id), col(Mention.text), col(Mention.url)).where(
+            col(Mention.id) == query.scalar_subquery()
+        )
+        row = session.exec(stmt).first()
+        if row is not None:
+            return Quote(text=row[1], url=row[2]), int(row[0])
+    return None, None

@@ -291,3 +291,29 @@ def test_periods_in_words_and_bad_kinds() -> None:
     assert describe_period("quarter", Span(date(2026, 7, 1), date(2026, 9, 30))) == "Q3 2026"
     with pytest.raises(ValueError, match="week"):
         last_full_period("year", date(2026, 1, 1))
+
+
+def test_a_mention_in_two_driving_cells_is_quoted_once(engine: Engine) -> None:
+    week = "2026-01-18"
+    fill(
+        engine,
+        [
+            M("old", "2026-01-04", -1.0, "amot", ["delivery"]),
+            M("both", f"{week}T10:00", 1.0, "smot", ["product_quality", "size_fit"],
+              source="forum"),
+            *(M(f"q{i}", f"{week}T0{i}:00", 1.0, "smot", ["product_quality"]) for i in range(5)),
+            *(M(f"s{i}", f"{week}T0{i}:00", 1.0, "smot", ["size_fit"]) for i in range(5)),
+        ],
+    )  # fmt: skip
+    brands, sources = names_to_ids(engine)
+    with session_scope(engine) as session:
+        drivers = headline(
+            session, brand_ids=[brands["Acme"]], period="week", until=UNTIL,
+            weights=Weights({sources["forum"]: 2.0}), params=PARAMS,
+        ).drivers  # fmt: skip
+    assert [(d.topic, d.direction) for d in drivers] == [
+        ("product_quality", "up"),
+        ("size_fit", "up"),
+    ]
+    assert drivers[0].quote is not None and drivers[0].quote.text == "mention both"
+    assert drivers[1].quote is not None and drivers[1].quote.text == "mention s4"  # next best

@@ -58,7 +58,10 @@ def report(
         typer.Option("--output", "-o", help="File to write (default: standard output)."),
     ] = None,
     email: Annotated[
-        bool, typer.Option("--email", help="Also send the HTML report by e-mail ([notify]).")
+        bool,
+        typer.Option(
+            "--email", help="Also send the HTML report by e-mail (config section \\[notify])."
+        ),
     ] = False,
 ) -> None:
     """The headline: the brand's figures against the previous period and its competitors, and

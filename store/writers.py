@@ -215,12 +215,35 @@ def render(
     raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
+class MissingFolder(FileNotFoundError):
+    """The export's folder does not exist (and creating it was not asked for)."""
+
+
+def ensure_folder(path: Path, *, parents: bool) -> None:
+    """Create ``path``'s folder when ``parents``; otherwise raise MissingFolder if it is absent."""
+    folder = path.parent
+    if parents:
+        folder.mkdir(parents=True, exist_ok=True)
+    elif not folder.is_dir():
+        raise MissingFolder(f"folder {folder} does not exist (create it, or pass --parents)")
+
+
 def write(
-    path: Path, rows: Sequence[Row], columns: Sequence[str], fmt: str, *, title: str = "export"
+    path: Path,
+    rows: Sequence[Row],
+    columns: Sequence[str],
+    fmt: str,
+    *,
+    title: str = "export",
+    parents: bool = False,
 ) -> int:
-    """Write an export file; returns the number of bytes written."""
+    """Write an export file; returns the number of bytes written.
+
+    A missing folder is an error unless ``parents``: a typo in a path should not quietly create
+    a tree somewhere else (as root, possibly at the file system's root).
+    """
     data = render(rows, columns, fmt, title=title)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_folder(path, parents=parents)
     path.write_bytes(data)
     return len(data)
 

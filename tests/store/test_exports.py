@@ -405,3 +405,18 @@ def test_cli_format_agrees_with_the_suffix(cli, tmp_path: Path) -> None:
     assert run("complaints", "-o", str(tmp_path / "list.XLSX"))[0] == 0
     assert load_workbook(tmp_path / "list.XLSX").active.freeze_panes == "A2"
     assert run("complaints", "--format", "csv", "-o", str(tmp_path / "same.csv"))[0] == 0
+
+
+def test_cli_refuses_a_missing_folder_unless_told_to_create_it(cli, tmp_path: Path) -> None:
+    _, run = cli
+    target = tmp_path / "no" / "such" / "dir" / "c.csv"
+    code, output = run("complaints", "-o", str(target))
+    assert code == 2
+    assert (
+        output.strip()
+        == f"error: folder {target.parent} does not exist (create it, or pass --parents)"
+    )
+    assert not (tmp_path / "no").exists()
+    code, output = run("complaints", "-o", str(target), "--parents")
+    assert code == 0, output
+    assert _rows(target)

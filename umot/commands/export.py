@@ -45,6 +45,9 @@ BrandOpt = Annotated[
 SinceOpt = Annotated[
     str | None, typer.Option("--since", help="Only mentions published on or after DATE (UTC).")
 ]
+ParentsOpt = Annotated[
+    bool, typer.Option("--parents", help="Create the output's folder if it does not exist.")
+]
 AsOfOpt = Annotated[
     str | None,
     typer.Option(
@@ -60,23 +63,26 @@ def register(app: typer.Typer) -> None:
 
 @export_app.command()
 def advocates(output: OutputOpt, fmt: FormatOpt = None, brand: BrandOpt = None,
-              since: SinceOpt = None, as_of: AsOfOpt = None) -> None:  # fmt: skip
+              since: SinceOpt = None, as_of: AsOfOpt = None, parents: ParentsOpt = False,
+) -> None:  # fmt: skip
     """Authors of positive mentions, ranked by the summed visibility of those mentions."""
-    _export("advocates", output, fmt, brand, since, as_of)
+    _export("advocates", output, fmt, brand, since, as_of, parents=parents)
 
 
 @export_app.command()
 def complaints(output: OutputOpt, fmt: FormatOpt = None, brand: BrandOpt = None,
-               since: SinceOpt = None, as_of: AsOfOpt = None) -> None:  # fmt: skip
+               since: SinceOpt = None, as_of: AsOfOpt = None, parents: ParentsOpt = False,
+) -> None:  # fmt: skip
     """Negative mentions by priority, with brand, stage, topics, owner team and status."""
-    _export("complaints", output, fmt, brand, since, as_of)
+    _export("complaints", output, fmt, brand, since, as_of, parents=parents)
 
 
 @export_app.command()
 def corrections(output: OutputOpt, fmt: FormatOpt = None, brand: BrandOpt = None,
-                since: SinceOpt = None, as_of: AsOfOpt = None) -> None:  # fmt: skip
+                since: SinceOpt = None, as_of: AsOfOpt = None, parents: ParentsOpt = False,
+) -> None:  # fmt: skip
     """Corrected mentions as a labelled CSV (id,text,label,stage,topics,…) for `umot train`."""
-    _export("corrections", output, fmt, brand, since, as_of)
+    _export("corrections", output, fmt, brand, since, as_of, parents=parents)
 
 
 def _export(
@@ -86,15 +92,21 @@ def _export(
     brand: str | None,
     since: str | None,
     as_of_text: str | None,
+    *,
+    parents: bool = False,
 ) -> None:
     from store.catalog import sync_configured_catalog
     from store.db import session_scope
     from store.exports import build_export
     from store.scope import Scope, weights_for
-    from store.writers import write
+    from store.writers import MissingFolder, ensure_folder, write
 
     with user_errors():
         fmt_name = _format(output, fmt)
+        try:
+            ensure_folder(output, parents=parents)  # before the queries, not after
+        except MissingFolder as exc:
+            raise UserError(str(exc)) from None
         start = _parse_day(since)
         as_of = _parse_as_of(as_of_text)
         config = current_config()

@@ -6,10 +6,12 @@ and what is wrong with it; the CLI prints that one line and exits 2.
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -212,8 +214,10 @@ class Config(_Model):
                 raise _KeyError(f"sources[{i}].name", f"duplicate source {source.name!r}")
             if source.brand is not None and source.brand not in brand_names:
                 known = ", ".join(repr(n) for n in brand_names) or "none defined"
+                hint = _did_you_mean(source.brand, brand_names)
                 raise _KeyError(
-                    f"sources[{i}].brand", f"unknown brand {source.brand!r} (brands: {known})"
+                    f"sources[{i}].brand",
+                    f"unknown brand {source.brand!r}{hint} (brands: {known})",
                 )
         for name in self.analytics.source_weights:
             if name not in source_names:
@@ -327,14 +331,50 @@ def _describe(exc: ValidationError) -> str:
     key = _dotted(error["loc"])
     message = error["msg"]
     if error["type"] == "extra_forbidden":
-        message = "unknown key"
+        message = "unknown key" + _did_you_mean(str(error["loc"][-1]), _keys_beside(error["loc"]))
     elif error["type"] == "literal_error":
-        message = f"{message} (got {error.get('input')!r})"
+        allowed = re.findall(r"'([^']*)'", str((error.get("ctx") or {}).get("expected", "")))
+        value = error.get("input")
+        message = f"{message} (got {value!r}){_did_you_mean(str(value), allowed)}"
     elif message.startswith("Value error, "):
         message = message.removeprefix("Value error, ")
     more = len(exc.errors()) - 1
     suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
     return f"config key {key or '(top level)'}: {message}{suffix}"
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    """`` (did you mean `x`?)`` for the closest choice to a mistyped word, else nothing."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.7)
+    if not close:
+        close = [c for c in choices if c.lower() == word.lower()]
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _keys_beside(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys valid in the table that holds ``loc``'s last key (``analytics`` for
+    ``analytics.half_life``)."""
+    model: type[BaseModel] = Config
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        inner = _model_in(field.annotation) if field is not None else None
+        if inner is None:
+            return []
+        model = inner
+    return [name for name in model.model_fields if name != "path"]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside ``X``, ``list[X]`` or ``X | None``, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _dotted(loc: tuple[int | str, ...]) -> str:

@@ -214,3 +214,35 @@ def test_the_smtp_url_comes_from_the_environment(
         config.notify.smtp_url()
     monkeypatch.setenv("UMOT_TEST_SMTP", "smtps://u:p@mail.example:465")
     assert config.notify.smtp_url() == "smtps://u:p@mail.example:465"
+
+
+@pytest.mark.parametrize(
+    ("body", "hint"),
+    [
+        (
+            "[analytics]\nhalf_life = 30",
+            "analytics.half_life: unknown key (did you mean `half_life_days`?)",
+        ),
+        ("[modle]\nname = 'x'", "modle: unknown key (did you mean `model`?)"),
+        ("[[brands]]\nname = 'A'\nkeywrds = ['a']", "(did you mean `keywords`?)"),
+        ("[[sources]]\nname = 'x'\nspider = 'trustpliot'", "(did you mean `trustpilot`?)"),
+        (
+            "[[brands]]\nname = 'Acme'\n[[sources]]\nname = 'x'\nspider = 'rss'\nbrand = 'acme'",
+            "unknown brand 'acme' (did you mean `Acme`?)",
+        ),
+    ],
+)
+def test_a_mistyped_name_gets_the_nearest_valid_one(tmp_path: Path, body: str, hint: str) -> None:
+    path = tmp_path / "umot.toml"
+    path.write_text(body)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert hint in str(caught.value)
+
+
+def test_nothing_is_suggested_when_nothing_is_close(tmp_path: Path) -> None:
+    path = tmp_path / "umot.toml"
+    path.write_text("[model]\ndevice = 'gpu'\n[analytics]\nzzz = 1")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert "did you mean" not in str(caught.value)

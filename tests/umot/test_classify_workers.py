@@ -99,3 +99,21 @@ def test_kill_9_midway_then_rerun_loses_and_repeats_nothing(sqlite_url, tmp_path
     assert rerun.returncode == 0, err
     assert f"classified {n - committed} mentions" in out
     assert _counts(sqlite_url) == (n, n, n)
+
+
+def test_with_nothing_to_do_it_says_why(sqlite_url, tmp_path) -> None:
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    engine.dispose()
+    empty = _classify(sqlite_url, tmp_path)
+    out, err = empty.communicate(timeout=300)
+    assert empty.returncode == 0, err
+    assert out.strip() == (
+        "nothing to classify: the database holds no mentions yet; run `umot crawl` first"
+    )
+    _fill(sqlite_url, 6)
+    first = _classify(sqlite_url, tmp_path)
+    assert "classified 6 mentions" in first.communicate(timeout=300)[0]
+    again = _classify(sqlite_url, tmp_path)
+    out, _ = again.communicate(timeout=300)
+    assert out.startswith("nothing to classify: all 6 mentions already have labels from builtin-")

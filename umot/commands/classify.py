@@ -37,6 +37,7 @@ def classify(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from store.classifications import count_unclassified
+    from store.mentions import count_mentions
     from umot.classify import classify_pending
 
     with user_errors():
@@ -47,6 +48,10 @@ def classify(
 
         with Session(engine) as session:
             pending = count_unclassified(session, model_version=classifier.version)
+            total = count_mentions(session) if pending == 0 else pending
+        if pending == 0:
+            typer.echo(_nothing_to_do(total, classifier.version))
+            return
         todo = min(pending, limit) if limit else pending
         typer.echo(f"model {classifier.version}: {pending} mentions to classify", err=True)
         started = time.perf_counter()
@@ -69,6 +74,13 @@ def classify(
     elapsed = time.perf_counter() - started
     rate = f" ({done / elapsed:.1f}/s)" if done and elapsed > 0 else ""
     typer.echo(f"classified {done} mentions in {elapsed:.1f} s{rate} with {classifier.version}")
+
+
+def _nothing_to_do(total: int, version: str) -> str:
+    """Why there is nothing to classify, and what to run when that is not what the user wanted."""
+    if total == 0:
+        return "nothing to classify: the database holds no mentions yet; run `umot crawl` first"
+    return f"nothing to classify: all {total} mentions already have labels from {version}"
 
 
 def _load(config: Config) -> Classifier:

@@ -21,9 +21,10 @@ from sqlmodel import Session
 from core.config import Config, load_config
 from core.cron import next_runs as scheduled_runs
 from core.labels import SENTIMENTS, STAGES
-from dashboard.filters import Choices, Filters
+from dashboard.filters import Choices, Filters, own_first
 from store import analytics, browse, corrections, exports, loop
 from store import complaints as complaint_status
+from store import headline as headlines
 from store import shelf as shelves
 from store.catalog import catalog_names
 from store.complaints import ComplaintError
@@ -86,12 +87,41 @@ def choices() -> Choices:
     with session() as s:
         names = catalog_names(s)
         span = loop.data_span(s, scope=Filters().scope)
+    own = own_brands(names.brands, names.roles)
     return Choices(
-        brands=names.brands,
+        brands=own_first(names.brands, own),
         products=names.products,
         sources=names.sources,
         first_day=span[0] if span else None,
         last_day=span[1] if span else None,
+        own=own,
+    )
+
+
+def own_first_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of a per-brand frame (column ``series``) with the own brands first, then the
+    competitors (the sidebar's order), keeping the order within a brand."""
+    if frame.empty or "series" not in frame:
+        return frame
+    order = {name: i for i, name in enumerate(choices().brands.values())}
+    rank = frame["series"].map(lambda name: order.get(name, len(order)))
+    return frame.iloc[rank.argsort(kind="stable")].reset_index(drop=True)
+
+
+def brand_names() -> list[str]:
+    """Brand names in reading order: own first, then competitors."""
+    return list(choices().brands.values())
+
+
+def own_brands(brands: dict[int, str], roles: dict[int, str]) -> tuple[int, ...]:
+    """The own brands: the config's role for a configured brand (with no role anywhere, its
+    first brand), else the role stored with the brand."""
+    cfg = config()
+    configured = {b.name for b in cfg.brands}
+    return tuple(
+        bid
+        for bid, name in sorted(brands.items(), key=lambda kv: kv[1].casefold())
+        if (cfg.brand_role(name) if name in configured else roles.get(bid)) == "own"
     )
 
 
@@ -105,25 +135,25 @@ def is_empty() -> bool:
 @st.cache_data(ttl=TTL, show_spinner="Counting…")
 def kpis(f: Filters) -> pd.DataFrame:
     with session() as s:
-        return analytics.kpis(s, scope=f.scope, weights=weights())
+        return own_first_rows(analytics.kpis(s, scope=f.scope, weights=weights()))
 
 
 @st.cache_data(ttl=TTL, show_spinner="Counting mentions over time…")
 def volume_by_day(f: Filters) -> pd.DataFrame:
     with session() as s:
-        return analytics.volume_by_day(s, scope=f.scope)
+        return own_first_rows(analytics.volume_by_day(s, scope=f.scope))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def by_source(f: Filters) -> pd.DataFrame:
     with session() as s:
-        return analytics.by_source(s, scope=f.scope)
+        return own_first_rows(analytics.by_source(s, scope=f.scope))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def by_stage(f: Filters) -> pd.DataFrame:
     with session() as s:
-        return analytics.by_stage(s, scope=f.scope)
+        return own_first_rows(analytics.by_stage(s, scope=f.scope))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -135,7 +165,7 @@ def by_topic(f: Filters) -> pd.DataFrame:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def stage_topic(f: Filters) -> pd.DataFrame:
     with session() as s:
-        return analytics.stage_topic(s, scope=f.scope)
+        return own_first_rows(analytics.stage_topic(s, scope=f.scope))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -147,13 +177,17 @@ def sample_quotes(f: Filters, stage: str, topic: str, limit: int = 3) -> pd.Data
 @st.cache_data(ttl=TTL, show_spinner="Computing the exposure index…")
 def exposure_index(f: Filters) -> pd.DataFrame:
     with session() as s:
-        return loop.exposure_index(s, scope=f.scope, weights=weights(), params=params())
+        return own_first_rows(
+            loop.exposure_index(s, scope=f.scope, weights=weights(), params=params())
+        )
 
 
 @st.cache_data(ttl=TTL, show_spinner="Computing loop contributions…")
 def contributions(f: Filters, by: str) -> pd.DataFrame:
     with session() as s:
-        return loop.loop_contributions(s, scope=f.scope, by=by, weights=weights(), params=params())
+        return own_first_rows(
+            loop.loop_contributions(s, scope=f.scope, by=by, weights=weights(), params=params())
+        )
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -173,6 +207,43 @@ def influential(f: Filters, on: date, limit: int = 20) -> pd.DataFrame:
     with session() as s:
         return shelves.influential_mentions(
             s, scope=f.scope, on=on, limit=limit, weights=weights(), params=params()
+        )
+
+
+def headline_brands(f: Filters) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Whose headline the Overview tells and against whom: the selected own brands (summed)
+    against the selected competitors; with every brand together, the own brands against the
+    rest; with only competitors selected, the first against the others."""
+    c = choices()
+    picked = f.brand_ids or tuple(c.brands)
+    subject = tuple(b for b in picked if b in c.own) or (c.own if not f.brand_ids else ())
+    subject = subject or picked[:1]
+    return subject, tuple(b for b in picked if b not in subject)
+
+
+def headline_until(f: Filters) -> date:
+    """The headline's "until": the end of the range shown, at most the last day with data and
+    today (the demo world's data ends before the clock: its last full week still has numbers)."""
+    c = choices()
+    days = [d for d in (f.end, c.last_day, datetime.now(UTC).date()) if d is not None]
+    return min(days)
+
+
+@st.cache_data(ttl=TTL, show_spinner="Computing the headline…")
+def headline(f: Filters, period: str) -> headlines.Headline | None:
+    """The headline (store.headline, the same numbers as `umot report`) for the brands in view."""
+    subject, others = headline_brands(f)
+    if not subject:
+        return None
+    with session() as s:
+        return headlines.headline(
+            s,
+            brand_ids=subject,
+            competitor_ids=others,
+            period=period,
+            until=headline_until(f),
+            weights=weights(),
+            params=params(),
         )
 
 

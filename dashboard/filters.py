@@ -37,23 +37,47 @@ class Filters:
 class Choices:
     """What the sidebar offers: names by id, and the days that hold data."""
 
-    brands: dict[int, str]
+    brands: dict[int, str]  # own brands first, then competitors (each group by name)
     products: dict[int, tuple[int, str]]  # product id -> (brand id, name)
     sources: dict[int, str]
     first_day: date | None
     last_day: date | None
+    own: tuple[int, ...] = ()  # ids of the brands the user manages (role "own")
+
+    @property
+    def competitors(self) -> tuple[int, ...]:
+        return tuple(b for b in self.brands if b not in self.own)
+
+    def label(self, brand_id: int) -> str:
+        name = self.brands.get(brand_id, f"brand {brand_id}")
+        return f"{name} (your brand)" if brand_id in self.own else name
+
+
+def own_first(brands: dict[int, str], own: tuple[int, ...]) -> dict[int, str]:
+    """Brands ordered for reading: the own ones first, then the competitors, each by name."""
+    return dict(sorted(brands.items(), key=lambda kv: (kv[0] not in own, kv[1].casefold())))
 
 
 def sidebar(choices: Choices) -> Filters:
     """Draw the filter widgets in the sidebar and return their value."""
     st.sidebar.header("Filters")
-    brand_ids = st.sidebar.multiselect(
-        "Brands (several: side by side)",
-        options=list(choices.brands),
-        format_func=choices.brands.get,
-        key="f_brands",
-        help="Leave empty to see every brand together.",
+    everyone = st.sidebar.toggle(
+        "All brands together",
+        value=False,
+        key="f_all",
+        help="Sum every brand into one figure instead of showing them side by side.",
     )
+    brand_ids: list[int] = []
+    if not everyone:
+        default = list(choices.own + choices.competitors)
+        brand_ids = st.sidebar.multiselect(
+            "Brands (your brand first, competitors beside it)",
+            options=list(choices.brands),
+            default=default,
+            format_func=choices.label,
+            key="f_brands",
+            help="Each brand is shown side by side; leave empty to see every brand together.",
+        )
     products = {
         pid: f"{choices.brands.get(bid, '?')} · {name}"
         for pid, (bid, name) in choices.products.items()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
 
 import pandas as pd
 import streamlit as st
 
+from core.labels import SENTIMENT_NAMES, STAGE_NAMES, TOPIC_NAMES
 from dashboard import data
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -62,5 +64,134 @@ def topics_text(frame: pd.DataFrame, column: str = "topics") -> pd.DataFrame:
     return frame
 
 
-LINK = st.column_config.LinkColumn("original", display_text="open ↗")
-TEXT = st.column_config.TextColumn("text", width="large")
+LINK = st.column_config.LinkColumn("Link", display_text="open ↗")
+TEXT = st.column_config.TextColumn("Text", width="large")
+
+
+# The headline's metrics in words, and which of them rest on a count shown when under 5.
+METRIC_LABELS = {
+    "mentions": "Mentions",
+    "net_sentiment": "Net sentiment",
+    "exposure_index": "Exposure index",
+    "average_rating": "Average rating",
+    "share_of_voice": "Share of voice",
+    "weighted_share_of_voice": "Share of voice (by visibility)",
+}
+METRIC_HELP = {
+    "mentions": "Mentions of the brand published in the period.",
+    "net_sentiment": "% positive − % negative mentions (−100 … 100), like an NPS.",
+    "exposure_index": "How positive what a shopper researching the brand reads is likely to "
+    "be on the period's last day (−100 … 100); see the UMOT → ZMOT loop page.",
+    "average_rating": "Mean star rating (0–5) of the period's rated mentions.",
+    "share_of_voice": "The brand's share of the mentions of every brand compared here.",
+    "weighted_share_of_voice": "The same, each mention counted by how many people likely saw it.",
+}
+RESTS_ON_N = ("net_sentiment", "exposure_index", "average_rating")
+
+# Column names in words (what a table header shows).
+COLUMN_NAMES = {
+    "series": "Brand",
+    "brand": "Brand",
+    "product": "Product",
+    "source": "Source",
+    "stage": "Stage",
+    "stage_name": "Stage",
+    "topic": "Topic",
+    "topics": "Topics",
+    "topic_names": "Topics",
+    "sentiment": "Sentiment",
+    "score": "Score",
+    "sentiment_score": "Score",
+    "confidence": "Confidence",
+    "visibility": "Visibility",
+    "summed_visibility": "Summed visibility",
+    "average_score": "Average score",
+    "mentions": "Mentions",
+    "classified": "Classified",
+    "positive": "Positive",
+    "neutral": "Neutral",
+    "negative": "Negative",
+    "net_sentiment": "Net sentiment",
+    "published_at": "Published",
+    "first_published_at": "First mention",
+    "last_published_at": "Last mention",
+    "labels_from": "Labels from",
+    "text": "Text",
+    "title": "Title",
+    "url": "Link",
+    "author": "Author",
+    "profile_url": "Profile",
+    "followers": "Followers",
+    "positive_mentions": "Positive mentions",
+    "mention_count": "Mentions",
+    "top_quote": "Top quote",
+    "top_quote_url": "Quote link",
+    "rank": "Rank",
+    "priority": "Priority",
+    "status": "Status",
+    "owner_team": "Owner team",
+    "rating": "Rating",
+    "likes": "Likes",
+    "weight": "Reading weight",
+    "id": "#",
+}
+_CODES = {"stage": STAGE_NAMES, "topic": TOPIC_NAMES, "sentiment": SENTIMENT_NAMES}
+
+
+def stage_name(code: str | None) -> str:
+    return STAGE_NAMES.get(code or "", code or "Unknown stage")
+
+
+def topic_name(code: str | None) -> str:
+    return TOPIC_NAMES.get(code or "", (code or "no topic").replace("_", " ").capitalize())
+
+
+def labels_from(value: str | None) -> str:
+    """Where a mention's labels come from, without a model hash."""
+    if not value:
+        return "not labelled yet"
+    return "your correction" if "correct" in value else "model"
+
+
+def _when(value: object) -> object:
+    if isinstance(value, pd.Timestamp | datetime):
+        return pd.Timestamp(value).tz_localize(None) if pd.Timestamp(value).tzinfo else value
+    return value
+
+
+def readable(frame: pd.DataFrame, *, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A frame as a brand manager reads it: codes as display names, scores rounded to two
+    decimals, dates without time zone, confidence as a percentage, column headers in words
+    (columns named in ``keep`` keep their name, e.g. for a column_config)."""
+    out = frame.copy()
+    for column, names in _CODES.items():
+        if column in out:
+            out[column] = out[column].map(
+                lambda c, names=names: names.get(c, c) if isinstance(c, str) else c
+            )
+    if "topics" in out:
+        out["topics"] = out["topics"].map(
+            lambda t: ", ".join(topic_name(x) for x in t) if isinstance(t, list | tuple) else t
+        )
+    if "labels_from" in out:
+        out["labels_from"] = out["labels_from"].map(labels_from)
+    if "confidence" in out:
+        out["confidence"] = out["confidence"].map(
+            lambda c: None if c is None or pd.isna(c) else f"{100 * float(c):.0f} %"
+        )
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            if getattr(series.dt, "tz", None) is not None:
+                out[column] = series.dt.tz_localize(None)
+        elif pd.api.types.is_float_dtype(series):
+            out[column] = series.round(2)
+        elif (
+            series.dtype == object
+            and len(series)
+            and isinstance(
+                series.dropna().iloc[0] if series.notna().any() else None, datetime | date
+            )
+        ):
+            out[column] = series.map(_when)
+    return out.rename(columns={c: COLUMN_NAMES.get(c, c) for c in out.columns if c not in keep})

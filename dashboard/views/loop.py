@@ -29,7 +29,7 @@ if shown.empty:
     st.stop()
 
 cols = st.columns(max(1, shown["series"].nunique()))
-for col, (series, part) in zip(cols, shown.groupby("series"), strict=False):
+for col, (series, part) in zip(cols, shown.groupby("series", sort=False), strict=False):
     last = part.iloc[-1]
     month_ago = part[part["day"] <= last["day"] - pd.Timedelta(days=30)]
     delta = None if month_ago.empty else last["index"] - month_ago.iloc[-1]["index"]
@@ -48,7 +48,7 @@ st.caption(
 st.subheader("Loop contributions per week")
 by = st.radio("Split by", ["stage", "topic"], horizontal=True, key="loop_by")
 contrib = data.contributions(f, by)
-series_names = sorted(contrib["series"].unique()) if not contrib.empty else []
+series_names = list(dict.fromkeys(contrib["series"])) if not contrib.empty else []
 if len(series_names) > 1:
     chosen = st.selectbox("Brand", series_names, key="loop_series")
     contrib = contrib[contrib["series"] == chosen]

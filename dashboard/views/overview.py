@@ -1,44 +1,100 @@
-"""Overview: KPIs per brand, spike alerts, volume and sentiment over time, by source."""
+"""Overview: the headline (your brand's last full period against the one before and against
+its competitors, and what moved it), then volume and sentiment over time and by source."""
 
 from __future__ import annotations
 
-import math
-
+import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, ui
 from dashboard.filters import current
+
+PERIODS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
+MIN_N = 5  # SPEC "Honest numbers": a figure over fewer mentions is shown with its n
 
 st.title("Overview")
 if ui.empty_state():
     st.stop()
 f = current()
 
-kpis = data.kpis(f)
-index = data.exposure_index(f)
-latest = index.dropna(subset=["index"]).groupby("series")["index"].last() if not index.empty else {}
+period = st.radio(
+    "Period",
+    list(PERIODS),
+    format_func=PERIODS.get,
+    horizontal=True,
+    key="o_period",
+    help="The last full calendar week (Monday–Sunday), month or quarter with data, compared "
+    "with the one before.",
+)
+h = data.headline(f, period or "week")
+if h is None:
+    st.info("No brand in this selection.")
+    st.stop()
+
+st.header(f"{h.brand} · {data.headlines.describe_period(h.kind, h.period)}")
+st.caption(
+    f"Compared with {data.headlines.describe_period(h.kind, h.previous)}. All sources and "
+    "products of the brand; the same numbers as `umot report`."
+)
 
 
-def _fmt(value: float | None, spec: str = ".1f") -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+def figure(name: str, value: float | int | None, n: int) -> str:
+    if value is None:
         return "–"
-    return format(value, spec)
+    digits = data.headlines.METRICS[name][1]
+    text = f"{value:,.{digits}f}" if digits else f"{int(value):,}"
+    if name in ("share_of_voice", "weighted_share_of_voice"):
+        text += " %"
+    if name in ui.RESTS_ON_N and n < MIN_N:
+        text += f" (n={n})"
+    return text
 
 
-for _, row in kpis.iterrows():
-    if len(kpis) > 1 or f.brand_ids:
-        st.subheader(str(row["series"]))
-    cols = st.columns(5)
-    cols[0].metric("Mentions", f"{int(row['mentions']):,}")
-    cols[1].metric("Classified", f"{int(row['classified']):,}")
-    cols[2].metric("Net sentiment", _fmt(row.get("net_sentiment")), help="% positive − % negative")
-    cols[3].metric(
-        "ZMOT exposure index",
-        _fmt(latest.get(row["series"]) if len(latest) else None),
-        help="What a prospect reading about the brand on the last day shown is likely to read "
-        "(−100 … 100); see the UMOT → ZMOT loop page.",
+def change(name: str, metric: data.headlines.Metric) -> str | None:
+    if metric.change is None:
+        return None
+    digits = data.headlines.METRICS[name][1]
+    unit = " pts" if name not in ("mentions", "average_rating") else ""
+    return f"{metric.change:+,.{digits}f}{unit} vs previous"
+
+
+cols = st.columns(len(h.metrics))
+for col, (name, metric) in zip(cols, h.metrics.items(), strict=True):
+    greyed = name in ui.RESTS_ON_N and metric.n < MIN_N
+    col.metric(
+        ui.METRIC_LABELS.get(name, name),
+        figure(name, metric.value, metric.n),
+        delta=change(name, metric),
+        delta_color="off" if greyed else "normal",
+        help=ui.METRIC_HELP.get(name),
     )
-    cols[4].metric("Average rating", _fmt(row.get("avg_rating"), ".2f"))
+
+if h.competitors:
+    st.subheader("Against competitors")
+    rows = []
+    for brand, metrics in [(h.brand, h.metrics)] + [(c.brand, c.metrics) for c in h.competitors]:
+        row: dict[str, str] = {"Brand": brand}
+        for name, metric in metrics.items():
+            shown = figure(name, metric.value, metric.n)
+            delta = change(name, metric)
+            row[ui.METRIC_LABELS.get(name, name)] = (
+                f"{shown} ({delta.split(' ')[0]})" if delta else shown
+            )
+        rows.append(row)
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.caption("Each figure with its change against the previous period in brackets.")
+
+st.subheader("What moved it")
+if not h.drivers:
+    st.caption(
+        f"No kind of content with at least {MIN_N} mentions moved the exposure index this {h.kind}."
+    )
+for driver in h.drivers:
+    arrow = "▲" if driver.direction == "up" else "▼"
+    with st.container(border=True):
+        st.markdown(f"**{arrow} {ui.escape(driver.sentence)}**")
+        if driver.quote is not None:
+            ui.quote(driver.quote.text, driver.quote.url)
 
 st.subheader("Spike alerts")
 spikes = data.spikes(f)
@@ -65,7 +121,6 @@ sources = data.by_source(f)
 if not sources.empty:
     st.altair_chart(charts.sources(sources), width="stretch")
     st.dataframe(
-        sources[["series", "source", "mentions", "classified", "net_sentiment"]],
+        ui.readable(sources[["series", "source", "mentions", "classified", "net_sentiment"]]),
         hide_index=True,
-        column_config={"net_sentiment": st.column_config.NumberColumn(format="%.1f")},
     )

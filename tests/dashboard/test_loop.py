@@ -8,7 +8,8 @@ from tests.dashboard.conftest import open_page
 def test_loop_page(app_env) -> None:
     at = open_page("loop")
     assert [t.value for t in at.title] == ["UMOT → ZMOT loop"]
-    (index,) = [m for m in at.metric if m.label.startswith("ZMOT exposure index")]
+    index, competitor = [m for m in at.metric if m.label.startswith("ZMOT exposure index")]
+    assert index.label.endswith("Acme") and competitor.label.endswith("Globex")  # own first
     assert -100 <= float(index.value) <= 100
     headers = [s.value for s in at.subheader]
     for expected in ("Exposure index over time", "Loop contributions per week", "ZMOT shelf",

@@ -1,33 +1,94 @@
-"""Overview page: KPIs, spike alerts, brands side by side, and the empty state."""
+"""Overview page: the headline of the own brand against its competitors, spikes, empty state."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+
+from sqlmodel import Session, func, select
+
+from dashboard.filters import own_first
+from store.db import make_engine
+from store.headline import last_full_period
+from store.models import Brand, Mention
 from tests.dashboard.conftest import open_page
 
+LABELS = [
+    "Mentions",
+    "Net sentiment",
+    "Exposure index",
+    "Average rating",
+    "Share of voice",
+    "Share of voice (by visibility)",
+]
 
-def _metrics(at) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    return {m.label: m.value for m in at.metric}
+
+def _mentions_in(config_db: str, brand: str, period: str) -> tuple[int, str]:
+    """Acme's mentions in the last full period, counted here without the headline code."""
+    engine = make_engine(config_db)
+    with Session(engine) as s:
+        last = s.exec(select(func.max(Mention.published_at))).one()
+        today = min(last.date() if hasattr(last, "date") else last, datetime.now(UTC).date())
+        span = last_full_period(period, today)
+        start = datetime.combine(span.start, time.min, tzinfo=UTC)
+        end = datetime.combine(span.end + timedelta(days=1), time.min, tzinfo=UTC)
+        count = s.exec(
+            select(func.count())
+            .select_from(Mention)
+            .join(Brand, Brand.id == Mention.brand_id)
+            .where(Brand.name == brand, Mention.published_at >= start, Mention.published_at < end)
+        ).one()
+    engine.dispose()
+    return count, span.start.strftime("%B %Y")
 
 
-def test_overview_kpis_and_spikes(app_env) -> None:
+def _db(app_env) -> str:  # type: ignore[no-untyped-def]
+    return f"sqlite:///{app_env.parent / 'umot.db'}"
+
+
+def test_overview_opens_on_own_brand_with_competitor_beside(app_env) -> None:
     at = open_page("overview")
     assert [t.value for t in at.title] == ["Overview"]
-    metrics = _metrics(at)
-    assert metrics["Mentions"] == "70"
-    assert metrics["Classified"] == "69"
-    assert float(metrics["ZMOT exposure index"]) != 0
+    assert at.multiselect(key="f_brands").value == [1, 2]  # Acme (own) first, Globex beside
+    assert at.header[0].value.startswith("Acme · week of")
+    labels = [m.label for m in at.metric]
+    assert labels[: len(LABELS)] == LABELS
+    table = at.dataframe[0].value
+    assert list(table["Brand"]) == ["Acme", "Globex"]
+    assert list(table.columns)[1:] == LABELS
+    count, _ = _mentions_in(_db(app_env), "Acme", "week")
+    assert at.metric[0].value == f"{count:,}"
+    assert "What moved it" in [s.value for s in at.subheader]
+
+
+def test_period_selector_changes_the_headline(app_env) -> None:
+    at = open_page("overview")
+    at.radio(key="o_period").set_value("month").run()
+    assert not at.exception
+    count, month = _mentions_in(_db(app_env), "Acme", "month")
+    assert at.header[0].value == f"Acme · {month}"
+    assert at.metric[0].value == f"{count:,}"
+    assert count > 0
+
+
+def test_spikes_and_charts_below(app_env) -> None:
+    at = open_page("overview")
     warnings = " ".join(w.value for w in at.warning)
     assert "Acme" in warnings and "negative mentions" in warnings
     assert len(at.get("vega_lite_chart")) >= 3
 
 
-def test_brands_side_by_side(app_env) -> None:
+def test_all_brands_is_an_explicit_choice(app_env) -> None:
     at = open_page("overview")
-    at.multiselect(key="f_brands").set_value([1, 2]).run()
+    at.toggle(key="f_all").set_value(True).run()
     assert not at.exception
-    assert [s.value for s in at.subheader][:2] == ["Acme", "Globex"]
-    mentions = [m.value for m in at.metric if m.label == "Mentions"]
-    assert mentions == ["50", "20"]
+    assert not [m for m in at.multiselect if m.key == "f_brands"]
+    assert at.header[0].value.startswith("Acme")  # the headline still tells the own brand
+    assert list(at.dataframe[0].value["Brand"]) == ["Acme", "Globex"]
+
+
+def test_own_brands_come_before_competitors_whatever_their_names() -> None:
+    brands = {1: "Bramble", 2: "Northwind", 3: "Acorn"}
+    assert list(own_first(brands, own=(2,)).values()) == ["Northwind", "Acorn", "Bramble"]
 
 
 def test_empty_database_says_what_to_do(empty_env) -> None:

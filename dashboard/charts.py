@@ -5,18 +5,39 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from core.labels import STAGES
+from core.labels import STAGE_NAMES, STAGES, TOPIC_NAMES
 
 SENTIMENT_COLORS = alt.Scale(
     domain=["negative", "neutral", "positive", "unclassified"],
     range=["#d62728", "#9e9e9e", "#2ca02c", "#dddddd"],
 )
-STAGE_ORDER = list(STAGES)
+STAGE_ORDER = [STAGE_NAMES[s] for s in STAGES]  # charts show display names, never codes
 STAGE_COLORS = alt.Scale(
     domain=STAGE_ORDER,
     range=["#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b"],
 )
 DIVERGING = alt.Scale(scheme="redyellowgreen", domain=[-100, 100])
+
+
+MIN_N = 5  # SPEC "Honest numbers": a cell over fewer mentions is greyed, not coloured
+GREY = "#e6e6e6"
+
+
+def named(frame: pd.DataFrame, columns: tuple[str, ...] = ("stage", "topic")) -> pd.DataFrame:
+    """Stage and topic codes replaced by their display names (unknown codes kept as given)."""
+    out = frame.copy()
+    for column in columns:
+        if column in out:
+            names = STAGE_NAMES if column == "stage" else TOPIC_NAMES
+            out[column] = out[column].map(
+                lambda c, names=names: names.get(c, c) if isinstance(c, str) else "Unknown"
+            )
+    return out
+
+
+def brands(frame: pd.DataFrame) -> list[str]:
+    """Brand names in the frame's order (own first, as data.py returns them)."""
+    return list(dict.fromkeys(frame["series"])) if "series" in frame else []
 
 
 def weekly(frame: pd.DataFrame, keys: list[str], values: dict[str, str]) -> pd.DataFrame:
@@ -37,7 +58,7 @@ def volume(daily: pd.DataFrame) -> alt.Chart:
             x=alt.X("week:T", title="week"),
             y=alt.Y("sum(mentions):Q", title="mentions"),
             color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS),
-            row=alt.Row("series:N", title=None),
+            row=alt.Row("series:N", title=None, sort=brands(daily)),
             tooltip=["series", "week:T", "sentiment", "mentions"],
         )
         .properties(height=160)
@@ -60,8 +81,13 @@ def sentiment_trend(daily: pd.DataFrame) -> alt.Chart:
             y=alt.Y(
                 "sentiment:Q", title="average sentiment (×100)", scale=alt.Scale(domain=[-100, 100])
             ),
-            color=alt.Color("series:N", title="brand"),
-            tooltip=["series", "week:T", alt.Tooltip("sentiment:Q", format=".1f"), "mentions"],
+            color=alt.Color("series:N", title="brand", sort=brands(daily)),
+            tooltip=[
+                alt.Tooltip("series", title="brand"),
+                alt.Tooltip("week:T", title="week"),
+                alt.Tooltip("sentiment:Q", format=".1f"),
+                "mentions",
+            ],
         )
         .properties(height=220)
     )
@@ -79,14 +105,14 @@ def sources(frame: pd.DataFrame) -> alt.Chart:
             y=alt.Y("source:N", sort="-x", title=None),
             x=alt.X("sum(count):Q", title="classified mentions"),
             color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS),
-            row=alt.Row("series:N", title=None),
+            row=alt.Row("series:N", title=None, sort=brands(frame)),
             tooltip=["series", "source", "sentiment", "count"],
         )
     )
 
 
 def stage_volume(frame: pd.DataFrame) -> alt.Chart:
-    long = frame.melt(
+    long = named(frame).melt(
         id_vars=["series", "stage"], value_vars=["negative", "neutral", "positive"],
         var_name="sentiment", value_name="count",
     )  # fmt: skip
@@ -98,7 +124,12 @@ def stage_volume(frame: pd.DataFrame) -> alt.Chart:
             xOffset=alt.XOffset("series:N"),
             y=alt.Y("sum(count):Q", title="mentions"),
             color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS),
-            tooltip=["series", "stage", "sentiment", "count"],
+            tooltip=[
+                alt.Tooltip("series", title="brand"),
+                "stage",
+                "sentiment",
+                alt.Tooltip("count", title="mentions"),
+            ],
         )
         .properties(height=260)
     )
@@ -106,28 +137,39 @@ def stage_volume(frame: pd.DataFrame) -> alt.Chart:
 
 def stage_net(frame: pd.DataFrame) -> alt.Chart:
     return (
-        alt.Chart(frame)
+        alt.Chart(named(frame))
         .mark_bar()
         .encode(
             x=alt.X("stage:N", sort=STAGE_ORDER, title="moment of truth"),
             xOffset=alt.XOffset("series:N"),
             y=alt.Y("net_sentiment:Q", title="net sentiment (% pos − % neg)"),
-            color=alt.Color("series:N", title="brand"),
-            tooltip=["series", "stage", alt.Tooltip("net_sentiment:Q", format=".1f"), "classified"],
+            color=alt.Color("series:N", title="brand", sort=brands(frame)),
+            tooltip=[
+                alt.Tooltip("series", title="brand"),
+                "stage",
+                alt.Tooltip("net_sentiment:Q", format=".1f", title="net sentiment"),
+                alt.Tooltip("classified", title="classified mentions"),
+            ],
         )
         .properties(height=260)
     )
 
 
 def stage_topic_heatmap(frame: pd.DataFrame) -> alt.LayerChart:
-    base = alt.Chart(frame).encode(
+    """Net sentiment per (stage, topic); a cell over fewer than 5 mentions is grey, with its n."""
+    base = alt.Chart(named(frame)).encode(
         x=alt.X("topic:N", title="topic"),
         y=alt.Y("stage:N", sort=STAGE_ORDER, title="moment of truth"),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("net_sentiment:Q", scale=DIVERGING, title="net sentiment"),
-        tooltip=["stage", "topic", "mentions", alt.Tooltip("net_sentiment:Q", format=".1f")],
-    )
+        color=alt.condition(
+            f"datum.mentions < {MIN_N}",
+            alt.value(GREY),
+            alt.Color("net_sentiment:Q", scale=DIVERGING, title="net sentiment"),
+        ),
+        tooltip=["stage", "topic", "mentions",
+                 alt.Tooltip("net_sentiment:Q", format=".1f", title="net sentiment")],
+    )  # fmt: skip
     labels = base.mark_text(fontSize=11).encode(text="mentions:Q")
     return (cells + labels).properties(height=260)
 
@@ -140,9 +182,14 @@ def exposure_index(frame: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("day:T", title="day"),
             # zoomed to the data: the index moves by points, a fixed ±100 axis would flatten it
-            y=alt.Y("index:Q", title="ZMOT exposure index", scale=alt.Scale(zero=False)),
-            color=alt.Color("series:N", title="brand"),
-            tooltip=["series", "day:T", alt.Tooltip("index:Q", format=".1f"), "mentions_in_window"],
+            y=alt.Y("index:Q", title="exposure index", scale=alt.Scale(zero=False)),
+            color=alt.Color("series:N", title="brand", sort=brands(frame)),
+            tooltip=[
+                alt.Tooltip("series", title="brand"),
+                alt.Tooltip("day:T", title="day"),
+                alt.Tooltip("index:Q", format=".1f", title="exposure index"),
+                alt.Tooltip("mentions_in_window", title="mentions read"),
+            ],
         )
     )
     return line.properties(height=300)
@@ -150,6 +197,9 @@ def exposure_index(frame: pd.DataFrame) -> alt.Chart:
 
 def contributions(frame: pd.DataFrame, *, key_title: str = "stage") -> alt.LayerChart:
     """Weekly contributions (index points) stacked by stage/topic, with the week's total move."""
+    frame = named(frame.rename(columns={"key": key_title}), (key_title,)).rename(
+        columns={key_title: "key"}
+    )
     color = (
         alt.Color("key:N", title=key_title, scale=STAGE_COLORS, sort=STAGE_ORDER)
         if key_title == "stage"
@@ -163,9 +213,11 @@ def contributions(frame: pd.DataFrame, *, key_title: str = "stage") -> alt.Layer
             y=alt.Y("contribution:Q", title="index points moved"),
             color=color,
             tooltip=[
-                "week:T", "key", alt.Tooltip("contribution:Q", format="+.2f"), "new_mentions",
-                alt.Tooltip("new_sentiment:Q", format=".0f"),
-                alt.Tooltip("new_weight_share:Q", format=".1%"),
+                alt.Tooltip("week:T", title="week"), alt.Tooltip("key", title=key_title),
+                alt.Tooltip("contribution:Q", format="+.2f", title="index points"),
+                alt.Tooltip("new_mentions", title="new mentions"),
+                alt.Tooltip("new_sentiment:Q", format=".0f", title="their sentiment"),
+                alt.Tooltip("new_weight_share:Q", format=".1%", title="share of what is read"),
             ],
         )
     )  # fmt: skip
@@ -195,7 +247,7 @@ def shelf_sentiment(summary: pd.DataFrame) -> alt.Chart:
             x=alt.X("shelf_sentiment:Q", title="sentiment on the shelf (×100)",
                     scale=alt.Scale(domain=[-100, 100])),
             color=alt.Color("shelf_sentiment:Q", scale=DIVERGING, legend=None),
-            row=alt.Row("series:N", title=None),
+            row=alt.Row("series:N", title=None, sort=brands(summary)),
             tooltip=["series", "source", "mentions",
                      alt.Tooltip("shelf_sentiment:Q", format=".1f")],
         )

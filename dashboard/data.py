@@ -286,6 +286,21 @@ def search(f: Filters, text: str, sentiment: str, stage: str, topic: str, correc
         )
 
 
+@st.cache_data(ttl=TTL, show_spinner=False)
+def count(f: Filters, text: str, sentiment: str, stage: str, topic: str, corrected: bool) -> int:
+    """How many mentions the Mentions page's search finds, over all its pages."""
+    with session() as s:
+        return browse.count_mentions(
+            s,
+            scope=f.scope,
+            text=text or None,
+            sentiment=sentiment or None,
+            stage=stage or None,
+            topic=topic or None,
+            corrected_only=corrected,
+        )
+
+
 def mention(mention_id: int) -> dict[str, Any] | None:
     with session() as s:
         return browse.mention_detail(s, mention_id=mention_id)

@@ -138,6 +138,13 @@ COLUMN_NAMES = {
 _CODES = {"stage": STAGE_NAMES, "topic": TOPIC_NAMES, "sentiment": SENTIMENT_NAMES}
 
 
+def display(code: str | None, empty: str = "") -> str:
+    """A stage, topic or sentiment code as its screen name ("" or None: ``empty``)."""
+    if not code:
+        return empty
+    return STAGE_NAMES.get(code) or TOPIC_NAMES.get(code) or SENTIMENT_NAMES.get(code) or code
+
+
 def stage_name(code: str | None) -> str:
     return STAGE_NAMES.get(code or "", code or "Unknown stage")
 
@@ -148,7 +155,7 @@ def topic_name(code: str | None) -> str:
 
 def labels_from(value: str | None) -> str:
     """Where a mention's labels come from, without a model hash."""
-    if not value:
+    if not isinstance(value, str) or not value:
         return "not labelled yet"
     return "your correction" if "correct" in value else "model"
 
@@ -195,3 +202,15 @@ def readable(frame: pd.DataFrame, *, keep: tuple[str, ...] = ()) -> pd.DataFrame
         ):
             out[column] = series.map(_when)
     return out.rename(columns={c: COLUMN_NAMES.get(c, c) for c in out.columns if c not in keep})
+
+
+def spike_text(spike: object) -> str:
+    """A spike alert in words (the stage by its display name), escaped for st.markdown."""
+    stage = getattr(spike, "stage", None)
+    where = f" at {stage_name(stage)}" if stage else ""
+    span = "24 hours" if getattr(spike, "period", "day") == "day" else "hour"
+    text = (
+        f"{getattr(spike, 'brand', '')}: {getattr(spike, 'observed', 0)} negative mentions{where} "
+        f"in the last {span} (usual: {getattr(spike, 'baseline', 0.0):.1f})"
+    )
+    return escape(text)

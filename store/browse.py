@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from store.models import Brand, ComplaintStatus, Correction, Mention, MentionTopic, Source
 from store.scope import Scope, Weights, conditions
@@ -31,22 +31,58 @@ def search_mentions(
 ) -> pd.DataFrame:
     """Mentions in scope, newest first; ``text`` matches title or text (case-insensitive)."""
     weights = weights or Weights()
-    stmt: Any = (
-        select(
-            col(Mention.id),
-            col(Mention.published_at),
-            col(Brand.name),
-            col(Source.name),
-            col(Mention.author),
-            col(Mention.sentiment),
-            col(Mention.sentiment_score),
-            col(Mention.stage),
-            col(Mention.topics),
-            col(Mention.labels_from),
-            weights.expr(),
-            col(Mention.text),
-            col(Mention.url),
-        )
+    stmt: Any = select(
+        col(Mention.id),
+        col(Mention.published_at),
+        col(Brand.name),
+        col(Source.name),
+        col(Mention.author),
+        col(Mention.sentiment),
+        col(Mention.sentiment_score),
+        col(Mention.stage),
+        col(Mention.topics),
+        col(Mention.labels_from),
+        weights.expr(),
+        col(Mention.text),
+        col(Mention.url),
+    )
+    stmt = _filtered(stmt, scope, text, sentiment, stage, topic, corrected_only)
+    stmt = (
+        stmt.order_by(col(Mention.published_at).desc(), col(Mention.id).desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = [tuple(r) for r in session.exec(stmt).all()]
+    return pd.DataFrame(rows, columns=BROWSE_COLUMNS)
+
+
+def count_mentions(
+    session: Session,
+    *,
+    scope: Scope,
+    text: str | None = None,
+    sentiment: str | None = None,
+    stage: str | None = None,
+    topic: str | None = None,
+    corrected_only: bool = False,
+) -> int:
+    """How many mentions :func:`search_mentions` finds over all its pages (one SQL count)."""
+    stmt: Any = select(func.count(col(Mention.id)))
+    stmt = _filtered(stmt, scope, text, sentiment, stage, topic, corrected_only)
+    return int(session.exec(stmt).one())
+
+
+def _filtered(
+    stmt: Any,
+    scope: Scope,
+    text: str | None,
+    sentiment: str | None,
+    stage: str | None,
+    topic: str | None,
+    corrected_only: bool,
+) -> Any:
+    stmt = (
+        stmt.select_from(Mention)
         .join(Source, col(Source.id) == col(Mention.source_id))
         .outerjoin(Brand, col(Brand.id) == col(Mention.brand_id))
         .where(*conditions(scope, by_day=False))
@@ -68,13 +104,7 @@ def search_mentions(
         )
     if corrected_only:
         stmt = stmt.join(Correction, col(Correction.mention_id) == col(Mention.id))
-    stmt = (
-        stmt.order_by(col(Mention.published_at).desc(), col(Mention.id).desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    rows = [tuple(r) for r in session.exec(stmt).all()]
-    return pd.DataFrame(rows, columns=BROWSE_COLUMNS)
+    return stmt
 
 
 def _escape_like(value: str) -> str:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from dashboard import charts, data, ui
 from dashboard.filters import current
 
+MIN_N = 5  # SPEC "Honest numbers": a cell over fewer mentions never ranks as the worst
+
 st.title("Customer journey")
 st.caption(
-    "Which moment of truth customers write about — zmot (research), fmot (the offer at the point "
-    "of purchase), amot (after paying, before using), smot (using it), umot (the verdict they "
-    "pass on) — and how they feel about it."
+    "Which moment of the customer journey people write about — Research (before buying), "
+    "Purchase (the offer at the point of sale), Delivery & service (after paying, before "
+    "using), Use (living with it), Verdict (the opinion they pass on) — and how they feel."
 )
 if ui.empty_state():
     st.stop()
@@ -30,30 +34,51 @@ with right:
     st.subheader("Net sentiment per stage")
     st.altair_chart(charts.stage_net(stages), width="stretch")
 st.dataframe(
-    stages[["series", "stage", "mentions", "positive", "neutral", "negative", "net_sentiment"]],
+    ui.readable(
+        stages[["series", "stage", "mentions", "positive", "neutral", "negative", "net_sentiment"]]
+    ),
     hide_index=True,
-    column_config={"net_sentiment": st.column_config.NumberColumn(format="%.1f")},
 )
 
 st.subheader("Stage × topic")
-matrix = data.stage_topic(f)
+c = data.choices()
+shown_brands = list(f.brand_ids)
+if len(shown_brands) > 1:  # one brand at a time: never two brands silently summed in one cell
+    brand = st.selectbox("Brand", shown_brands, format_func=c.label, key="journey_brand")
+    cell_filters = replace(f, brand_ids=(brand,))
+else:
+    cell_filters = f
+matrix = data.stage_topic(cell_filters)
 st.altair_chart(charts.stage_topic_heatmap(matrix), width="stretch")
-st.caption("Colour: net sentiment; number: mentions. A mention counts under each of its topics.")
+st.caption(
+    "Colour: net sentiment (% positive − % negative); number: mentions. Grey: fewer than "
+    f"{MIN_N} mentions, too few to judge. A mention counts under each of its topics."
+)
 
 st.subheader("Sample quotes")
 cells = matrix.sort_values("mentions", ascending=False)
 options = [(r.stage, r.topic) for r in cells.itertuples()]
-worst = cells.sort_values("net_sentiment").iloc[0] if not cells.empty else None
+# The default cell is the one hurting most by effect size (mentions × net sentiment), among
+# cells with enough mentions to judge.
+judged = cells[cells["mentions"] >= MIN_N]
+worst = (
+    judged.assign(effect=judged["mentions"] * judged["net_sentiment"]).sort_values("effect").iloc[0]
+    if not judged.empty
+    else None
+)
 default = options.index((worst["stage"], worst["topic"])) if worst is not None else 0
 picked = st.selectbox(
     "Cell",
     options=options,
     index=default,
-    format_func=lambda c: f"{c[0]} × {c[1]}",
+    format_func=lambda cell: f"{ui.stage_name(cell[0])} · {ui.topic_name(cell[1])}",
     key="journey_cell",
 )
 if picked is not None:
-    quotes = data.sample_quotes(f, picked[0], picked[1])
+    quotes = data.sample_quotes(cell_filters, picked[0], picked[1])
     for row in quotes.itertuples():
-        st.caption(f"{row.sentiment} · score {row.score:+.2f} · visibility {row.visibility:.2f}")
+        st.caption(
+            f"{str(row.sentiment).capitalize()} · score {row.score:+.2f} · "
+            f"visibility {row.visibility:.2f}"
+        )
         ui.quote(row.text, row.url)

@@ -34,7 +34,7 @@ if h is None:
 st.header(f"{h.brand} · {data.headlines.describe_period(h.kind, h.period)}")
 st.caption(
     f"Compared with {data.headlines.describe_period(h.kind, h.previous)}. All sources and "
-    "products of the brand; the same numbers as `umot report`."
+    "products of the brand; the same numbers as the weekly report."
 )
 
 
@@ -100,7 +100,7 @@ st.subheader("Spike alerts")
 spikes = data.spikes(f)
 if spikes:
     for spike in spikes:
-        st.warning(ui.escape(spike.describe()))
+        st.warning(ui.spike_text(spike))
 else:
     st.caption("No spike of negative mentions in the last day (or hour, on social sources).")
 

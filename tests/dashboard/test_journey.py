@@ -9,8 +9,12 @@ def test_journey_stages_and_quotes(app_env) -> None:
     at = open_page("journey")
     assert [t.value for t in at.title] == ["Customer journey"]
     stages = at.dataframe[0].value
-    assert set(stages["stage"]) == {"zmot", "fmot", "amot", "smot", "umot"}
-    assert int(stages["mentions"].sum()) == 69
+    assert set(stages["Stage"]) == {
+        "Research (ZMOT)", "Purchase (FMOT)", "Delivery & service (AMOT)", "Use (SMOT)",
+        "Verdict (UMOT)",
+    }  # fmt: skip
+    assert list(dict.fromkeys(stages["Brand"])) == ["Acme", "Globex"]
+    assert int(stages["Mentions"].sum()) == 69
     assert len(at.get("vega_lite_chart")) == 3
     at.selectbox(key="journey_cell").set_value(("amot", "delivery")).run()
     assert not at.exception
@@ -26,3 +30,11 @@ def test_quotes_are_escaped(app_env) -> None:
     quotes = [m.value for m in at.markdown if m.value.startswith("> ")]
     formula = next(q for q in quotes if "HYPERLINK" in q)
     assert r'HYPERLINK\("http\://x","y"\)' in formula  # text: no link, no markup
+
+
+def test_default_cell_has_enough_mentions_and_reads_in_words(app_env) -> None:
+    at = open_page("journey")
+    cell = at.selectbox(key="journey_cell")
+    assert at.selectbox(key="journey_brand").value == 1  # the own brand's cells, not summed
+    assert cell.value == ("amot", "delivery")  # the biggest harm by mentions × net sentiment
+    assert cell.format_func(cell.value) == "Delivery & service (AMOT) · Delivery"

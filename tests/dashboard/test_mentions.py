@@ -16,7 +16,35 @@ def test_search_and_links(app_env) -> None:
     assert not at.exception
     found = at.dataframe[0].value
     assert len(found) == 8
-    assert found["url"].str.startswith("https://example.test/").all()
+    assert found["Link"].str.startswith("https://example.test/").all()
+    assert set(found["Brand"]) == {"Acme"}
+    assert set(found["Stage"]) == {"Delivery & service (AMOT)"}  # names, not codes
+    assert set(found["Topics"]) == {"Delivery"}
+    assert set(found["Labels from"]) == {"model"}  # no model hash on screen
+    assert "8 mentions found" in " ".join(c.value for c in at.caption)
+
+
+def test_total_count_over_pages_and_stage_filter_in_words(app_env) -> None:
+    at = open_page("mentions")
+    assert "70 mentions found" in " ".join(c.value for c in at.caption)
+    stage = at.selectbox(key="m_stage")
+    assert stage.format_func("amot") == "Delivery & service (AMOT)"
+    assert stage.format_func("") == "Any"
+
+
+def test_a_link_preselects_the_mention_to_correct(app_env) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.dashboard.conftest import APP
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["mention"] = "3"
+    at.run()
+    at.switch_page("views/mentions.py")
+    at.query_params["mention"] = "3"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="m_pick_3").value == 3
 
 
 def test_correct_a_mention(app_env) -> None:

@@ -24,7 +24,7 @@ TITLE = "UMOT Harvester"
 st.set_page_config(page_title=TITLE, layout="wide")
 
 pages = [
-    st.Page(VIEWS / "overview.py", title="Overview", url_path="overview", default=True),
+    st.Page(VIEWS / "overview.py", title="Overview", url_path="home", default=True),
     st.Page(VIEWS / "journey.py", title="Journey", url_path="journey"),
     st.Page(VIEWS / "loop.py", title="UMOT → ZMOT loop", url_path="loop"),
     st.Page(VIEWS / "mentions.py", title="Mentions", url_path="mentions"),
@@ -35,7 +35,14 @@ pages = [
     ),
     st.Page(VIEWS / "crawls.py", title="Crawls", url_path="crawls"),
 ]
-page = st.navigation(pages)
+# The default page lives at "/"; Streamlit answers its own url_path with "Page not found", so
+# /overview is a second page on the same view, reachable by URL and not listed. The sidebar's
+# page list is drawn here (st.navigation cannot hide one page of several).
+alias = st.Page(VIEWS / "overview.py", title="Overview", url_path="overview")
+page = st.navigation([*pages, alias], position="hidden")
+with st.sidebar:
+    for listed in pages:
+        st.page_link(listed)
 
 try:
     data.engine()

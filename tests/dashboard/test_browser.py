@@ -1,17 +1,18 @@
 """A real browser on the running dashboard: headless Chromium (Debian's) driven by Playwright.
 
-Starts `streamlit run dashboard/app.py` on a free port against the test database, opens the
-UMOT → ZMOT loop page, waits for its title and a rendered chart, and saves a screenshot to
-artifacts/screenshots/loop.png. Skips when /usr/bin/chromium is absent, unless
-UMOT_REQUIRE_BROWSER=1 (CI) makes that a failure.
+Starts the dashboard as `umot dashboard` does (its `streamlit run` command) on a free port
+against the test database, opens every page by its URL, checks what a brand manager sees (no
+exception, no "Page not found", no Deploy button, the own brand, the headline, no stage code as
+a word) and saves a full-page screenshot of each to artifacts/screenshots/<page>.png. Skips
+when /usr/bin/chromium is absent, unless UMOT_REQUIRE_BROWSER=1 (CI) makes that a failure.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard.conftest import APP
+from umot.commands.dashboard import streamlit_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,11 +50,8 @@ def server(dashboard_config: Path, tmp_path: Path) -> Iterator[str]:
     env.pop("UMOT_DATABASE_URL", None)
     log = (tmp_path / "streamlit.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", APP, "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
-    )  # fmt: skip
+        streamlit_command(port), env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -78,7 +76,24 @@ def server(dashboard_config: Path, tmp_path: Path) -> Iterator[str]:
         log.close()
 
 
-def test_loop_page_in_chromium(server: str) -> None:
+PAGES = {
+    "overview": "Overview",
+    "journey": "Customer journey",
+    "loop": "UMOT → ZMOT loop",
+    "mentions": "Mentions",
+    "advocates-complaints": "Advocates & complaints",
+    "crawls": "Crawls",
+}
+STAGE_CODE = re.compile(r"\b(zmot|fmot|amot|smot|umot)\b")  # lower case: the codes, not names
+
+
+def _visible_text(page) -> str:  # type: ignore[no-untyped-def]
+    """The page's visible text, without the text inside charts' canvases and table cells'
+    canvas (Glide data grid draws on a canvas: its cells are checked by the AppTests)."""
+    return str(page.locator("[data-testid='stMain']").inner_text())
+
+
+def test_every_page_in_chromium(server: str) -> None:
     from playwright.sync_api import sync_playwright
 
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -89,19 +104,33 @@ def test_loop_page_in_chromium(server: str) -> None:
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )  # fmt: skip
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1800})
-            page.goto(f"{server}/loop", timeout=60_000)
-            heading = page.get_by_role("heading", name="UMOT → ZMOT loop")
-            heading.wait_for(timeout=60_000)
-            chart = page.locator("[data-testid='stVegaLiteChart'] canvas, "
-                                 "[data-testid='stVegaLiteChart'] svg").first  # fmt: skip
-            chart.wait_for(timeout=60_000)
-            page.get_by_text("Loop contributions per week").wait_for(timeout=30_000)
-            page.wait_for_timeout(1500)  # let the remaining charts finish drawing
-            assert "UMOT" in page.title()
-            assert page.locator("[data-testid='stMetricValue']").count() >= 1
-            assert not page.locator("[data-testid='stException']").count()
-            page.screenshot(path=str(SHOTS / "loop.png"), full_page=True)
+            for path, title in PAGES.items():
+                page = browser.new_page(viewport={"width": 1400, "height": 1800})
+                page.goto(f"{server}/{path}", timeout=60_000)
+                page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
+                if path in ("overview", "loop"):
+                    chart = page.locator("[data-testid='stVegaLiteChart'] canvas, "
+                                         "[data-testid='stVegaLiteChart'] svg").first  # fmt: skip
+                    chart.wait_for(timeout=60_000)
+                page.wait_for_timeout(2500)  # let the remaining charts finish drawing
+                assert "UMOT" in page.title()
+                assert not page.locator("[data-testid='stException']").count(), path
+                assert not page.get_by_text("Page not found").count(), path
+                assert not page.get_by_role("button", name="Deploy").count(), path
+                assert not page.locator("[data-testid='stAppDeployButton']").count(), path
+                sidebar = page.locator("[data-testid='stSidebar']").inner_text()
+                assert "Acme" in sidebar, path
+                text = _visible_text(page)
+                found = STAGE_CODE.findall(text)
+                assert not found, f"{path}: stage codes on screen: {found}"
+                if path == "overview":
+                    assert "What moved it" in text and "Acme · " in text
+                    assert page.locator("[data-testid='stMetricValue']").count() >= 6
+                if path == "loop":
+                    page.get_by_text("Loop contributions per week").wait_for(timeout=30_000)
+                page.screenshot(path=str(SHOTS / f"{path}.png"), full_page=True)
+                page.close()
         finally:
             browser.close()
-    assert (SHOTS / "loop.png").stat().st_size > 10_000
+    for path in PAGES:
+        assert (SHOTS / f"{path}.png").stat().st_size > 10_000, path

@@ -26,6 +26,7 @@ def streamlit_command(port: int, *, address: str = "127.0.0.1") -> list[str]:
         "--server.port", str(port),
         "--server.address", address,
         "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer",  # no Deploy button in front of a brand manager
     ]  # fmt: skip
 
 

@@ -26,7 +26,7 @@ st.set_page_config(page_title=TITLE, layout="wide")
 pages = [
     st.Page(VIEWS / "overview.py", title="Overview", url_path="home", default=True),
     st.Page(VIEWS / "journey.py", title="Journey", url_path="journey"),
-    st.Page(VIEWS / "loop.py", title="UMOT → ZMOT loop", url_path="loop"),
+    st.Page(VIEWS / "loop.py", title="Word-of-mouth loop", url_path="loop"),
     st.Page(VIEWS / "mentions.py", title="Mentions", url_path="mentions"),
     st.Page(
         VIEWS / "advocates_complaints.py",

@@ -75,13 +75,13 @@ METRIC_LABELS = {
     "exposure_index": "Exposure index",
     "average_rating": "Average rating",
     "share_of_voice": "Share of voice",
-    "weighted_share_of_voice": "Share of voice (by visibility)",
+    "weighted_share_of_voice": "Share of voice, weighted by visibility",
 }
 METRIC_HELP = {
     "mentions": "Mentions of the brand published in the period.",
     "net_sentiment": "% positive − % negative mentions (−100 … 100), like an NPS.",
     "exposure_index": "How positive what a shopper researching the brand reads is likely to "
-    "be on the period's last day (−100 … 100); see the UMOT → ZMOT loop page.",
+    "be on the period's last day (−100 … 100); see the Word-of-mouth loop page.",
     "average_rating": "Mean star rating (0–5) of the period's rated mentions.",
     "share_of_voice": "The brand's share of the mentions of every brand compared here.",
     "weighted_share_of_voice": "The same, each mention counted by how many people likely saw it.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data, ui
@@ -31,11 +32,36 @@ def downloads(kind: str, filters: Filters, as_of: datetime) -> None:
         )
 
 
+ADVOCATE_COLUMNS = [
+    "rank", "author", "brand", "profile_url", "followers", "mention_count", "top_quote",
+    "top_quote_url", "summed_visibility", "average_score", "source", "last_published_at",
+]  # fmt: skip
+COMPLAINT_COLUMNS = [
+    "rank", "brand", "product", "text", "url", "correct", "owner_team", "status", "confidence",
+    "stage_name", "topic_names", "priority", "published_at", "source",
+]  # fmt: skip
+
 st.subheader("Advocates")
-st.caption("Authors of positive mentions, ranked by the summed visibility of those mentions.")
+st.caption(
+    "People who praise the brand, ranked by how many people likely saw their positive mentions "
+    "(summed visibility)."
+)
 advocates = data.advocates(f, as_of)
 if advocates.rows:
-    st.dataframe(advocates.rows, column_order=advocates.columns, hide_index=True)
+    frame = pd.DataFrame(advocates.rows)
+    frame["profile_url"] = frame["profile_url"].map(ui.safe_url)
+    frame["top_quote_url"] = frame["top_quote_url"].map(ui.safe_url)
+    st.dataframe(
+        ui.readable(frame[ADVOCATE_COLUMNS], keep=("profile_url", "top_quote_url")),
+        hide_index=True,
+        row_height=60,
+        column_config={
+            "profile_url": st.column_config.LinkColumn("Profile", display_text="profile ↗"),
+            "top_quote_url": st.column_config.LinkColumn("Quote link", display_text="open ↗"),
+            "Top quote": st.column_config.TextColumn("Top quote", width="large"),
+            "Followers": st.column_config.NumberColumn("Followers", format="%d"),
+        },
+    )
 else:
     st.caption("No author has a positive mention in this selection.")
 downloads("advocates", f, as_of)
@@ -46,23 +72,41 @@ st.caption(
     "that owns their moment of truth."
 )
 statuses = st.multiselect(
-    "Status", list(data.COMPLAINT_STATUSES), default=["new", "acknowledged"], key="c_status"
+    "Status",
+    list(data.COMPLAINT_STATUSES),
+    default=["new", "acknowledged"],
+    format_func=str.capitalize,
+    key="c_status",
 )
 complaints = data.complaints(f, tuple(statuses), as_of)
 rows = [
-    {**r, "topics": ", ".join(r["topics"]), "url": ui.safe_url(r["url"])} for r in complaints.rows
+    {
+        **r,
+        "topic_names": ", ".join(r["topic_names"])
+        if isinstance(r["topic_names"], list)
+        else r["topic_names"],
+        "url": ui.safe_url(r["url"]),
+        "correct": f"/mentions?mention={r['id']}",  # one click to correct the model's labels
+    }
+    for r in complaints.rows
 ]
 if rows:
     st.dataframe(
-        rows,
-        column_order=[c for c in complaints.columns if c != "status_note"],
+        ui.readable(pd.DataFrame(rows)[COMPLAINT_COLUMNS], keep=("url", "correct", "priority")),
         hide_index=True,
+        row_height=60,
         column_config={
             "url": ui.LINK,
-            "text": ui.TEXT,
-            "priority": st.column_config.NumberColumn(format="%.3f"),
-            "visibility": st.column_config.NumberColumn(format="%.2f"),
+            "Text": ui.TEXT,
+            "correct": st.column_config.LinkColumn(
+                "Wrong labels?", display_text="correct ↗", help="Open it on the Mentions page"
+            ),
+            "priority": st.column_config.NumberColumn("Priority", format="%.2f"),
         },
+    )
+    st.caption(
+        "Confidence: how sure the model is of the label. A wrong label? Follow “correct ↗” on "
+        "its row: your correction wins over the model everywhere."
     )
 else:
     st.caption("No complaint with these statuses in this selection.")
@@ -76,10 +120,13 @@ if rows:
             "Complaint",
             list(by_id),
             format_func=lambda i: (
-                f"#{i} · {by_id[i]['owner_team']} · {(by_id[i]['text'] or '')[:70]}"
+                f"#{i} · {by_id[i]['brand']} · {by_id[i]['owner_team']} · "
+                f"{(by_id[i]['text'] or '')[:70]}"
             ),
         )
-        status = st.radio("Status", list(data.COMPLAINT_STATUSES), horizontal=True)
+        status = st.radio(
+            "Status", list(data.COMPLAINT_STATUSES), horizontal=True, format_func=str.capitalize
+        )
         note = st.text_input("Note (optional)")
         submitted = st.form_submit_button("Save status", type="primary")
     if submitted and picked is not None:

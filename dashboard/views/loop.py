@@ -10,12 +10,12 @@ import streamlit as st
 from dashboard import charts, data, ui
 from dashboard.filters import current
 
-st.title("UMOT → ZMOT loop")
+st.title("Word-of-mouth loop")
 st.caption(
-    "What customers publish after buying (UMOT) is what the next shoppers read while researching "
-    "(ZMOT). The **exposure index** is the sentiment a prospect is likely to read on a day: every "
-    "mention of the look-back window, weighted by its visibility and halved every half-life "
-    "(−100 … 100)."
+    "What customers publish after buying (their verdict) is what the next shoppers read while "
+    "researching. The **exposure index** is the sentiment a prospect is likely to read on a "
+    "day: every mention of the look-back window, weighted by its visibility and halved every "
+    "half-life (−100 … 100)."
 )
 if ui.empty_state():
     st.stop()
@@ -34,7 +34,7 @@ for col, (series, part) in zip(cols, shown.groupby("series", sort=False), strict
     month_ago = part[part["day"] <= last["day"] - pd.Timedelta(days=30)]
     delta = None if month_ago.empty else last["index"] - month_ago.iloc[-1]["index"]
     col.metric(
-        f"ZMOT exposure index · {series}",
+        f"Exposure index · {series}",
         f"{last['index']:.1f}",
         delta=None if delta is None or math.isnan(delta) else f"{delta:+.1f} in 30 days",
     )
@@ -46,11 +46,13 @@ st.caption(
 )
 
 st.subheader("Loop contributions per week")
-by = st.radio("Split by", ["stage", "topic"], horizontal=True, key="loop_by")
+by = st.radio(
+    "Split by", ["stage", "topic"], horizontal=True, format_func=str.capitalize, key="loop_by"
+)
 contrib = data.contributions(f, by)
 series_names = list(dict.fromkeys(contrib["series"])) if not contrib.empty else []
 if len(series_names) > 1:
-    chosen = st.selectbox("Brand", series_names, key="loop_series")
+    chosen = st.selectbox("Brand", series_names, key="loop_series")  # own brand first
     contrib = contrib[contrib["series"] == chosen]
 if contrib.empty:
     st.info("No week in the range published classified mentions.")
@@ -62,11 +64,13 @@ else:
         "sentiment − the sentiment of what was there before). Dots: the week's total move."
     )
     recent = contrib[contrib["week"] >= contrib["week"].max() - pd.Timedelta(weeks=4)]
+    recent = recent.assign(key=recent["key"].map(ui.stage_name if by == "stage" else ui.topic_name))
     table = recent.pivot_table(index="key", columns="week", values="contribution", aggfunc="sum")
-    table.columns = [c.strftime("%Y-%m-%d") for c in table.columns]
+    table.columns = [f"week of {c:%d %b %Y}" for c in table.columns]
+    table.index.name = by.capitalize()
     st.dataframe(table.fillna(0.0).round(2))
 
-st.subheader("ZMOT shelf")
+st.subheader("What a shopper reads first (the shelf)")
 last_day = shown["day"].max().date()
 on = st.date_input("Shelf on day", value=last_day, key="shelf_day")
 shelf = data.shelf(f, on)
@@ -81,33 +85,24 @@ else:
     for (series, source), part in shelf.groupby(["series", "source"]):
         with st.expander(f"{series} · {source} ({len(part)} on the shelf)"):
             st.dataframe(
-                ui.topics_text(ui.with_links(part))[
-                    ["rank", "text", "sentiment", "stage", "topics", "visibility", "url"]
-                ],
+                ui.readable(
+                    ui.with_links(part)[
+                        ["rank", "text", "sentiment", "stage", "topics", "visibility", "url"]
+                    ]
+                ),
                 hide_index=True,
-                column_config={"url": ui.LINK, "text": ui.TEXT},
+                column_config={"Link": ui.LINK, "Text": ui.TEXT},
             )
 
 st.subheader("Most influential mentions")
 top = data.influential(f, on)
 st.dataframe(
-    ui.topics_text(ui.with_links(top))[
-        [
-            "series",
-            "weight",
-            "source",
-            "text",
-            "sentiment",
-            "stage",
-            "topics",
-            "published_at",
-            "url",
+    ui.readable(
+        ui.with_links(top)[
+            ["series", "weight", "source", "text", "sentiment", "stage", "topics", "published_at",
+             "url"]
         ]
-    ],
+    ),
     hide_index=True,
-    column_config={
-        "url": ui.LINK,
-        "text": ui.TEXT,
-        "weight": st.column_config.NumberColumn("reading weight", format="%.2f"),
-    },
-)
+    column_config={"Link": ui.LINK, "Text": ui.TEXT},
+)  # fmt: skip

@@ -33,8 +33,9 @@ if h is None:
 
 st.header(f"{h.brand} · {data.headlines.describe_period(h.kind, h.period)}")
 st.caption(
-    f"Compared with {data.headlines.describe_period(h.kind, h.previous)}. All sources and "
-    "products of the brand; the same numbers as the weekly report."
+    f"Each change (small figure) is against the {h.kind} before: "
+    f"{data.headlines.describe_period(h.kind, h.previous)}. All sources and products of the "
+    "brand; the same numbers as the weekly report."
 )
 
 
@@ -55,11 +56,13 @@ def change(name: str, metric: data.headlines.Metric) -> str | None:
         return None
     digits = data.headlines.METRICS[name][1]
     unit = " pts" if name not in ("mentions", "average_rating") else ""
-    return f"{metric.change:+,.{digits}f}{unit} vs previous"
+    return f"{metric.change:+,.{digits}f}{unit}"
 
 
-cols = st.columns(len(h.metrics))
-for col, (name, metric) in zip(cols, h.metrics.items(), strict=True):
+names = list(h.metrics)
+cols = [*st.columns(3), *st.columns(3)]  # two rows of three: labels and changes fit
+for col, name in zip(cols, names, strict=False):
+    metric = h.metrics[name]
     greyed = name in ui.RESTS_ON_N and metric.n < MIN_N
     col.metric(
         ui.METRIC_LABELS.get(name, name),
@@ -108,13 +111,10 @@ daily = data.volume_by_day(f)
 if daily.empty:
     st.info("No mention was published in the selected range.")
 else:
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Volume per week")
-        st.altair_chart(charts.volume(daily), width="stretch")
-    with right:
-        st.subheader("Sentiment per week")
-        st.altair_chart(charts.sentiment_trend(daily), width="stretch")
+    st.subheader("Volume per week")  # one under the other: the per-brand rows need the width
+    st.altair_chart(charts.volume(daily), width="stretch")
+    st.subheader("Sentiment per week")
+    st.altair_chart(charts.sentiment_trend(daily), width="stretch")
 
 st.subheader("By source")
 sources = data.by_source(f)

@@ -13,11 +13,20 @@ from tests.dashboard.conftest import open_page
 def test_lists_and_downloads(app_env) -> None:
     at = open_page("advocates_complaints")
     advocates = at.dataframe[0].value
-    assert set(advocates["author"]) == {"fan0", "fan1", "fan2", "fan3"}
-    assert advocates["summed_visibility"].is_monotonic_decreasing
+    assert set(advocates["Author"]) == {"fan0", "fan1", "fan2", "fan3"}
+    assert advocates["Summed visibility"].is_monotonic_decreasing
+    assert set(advocates["Brand"]) == {"Acme"}
+    assert advocates["profile_url"].str.startswith("https://").all()
+    assert advocates["Top quote"].str.len().gt(0).all()
     complaints = at.dataframe[1].value
     assert complaints["priority"].is_monotonic_decreasing
-    assert set(complaints["owner_team"]) <= {
+    assert {"Brand", "Product", "Text", "url", "Owner team", "Status", "Confidence"} <= set(
+        complaints.columns
+    )
+    assert complaints["Confidence"].str.endswith(" %").all()
+    assert not complaints["Stage"].isin(["zmot", "fmot", "amot", "smot", "umot"]).any()
+    assert complaints["correct"].str.startswith("/mentions?mention=").all()
+    assert set(complaints["Owner team"]) <= {
         "marketing", "e-commerce", "logistics & service", "product & quality",
         "customer experience",
     }  # fmt: skip
@@ -36,7 +45,7 @@ def test_set_status(app_env) -> None:
         assert row is not None and row.status == "resolved"
     engine.dispose()
     # resolved complaints leave the default list (new + acknowledged)
-    assert picked not in set(at.dataframe[1].value["id"])
+    assert f"/mentions?mention={picked}" not in set(at.dataframe[1].value["correct"])
 
 
 def test_page_and_download_agree_to_the_last_digit(app_env) -> None:

@@ -79,7 +79,7 @@ def server(dashboard_config: Path, tmp_path: Path) -> Iterator[str]:
 PAGES = {
     "overview": "Overview",
     "journey": "Customer journey",
-    "loop": "UMOT → ZMOT loop",
+    "loop": "Word-of-mouth loop",
     "mentions": "Mentions",
     "advocates-complaints": "Advocates & complaints",
     "crawls": "Crawls",

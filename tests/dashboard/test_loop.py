@@ -7,19 +7,23 @@ from tests.dashboard.conftest import open_page
 
 def test_loop_page(app_env) -> None:
     at = open_page("loop")
-    assert [t.value for t in at.title] == ["UMOT → ZMOT loop"]
-    index, competitor = [m for m in at.metric if m.label.startswith("ZMOT exposure index")]
+    assert [t.value for t in at.title] == ["Word-of-mouth loop"]
+    index, competitor = [m for m in at.metric if m.label.startswith("Exposure index")]
     assert index.label.endswith("Acme") and competitor.label.endswith("Globex")  # own first
     assert -100 <= float(index.value) <= 100
     headers = [s.value for s in at.subheader]
-    for expected in ("Exposure index over time", "Loop contributions per week", "ZMOT shelf",
-                     "Most influential mentions"):  # fmt: skip
-        assert expected in headers
+    expected = [
+        "Exposure index over time",
+        "Loop contributions per week",
+        "What a shopper reads first (the shelf)",
+        "Most influential mentions",
+    ]
+    assert [h for h in headers if h in expected] == expected
     assert len(at.get("vega_lite_chart")) == 3
     assert any("reviews" in e.label for e in at.expander)
     influential = at.dataframe[-1].value
     assert len(influential) == 20
-    assert influential["weight"].is_monotonic_decreasing
+    assert influential["Reading weight"].is_monotonic_decreasing
 
 
 def test_contributions_by_topic_and_per_brand(app_env) -> None:
@@ -30,4 +34,4 @@ def test_contributions_by_topic_and_per_brand(app_env) -> None:
     assert not at.exception
     at.selectbox(key="loop_series").set_value("Globex").run()
     assert not at.exception
-    assert len([m for m in at.metric if m.label.startswith("ZMOT exposure index")]) == 2
+    assert len([m for m in at.metric if m.label.startswith("Exposure index")]) == 2

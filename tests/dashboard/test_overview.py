@@ -18,7 +18,7 @@ LABELS = [
     "Exposure index",
     "Average rating",
     "Share of voice",
-    "Share of voice (by visibility)",
+    "Share of voice, weighted by visibility",
 ]
 
 

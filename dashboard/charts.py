@@ -65,32 +65,39 @@ def volume(daily: pd.DataFrame) -> alt.Chart:
     )
 
 
-def sentiment_trend(daily: pd.DataFrame) -> alt.Chart:
-    """Average sentiment score ×100 per week, one line per series."""
+def sentiment_trend(daily: pd.DataFrame) -> alt.LayerChart:
+    """Average sentiment score ×100 per week, one line per series.
+
+    A week with fewer than ``MIN_N`` classified mentions swings to ±100 on one or two of them:
+    the line skips it, and it shows as a small grey dot whose tooltip gives its n.
+    """
     scored = daily[daily["sentiment"] != "unclassified"].assign(
         total=lambda f: f["avg_score"] * f["mentions"]
     )
     data = weekly(scored, ["series"], {"total": ("total", "sum"), "mentions": ("mentions", "sum")})
     if not data.empty:
         data = data.assign(sentiment=100 * data["total"] / data["mentions"])
-    return (
-        alt.Chart(data)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("week:T", title="week"),
-            y=alt.Y(
-                "sentiment:Q", title="average sentiment (×100)", scale=alt.Scale(domain=[-100, 100])
-            ),
-            color=alt.Color("series:N", title="brand", sort=brands(daily)),
-            tooltip=[
-                alt.Tooltip("series", title="brand"),
-                alt.Tooltip("week:T", title="week"),
-                alt.Tooltip("sentiment:Q", format=".1f"),
-                "mentions",
-            ],
-        )
-        .properties(height=220)
+        data = data.assign(solid=data["sentiment"].where(data["mentions"] >= MIN_N))
+    base = alt.Chart(data).encode(
+        x=alt.X("week:T", title="week"),
+        tooltip=[
+            alt.Tooltip("series", title="brand"),
+            alt.Tooltip("week:T", title="week"),
+            alt.Tooltip("sentiment:Q", format=".1f", title="average sentiment"),
+            alt.Tooltip("mentions", title="classified mentions"),
+        ],
     )
+    scale = alt.Scale(domain=[-100, 100])
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("solid:Q", title="average sentiment (×100)", scale=scale),
+        color=alt.Color("series:N", title="brand", sort=brands(daily)),
+    )
+    few = (
+        base.transform_filter(f"datum.mentions < {MIN_N}")
+        .mark_point(color="#bbbbbb", size=25, filled=True)
+        .encode(y=alt.Y("sentiment:Q", scale=scale))
+    )
+    return (line + few).properties(height=220)
 
 
 def sources(frame: pd.DataFrame) -> alt.Chart:
@@ -102,12 +109,13 @@ def sources(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(long)
         .mark_bar()
         .encode(
-            y=alt.Y("source:N", sort="-x", title=None),
+            y=alt.Y("source:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320)),
             x=alt.X("sum(count):Q", title="classified mentions"),
             color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS),
             row=alt.Row("series:N", title=None, sort=brands(frame)),
             tooltip=["series", "source", "sentiment", "count"],
         )
+        .resolve_scale(y="independent")  # each brand lists only its own sources
     )
 
 

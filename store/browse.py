@@ -11,8 +11,8 @@ from store.models import Brand, ComplaintStatus, Correction, Mention, MentionTop
 from store.scope import Scope, Weights, conditions
 
 BROWSE_COLUMNS = [
-    "id", "published_at", "brand", "source", "author", "sentiment", "score", "stage", "topics",
-    "labels_from", "visibility", "text", "url",
+    "id", "published_at", "brand", "source", "author", "sentiment", "score", "confidence",
+    "stage", "topics", "labels_from", "visibility", "text", "url",
 ]  # fmt: skip
 
 
@@ -39,6 +39,7 @@ def search_mentions(
         col(Mention.author),
         col(Mention.sentiment),
         col(Mention.sentiment_score),
+        col(Mention.sentiment_confidence),
         col(Mention.stage),
         col(Mention.topics),
         col(Mention.labels_from),

@@ -39,8 +39,8 @@ st.caption(
 )
 shown = ui.readable(
     ui.with_links(found)[
-        ["id", "published_at", "brand", "text", "sentiment", "score", "stage", "topics", "source",
-         "author", "labels_from", "visibility", "url"]
+        ["id", "published_at", "brand", "text", "sentiment", "score", "confidence", "stage",
+         "topics", "source", "author", "labels_from", "visibility", "url"]
     ]
 )  # fmt: skip
 st.dataframe(

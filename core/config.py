@@ -102,7 +102,7 @@ class AlertsConfig(_Model):
 
 
 class NotifyConfig(_Model):
-    """E-mail delivery (SPEC §7): ``smtp_url_env`` names the environment variable holding
+    """E-mail delivery: ``smtp_url_env`` names the environment variable holding
     ``smtp://user:password@host:port`` (STARTTLS when the server offers it) or ``smtps://…``
     (TLS from the start); the password never sits in the file."""
 

@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from core.labels import STAGE_NAMES, STAGES, TOPIC_NAMES
+from store.headline import MIN_MENTIONS
 
 SENTIMENT_COLORS = alt.Scale(
     domain=["negative", "neutral", "positive", "unclassified"],
@@ -19,7 +20,7 @@ STAGE_COLORS = alt.Scale(
 DIVERGING = alt.Scale(scheme="redyellowgreen", domain=[-100, 100])
 
 
-MIN_N = 5  # SPEC "Honest numbers": a cell over fewer mentions is greyed, not coloured
+MIN_N = MIN_MENTIONS  # a cell over fewer mentions is greyed, not coloured
 GREY = "#e6e6e6"
 
 

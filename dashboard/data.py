@@ -30,6 +30,7 @@ from store.catalog import catalog_names
 from store.complaints import ComplaintError
 from store.corrections import CorrectionError
 from store.db import SchemaOutdated, ensure_schema, make_engine
+from store.headline import MIN_MENTIONS
 from store.models import COMPLAINT_STATUSES
 from store.runs import run_history
 from store.scope import Weights, weights_for
@@ -39,6 +40,7 @@ from store.writers import MIME, render
 
 __all__ = [
     "COMPLAINT_STATUSES",
+    "MIN_MENTIONS",
     "EXPORT_FORMATS",
     "MIME",
     "SENTIMENTS",

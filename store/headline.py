@@ -1,4 +1,4 @@
-"""The headline (SPEC §8): how a brand did in the last full period, against the period before
+"""The headline: how a brand did in the last full period, against the period before
 and against its competitors, and what moved it — one function, :func:`headline`, for the
 dashboard's Overview, ``umot report`` and its JSON.
 
@@ -33,7 +33,8 @@ from store.topics import NO_TOPIC
 
 PeriodKind = Literal["week", "month", "quarter"]
 PERIOD_KINDS: tuple[str, ...] = ("week", "month", "quarter")
-MIN_MENTIONS = 5  # SPEC "Honest numbers": a cell with fewer never ranks as a driver
+# A figure over fewer mentions is shown greyed with its n and never ranks (docs/loop.md).
+MIN_MENTIONS = 5
 DRIVERS = 3
 
 # Metric name -> (display name, decimals); the JSON's keys, in the order shown.
@@ -111,7 +112,7 @@ class Metric:
     """A figure for the period and the previous one, rounded as shown; ``change`` is
     ``value − previous`` of the rounded figures. ``n`` / ``previous_n``: how many mentions the
     figure rests on (classified ones for sentiment and the index, rated ones for the rating) —
-    under 5 it is shown greyed with its n (SPEC "Honest numbers"); not part of the JSON."""
+    under 5 it is shown greyed with its n (docs/loop.md); not part of the JSON."""
 
     value: float | int | None
     previous: float | int | None

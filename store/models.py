@@ -41,7 +41,7 @@ class Brand(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
     # "own" (the brand the user manages) or "competitor"; mirrored from the config by
-    # store.catalog.sync_configured_catalog (SPEC §3).
+    # store.catalog.sync_configured_catalog.
     role: str = Field(
         default="competitor", max_length=16, sa_column_kwargs={"server_default": "competitor"}
     )

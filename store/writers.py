@@ -1,7 +1,7 @@
 """CSV, XLSX and JSON writers for exports, safe from spreadsheet formulas.
 
 - **CSV** is what a spreadsheet opens and parses: a text cell it would run as a formula (starting
-  with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, SPEC §9) gets a leading apostrophe
+  with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe
   (OWASP's advice). Text that is a plain number (``-12``, ``+3.5``) is read as that number, not
   run, and is left alone; so is every number. Dates are ISO 8601 in UTC, lists ``;``-separated.
 - **XLSX** is made for people and needs no apostrophe: every cell is written as a typed value
@@ -9,9 +9,9 @@
   as numbers; dates as Excel dates in UTC), so a handle like ``@maria`` reads as ``@maria``. The
   header row is bold and frozen with filters on it, columns are as wide as their content (capped;
   longer text wraps), and ``http(s)`` links are clickable.
-- **JSON** is not a spreadsheet, but SPEC §9 neutralises "in every format" and JSON files are
-  pasted and imported into sheets too: it carries the same text as the CSV, apostrophes
-  included, with numbers as numbers and dates as ISO text.
+- **JSON** is not a spreadsheet, but JSON files are pasted and imported into sheets too, so it
+  carries the same text as the CSV, apostrophes included, with numbers as numbers and dates as
+  ISO text.
 """
 
 from __future__ import annotations

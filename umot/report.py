@@ -19,13 +19,13 @@ from html import escape
 from urllib.parse import unquote, urlsplit
 
 from core.config import NotifyConfig
-from store.headline import METRICS, Driver, Headline, Metric, describe_period
+from store.headline import METRICS, MIN_MENTIONS, Driver, Headline, Metric, describe_period
 
 MINUS = "\u2212"
 GREY = "#8a8f98"
 UP, DOWN = "#1e7b4f", "#b3362b"
 FONT = "font-family:Helvetica,Arial,sans-serif"
-FEW = 5  # figures over fewer mentions are greyed (SPEC "Honest numbers")
+FEW = MIN_MENTIONS  # figures over fewer mentions are greyed
 QUOTE_CHARS = 400
 
 EXPLAIN = {

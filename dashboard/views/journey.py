@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import charts, data, ui
 from dashboard.filters import current
 
-MIN_N = 5  # SPEC "Honest numbers": a cell over fewer mentions never ranks as the worst
+MIN_N = data.MIN_MENTIONS  # a cell over fewer mentions never ranks as the worst
 
 st.title("Customer journey")
 st.caption(

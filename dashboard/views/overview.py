@@ -10,7 +10,7 @@ from dashboard import charts, data, ui
 from dashboard.filters import current
 
 PERIODS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
-MIN_N = 5  # SPEC "Honest numbers": a figure over fewer mentions is shown with its n
+MIN_N = data.MIN_MENTIONS  # a figure over fewer mentions is shown with its n
 
 st.title("Overview")
 if ui.empty_state():

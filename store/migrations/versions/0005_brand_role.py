@@ -5,7 +5,7 @@ Revises: 0004
 Create Date: 2026-12-06 12:00:00
 
 The cockpit and the exports open on the brand the user manages and put its competitors beside
-it (SPEC §3, §8): each brand row says which it is. Every command that reads the config
+it: each brand row says which it is. Every command that reads the config
 (`umot crawl`, `status`, `export`, `dashboard`) writes the configured roles through
 store.catalog.sync_configured_catalog; until one runs, an upgraded database follows the config's
 own default: the first brand (the lowest id, as the first sync created them in file order) is

@@ -4,7 +4,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-06 12:30:00
 
-Every list row carries the model's confidence (SPEC §8), and the score alone does not give it:
+Every list row carries the model's confidence, and the score alone does not give it:
 sentiment_score = P(positive) - P(negative) leaves P(neutral) open. The classifier now returns
 P(label); classification keeps it per model version and mention keeps the effective one (1.0
 when a person corrected the sentiment). Rows labelled before this revision stay empty (NULL):

@@ -9,17 +9,13 @@ already rounded, so the HTML and the JSON agree to the last digit.
 
 from __future__ import annotations
 
-import smtplib
-import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from html import escape
-from urllib.parse import unquote, urlsplit
 
 from core.config import NotifyConfig
 from store.headline import METRICS, MIN_MENTIONS, Driver, Headline, Metric, describe_period
+from umot import mail
 
 MINUS = "\u2212"
 GREY = "#8a8f98"
@@ -288,41 +284,8 @@ def render_text(headline: Headline) -> str:
     return "\n".join(lines) + "\n"
 
 
-@dataclass(frozen=True, slots=True)
-class SmtpServer:
-    secure: bool  # smtps: TLS from the first byte
-    host: str
-    port: int
-    user: str | None
-    password: str | None
-
-    @classmethod
-    def from_url(cls, url: str) -> SmtpServer:
-        parts = urlsplit(url)
-        secure = parts.scheme.lower() == "smtps"
-        return cls(
-            secure=secure,
-            host=parts.hostname or "",
-            port=parts.port or (465 if secure else 25),
-            user=unquote(parts.username) if parts.username else None,
-            password=unquote(parts.password) if parts.password is not None else None,
-        )
-
-
-class DeliveryError(Exception):
-    """The SMTP server could not be reached or refused the message (no secret in the text)."""
-
-
 def build_message(headline: Headline, notify: NotifyConfig, html: str) -> EmailMessage:
-    message = EmailMessage()
-    message["Subject"] = subject(headline)
-    message["From"] = notify.sender or ""
-    message["To"] = ", ".join(notify.to)
-    message["Date"] = formatdate(localtime=False, usegmt=True)
-    message["Message-ID"] = make_msgid(domain=(notify.sender or "umot").rpartition("@")[2])
-    message.set_content(render_text(headline))
-    message.add_alternative(html, subtype="html")
-    return message
+    return mail.build_message(notify, subject(headline), render_text(headline), html)
 
 
 def send_report(
@@ -330,31 +293,5 @@ def send_report(
 ) -> list[str]:
     """Send the report over SMTP to ``notify.to``; return the recipients. The server URL (and
     its password) is read from the environment variable the config names."""
-    server = SmtpServer.from_url(notify.smtp_url())
     message = build_message(headline, notify, html)
-    where = f"{server.host}:{server.port}"
-    try:
-        client: smtplib.SMTP
-        if server.secure:
-            client = smtplib.SMTP_SSL(
-                server.host, server.port, timeout=timeout, context=ssl.create_default_context()
-            )
-        else:
-            client = smtplib.SMTP(server.host, server.port, timeout=timeout)
-        with client:
-            client.ehlo()
-            if not server.secure and client.has_extn("starttls"):
-                client.starttls(context=ssl.create_default_context())
-                client.ehlo()
-            if server.user is not None:
-                client.login(server.user, server.password or "")
-            refused = client.send_message(message, from_addr=notify.sender, to_addrs=notify.to)
-    except smtplib.SMTPAuthenticationError as exc:  # before SMTPException, its base
-        code = exc.smtp_code
-        raise DeliveryError(f"the SMTP server {where} refused the login ({code})") from None
-    except smtplib.SMTPException as exc:
-        raise DeliveryError(f"the SMTP server {where} refused the report: {exc}") from None
-    except OSError as exc:
-        reason = exc.strerror or exc
-        raise DeliveryError(f"cannot reach the SMTP server {where}: {reason}") from None
-    return [r for r in notify.to if r not in refused]
+    return mail.send_message(message, notify, what="report", timeout=timeout)

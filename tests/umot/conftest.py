@@ -1,14 +1,20 @@
-"""The crawled and classified demo world, built once per test session (about a minute)."""
+"""The crawled and classified demo world, built once per test session (about a minute), and a
+real local SMTP server (aiosmtpd) for the report and the alerts."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+from tests.support.postgres import free_port
 
 
 @dataclass(frozen=True)
@@ -34,3 +40,33 @@ def demo_world(tmp_path_factory: pytest.TempPathFactory) -> DemoWorld:
         cwd=directory, env=env, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     return DemoWorld(directory, directory / "umot-demo" / "umot.toml", run)
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.envelopes: list = []  # type: ignore[type-arg]
+        self.logins: list[tuple[bytes, bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
+        self.envelopes.append(envelope)
+        return "250 Message accepted"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:  # type: ignore[no-untyped-def]
+        self.logins.append((auth_data.login, auth_data.password))
+        ok = auth_data.login == b"reporter" and auth_data.password == b"s3cret/:@"
+        return AuthResult(success=ok, handled=ok)  # not handled: the server answers 535
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[_Inbox, int]]:
+    inbox = _Inbox()
+    port = free_port()
+    controller = Controller(
+        inbox, hostname="127.0.0.1", port=port, authenticator=inbox.authenticate,
+        auth_require_tls=False,
+    )  # fmt: skip
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()

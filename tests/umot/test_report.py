@@ -8,12 +8,9 @@ import email
 import email.policy
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 from typer.testing import CliRunner
 
 from store.db import make_engine, upgrade
@@ -205,36 +202,6 @@ def test_format_wins_over_a_missing_suffix(config: Path, tmp_path: Path) -> None
     result = _report(config, *WEEK, "--format", "html", "--output", str(out))
     assert result.exit_code == 0, result.output
     assert out.read_text().startswith("<!DOCTYPE html>")
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.envelopes: list = []  # type: ignore[type-arg]
-        self.logins: list[tuple[bytes, bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # type: ignore[no-untyped-def]  # noqa: N802
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:  # type: ignore[no-untyped-def]
-        self.logins.append((auth_data.login, auth_data.password))
-        ok = auth_data.login == b"reporter" and auth_data.password == b"s3cret/:@"
-        return AuthResult(success=ok, handled=ok)  # not handled: the server answers 535
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[_Inbox, int]]:
-    inbox = _Inbox()
-    port = free_port()
-    controller = Controller(
-        inbox, hostname="127.0.0.1", port=port, authenticator=inbox.authenticate,
-        auth_require_tls=False,
-    )  # fmt: skip
-    controller.start()
-    try:
-        yield inbox, port
-    finally:
-        controller.stop()
 
 
 def test_email_reaches_a_real_smtp_server(config: Path, tmp_path: Path, smtp_server) -> None:

@@ -74,7 +74,8 @@ def report(
     from store.loop import LoopParams
     from store.models import Brand
     from store.scope import weights_for
-    from umot.report import DeliveryError, render_html, send_report
+    from umot.mail import DeliveryError
+    from umot.report import render_html, send_report
 
     with user_errors():
         chosen = _format(fmt, output, email)

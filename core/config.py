@@ -97,6 +97,9 @@ class AnalyticsConfig(_Model):
 
 class AlertsConfig(_Model):
     webhook_url_env: EnvVarName | None = None
+    # "json": the alert's fields and its sentence; "slack": {"text": sentence} (Slack, Mattermost,
+    # Teams' Slack-compatible hooks).
+    format: Literal["json", "slack"] = "json"
     min_negative: int = Field(default=5, ge=1)
     ratio: float = Field(default=2.0, gt=1)
 

@@ -213,7 +213,11 @@ class ComplaintStatus(SQLModel, table=True):
 
 
 class Alert(SQLModel, table=True):
-    """A detected spike (docs/loop.md); kept until its webhook delivery succeeds."""
+    """A detected spike (docs/loop.md); pending until every configured channel accepted it.
+
+    ``webhook_delivered_at`` and ``email_delivered_at`` say which channel took it (one never
+    gets it twice); ``delivered_at`` is set once no configured channel is left. A failed check
+    counts one attempt and waits until ``next_attempt_at`` (exponential back-off)."""
 
     __table_args__ = (
         UniqueConstraint("brand_id", "stage", "period", "period_start", name="uq_alert_period"),
@@ -228,5 +232,8 @@ class Alert(SQLModel, table=True):
     baseline: float
     detected_at: datetime = _ts(nullable=False, default=True)
     delivered_at: datetime | None = _ts()
+    webhook_delivered_at: datetime | None = _ts()
+    email_delivered_at: datetime | None = _ts()
+    next_attempt_at: datetime | None = _ts()
     attempts: int = 0
     last_error: str | None = None

@@ -76,6 +76,7 @@ BAD = {
         "notify.to: at least one recipient",
     ),
     "notify bad address": ("[notify]\nto = ['nobody']\n", "notify.to[0]"),
+    "bad alert format": ("[alerts]\nformat = 'teams'\n", "alerts.format"),
 }
 
 

@@ -53,7 +53,7 @@ def schedule(
 
 @alerts_app.command("check")
 def alerts_check() -> None:
-    """Detect spikes now, record them, and post undelivered alerts to the webhook."""
+    """Detect spikes now, record them, and deliver pending alerts (webhook, e-mail)."""
     from umot.alerts import check_and_notify
 
     with user_errors():
@@ -62,5 +62,6 @@ def alerts_check() -> None:
         report = check_and_notify(engine, config)
     typer.echo(
         f"{report.detected} spike(s) now, {report.new} new alert(s); "
-        f"webhook: {report.delivered} delivered, {report.failed} failed"
+        f"{report.delivered} delivered, {report.failed} to retry "
+        f"(webhook took {report.webhook}, e-mail {report.email})"
     )

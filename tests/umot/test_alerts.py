@@ -241,6 +241,23 @@ def test_webhook_ok_and_smtp_down_sends_only_the_e_mail_next(
     assert all(a.delivered_at == NOW + timedelta(minutes=2) for a in _alerts(engine))
 
 
+def test_smtp_ok_and_webhook_failing_sends_only_the_webhook_next(
+    engine, tmp_path, monkeypatch, receiver, smtp_server
+) -> None:
+    url, received = receiver
+    inbox, port = smtp_server
+    _fill_spike(engine)
+    _Receiver.statuses = [503] * 10
+    config = _config(tmp_path, monkeypatch, url, smtp=f"smtp://127.0.0.1:{port}")
+    first = check_and_notify(engine, config, now=NOW)
+    assert first.email == first.failed == first.new >= 2 and first.webhook == 0
+    _Receiver.statuses = []
+    second = check_and_notify(engine, config, now=NOW + timedelta(minutes=2))
+    assert second.webhook == second.delivered == first.new and second.email == 0
+    assert len(inbox.envelopes) == first.new  # the e-mail was not sent again
+    assert len(received) == first.new
+
+
 def test_back_off_doubles_up_to_six_hours() -> None:
     assert [backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (2, 4, 8)]
     assert backoff(9) == timedelta(hours=6) and backoff(MAX_ATTEMPTS) == timedelta(hours=6)

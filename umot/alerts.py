@@ -102,8 +102,41 @@ def _window_key(spike: Spike) -> datetime:
     return start.replace(minute=0, second=0, microsecond=0)
 
 
+# A spike that lasts is one alert: a new one for the same brand, stage and period is raised only
+# once the previous alert's window has passed (a day's window is checked every hour).
+WINDOWS = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
+
+
+def _still_alerted(session: Session, spikes: list[Spike]) -> set[tuple[int, str, str]]:
+    """(brand, stage, period) of the spikes whose previous alert's window is still running."""
+    earliest = min(_window_key(s) - WINDOWS.get(s.period, timedelta(0)) for s in spikes)
+    rows = session.exec(
+        select(Alert.brand_id, Alert.stage, Alert.period, Alert.period_start).where(
+            col(Alert.brand_id).in_({s.brand_id for s in spikes}),
+            col(Alert.period_start) > earliest,
+        )
+    ).all()
+    ongoing = set()
+    for spike in spikes:
+        key = (spike.brand_id, spike.stage, spike.period)
+        window = WINDOWS.get(spike.period, timedelta(0))
+        start = _window_key(spike)
+        if any(
+            (b, st, p) == key and start - window < previous < start for b, st, p, previous in rows
+        ):
+            ongoing.add(key)
+    return ongoing
+
+
 def record_alerts(session: Session, spikes: list[Spike]) -> int:
-    """Insert alerts for spikes not yet recorded; return how many were new."""
+    """Insert alerts for new spikes; return how many were new.
+
+    A spike already recorded for its window, or one continuing an alert whose window has not
+    passed yet, adds nothing.
+    """
+    if spikes:
+        ongoing = _still_alerted(session, spikes)
+        spikes = [s for s in spikes if (s.brand_id, s.stage, s.period) not in ongoing]
     if not spikes:
         return 0
     rows = [

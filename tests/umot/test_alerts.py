@@ -21,10 +21,11 @@ from core.config import load_config
 from store.catalog import BrandSpec, SourceSpec, sync_catalog
 from store.classifications import save_results
 from store.mentions import upsert_many
-from store.models import Alert
+from store.models import Alert, Brand
 from store.schemas import LabelResult, MentionIn
+from store.spikes import Spike
 from tests.support.postgres import free_port
-from umot.alerts import MAX_ATTEMPTS, backoff, check_and_notify
+from umot.alerts import MAX_ATTEMPTS, backoff, check_and_notify, record_alerts
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
@@ -140,6 +141,39 @@ def test_a_spike_is_posted_once(engine, tmp_path, monkeypatch, receiver) -> None
     again = check_and_notify(engine, config, now=NOW + timedelta(minutes=5))
     assert again.new == 0 and again.delivered == 0
     assert len(received) == report.delivered
+
+
+def test_a_spike_that_lasts_is_alerted_once_until_its_window_passed(
+    engine, tmp_path, monkeypatch, receiver
+) -> None:
+    url, received = receiver
+    _fill_spike(engine)
+    config = _config(tmp_path, monkeypatch, url)
+    first = check_and_notify(engine, config, now=NOW)
+    day_alerts = {p["stage"] for p in received if p["period"] == "day"}
+    assert first.new >= 1 and day_alerts
+    for hours in (1, 3, 6):  # the same twelve mentions are still in the last 24 hours
+        later = check_and_notify(engine, config, now=NOW + timedelta(hours=hours))
+        assert later.detected >= len(day_alerts), hours
+        assert later.new == 0, hours
+    assert len(received) == first.delivered
+
+
+def test_the_same_spike_after_its_window_is_a_new_alert(engine) -> None:
+    _fill_spike(engine)
+    with Session(engine) as session:
+        brand_id = session.exec(select(Brand.id)).one()
+
+        def spike(at: datetime, period: str = "day") -> Spike:
+            return Spike(brand_id, "Acme", "amot", period, at, observed=9, baseline=1.0)
+
+        assert record_alerts(session, [spike(NOW)]) == 1
+        assert record_alerts(session, [spike(NOW + timedelta(hours=5))]) == 0  # still running
+        assert record_alerts(session, [spike(NOW + timedelta(hours=23))]) == 0
+        assert record_alerts(session, [spike(NOW + timedelta(hours=25))]) == 1  # a new one
+        assert record_alerts(session, [spike(NOW + timedelta(hours=26), "hour")]) == 1
+        assert record_alerts(session, [spike(NOW + timedelta(hours=27), "hour")]) == 1
+        session.commit()
 
 
 def test_slack_format_posts_only_a_sentence(engine, tmp_path, monkeypatch, receiver) -> None:

@@ -35,11 +35,13 @@ from store.models import COMPLAINT_STATUSES
 from store.runs import run_history
 from store.scope import Weights, weights_for
 from store.spikes import Spike, detect_spikes
+from store.status import DataState, data_state
 from store.writers import FORMATS as EXPORT_FORMATS
 from store.writers import MIME, render
 
 __all__ = [
     "COMPLAINT_STATUSES",
+    "DataState",
     "MIN_MENTIONS",
     "EXPORT_FORMATS",
     "MIME",
@@ -128,10 +130,10 @@ def own_brands(brands: dict[int, str], roles: dict[int, str]) -> tuple[int, ...]
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def is_empty() -> bool:
-    """True while the database holds no mention at all (the pages show what to do)."""
+def state() -> DataState:
+    """Mentions, labelled mentions and failed sources: why a page may have nothing to show."""
     with session() as s:
-        return not browse.has_mentions(s)
+        return data_state(s)
 
 
 @st.cache_data(ttl=TTL, show_spinner="Counting…")

@@ -16,12 +16,40 @@ EMPTY_MESSAGE = (
     "No mentions yet. Run `umot crawl` to harvest the sources in your config, then "
     "`umot classify`, or run `umot demo` to see the dashboard on demo data."
 )
+NO_SOURCES = (
+    "No source is configured yet. Add a `[[sources]]` table to your umot.toml (`umot init` "
+    "writes a commented example), then run `umot crawl`; or run `umot demo` to see the "
+    "dashboard on demo data."
+)
+
+
+def empty_message(state: data.DataState, configured: list[str]) -> str | None:
+    """Why a page has nothing to show, and the command that fixes it; None when it has data."""
+    if state.mentions == 0:
+        if not configured:
+            return NO_SOURCES
+        failed = {name: why for name, why in state.failed_sources.items() if name in configured}
+        if failed and set(failed) == set(configured):
+            reasons = "; ".join(f"{name}: {why}" for name, why in sorted(failed.items()))
+            return (
+                f"No mentions yet: every source failed at its last crawl ({reasons}). "
+                "The Crawls page shows each run; fix what it says, then run `umot crawl` again "
+                "(or `umot demo` to see the dashboard on demo data)."
+            )
+        return EMPTY_MESSAGE
+    if state.classified == 0:
+        return (
+            f"{state.mentions:,} mentions are stored, but none is labelled yet. Run "
+            "`umot classify` to label them (or `umot demo` to see the dashboard on demo data)."
+        )
+    return None
 
 
 def empty_state() -> bool:
-    """Show what to do on an empty database; True when the page should stop."""
-    if data.is_empty():
-        st.info(EMPTY_MESSAGE)
+    """Show why a page is empty and what to do; True when the page should stop."""
+    message = empty_message(data.state(), data.config().source_names)
+    if message is not None:
+        st.info(message)
         return True
     return False
 

@@ -112,11 +112,6 @@ def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def has_mentions(session: Session) -> bool:
-    """Whether the database holds any mention at all."""
-    return session.exec(select(Mention.id).limit(1)).first() is not None
-
-
 def mention_detail(session: Session, *, mention_id: int) -> dict[str, Any] | None:
     """One mention with its labels, its correction and its complaint status."""
     mention = session.get(Mention, mention_id)

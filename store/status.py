@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func
@@ -74,3 +75,39 @@ def status_summary(session: Session) -> dict[str, Any]:
         "unclassified": total - classified,
         "runs": runs,
     }
+
+
+FAILED_STATUSES = ("failed", "blocked", "needs_credentials", "interrupted")
+
+
+@dataclass(frozen=True, slots=True)
+class DataState:
+    """What the database holds, in the terms an empty page explains itself with."""
+
+    mentions: int
+    classified: int
+    failed_sources: dict[str, str]  # source -> why its last run failed
+    crawled_sources: frozenset[str]  # sources with at least one run
+
+
+def data_state(session: Session) -> DataState:
+    """Counts of mentions and labelled mentions, and each source's last run outcome."""
+    mentions = session.scalar(select(func.count()).select_from(Mention)) or 0
+    classified = (
+        session.scalar(
+            select(func.count()).select_from(Mention).where(col(Mention.sentiment).is_not(None))
+        )
+        or 0
+    )
+    runs = last_runs(session)
+    failed = {
+        name: run.error or run.status.replace("_", " ")
+        for name, run in runs
+        if run.status in FAILED_STATUSES
+    }
+    return DataState(
+        mentions=mentions,
+        classified=classified,
+        failed_sources=failed,
+        crawled_sources=frozenset(name for name, _ in runs),
+    )

@@ -23,6 +23,8 @@ from core.config import ModelConfig
 from .prediction import Prediction, SentencePrediction
 
 if TYPE_CHECKING:
+    import torch
+
     from .classifier import Classifier
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -34,7 +36,14 @@ MODELS: dict[str, Path] = {
     "builtin-fast": ASSETS / "builtin-fast",
 }
 
-__all__ = ["MODELS", "Prediction", "SentencePrediction", "load_classifier", "build_classifier"]
+__all__ = [
+    "MODELS",
+    "Prediction",
+    "SentencePrediction",
+    "build_classifier",
+    "load_classifier",
+    "runtime_plan",
+]
 
 log = logging.getLogger(__name__)
 _CACHE: dict[str, Classifier] = {}
@@ -63,8 +72,7 @@ def build_classifier(model_config: ModelConfig, *, heads_dir: Path | None = None
     from .encoder import encoder_key, load_encoder
     from .heads import load_heads
     from .hf_model import HFSentimentModel
-    from .int8 import choose_precision
-    from .onnx_encoder import OnnxEncoder, OnnxRuntimeError, onnx_available
+    from .onnx_encoder import OnnxEncoder, OnnxRuntimeError
     from .preparation import auto_workers
 
     name = model_config.name or "builtin"
@@ -76,22 +84,10 @@ def build_classifier(model_config: ModelConfig, *, heads_dir: Path | None = None
     encoder = load_encoder(
         heads.spec, heads.lora, max_length=min(max_length, heads.spec.max_length)
     )
-    runtime = model_config.runtime
-    if runtime == "onnx" and device.type != "cpu":
-        raise OnnxRuntimeError(f"model.runtime = 'onnx' runs on the CPU; model.device is {device}")
-    on_onnx = device.type == "cpu" and (
-        runtime == "onnx" or (runtime == "auto" and onnx_available())
-    )
+    runtime, chosen = runtime_plan(model_config, device)
     precision = model_config.precision
-    if precision == "int8" and not on_onnx:
-        why = "" if onnx_available() else "; the packages onnx and onnxruntime are not installed"
-        raise OnnxRuntimeError(
-            "model.precision = 'int8' runs on ONNX Runtime on the CPU; here the encoder runs on "
-            f"PyTorch (model.device {device}, model.runtime {runtime!r}){why}"
-        )
-    if on_onnx:
+    if runtime == "onnx":
         key = encoder_key(heads.spec, heads.lora)
-        chosen = choose_precision(precision)
         try:
             encoder = OnnxEncoder(encoder, key, precision=chosen)
         except OnnxRuntimeError as exc:
@@ -115,3 +111,30 @@ def build_classifier(model_config: ModelConfig, *, heads_dir: Path | None = None
         name=name,
         split_workers=auto_workers() if workers == "auto" else workers,
     )
+
+
+def runtime_plan(model_config: ModelConfig, device: torch.device | None = None) -> tuple[str, str]:
+    """How the builtin encoder would run for ``model_config``: ("onnx", "int8" | "fp32") or
+    ("torch", "fp32"), without loading it; an OnnxRuntimeError (a DeviceError for an unusable
+    ``model.device``) when the configuration cannot run here."""
+    from .device import resolve_device
+    from .int8 import choose_precision
+    from .onnx_encoder import OnnxRuntimeError, onnx_available
+
+    device = device or resolve_device(model_config.device)
+    runtime = model_config.runtime
+    if runtime == "onnx" and device.type != "cpu":
+        raise OnnxRuntimeError(f"model.runtime = 'onnx' runs on the CPU; model.device is {device}")
+    on_onnx = device.type == "cpu" and (
+        runtime == "onnx" or (runtime == "auto" and onnx_available())
+    )
+    precision = model_config.precision
+    if precision == "int8" and not on_onnx:
+        why = "" if onnx_available() else "; the packages onnx and onnxruntime are not installed"
+        raise OnnxRuntimeError(
+            "model.precision = 'int8' runs on ONNX Runtime on the CPU; here the encoder runs on "
+            f"PyTorch (model.device {device}, model.runtime {runtime!r}){why}"
+        )
+    if not on_onnx:
+        return "torch", "fp32"
+    return "onnx", choose_precision(precision)

@@ -18,6 +18,7 @@ MODULES = (
     "umot.commands.dashboard",
     "umot.commands.operations",
     "umot.commands.demo",
+    "umot.commands.doctor",
 )
 
 

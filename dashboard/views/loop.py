@@ -22,8 +22,11 @@ if ui.empty_state():
 f = current()
 p = data.params()
 
+# Until the look-back window holds a few mentions, the index swings to ±100 on one of them and
+# the first week's "move" dwarfs the year: those days and weeks are left off the charts.
 index = data.exposure_index(f)
 shown = index.dropna(subset=["index"])
+shown = shown[shown["mentions_in_window"] >= data.MIN_MENTIONS]
 if shown.empty:
     st.info("No classified mention in this selection yet: run `umot classify`.")
     st.stop()
@@ -39,10 +42,11 @@ for col, (series, part) in zip(cols, shown.groupby("series", sort=False), strict
         delta=None if delta is None or math.isnan(delta) else f"{delta:+.1f} in 30 days",
     )
 st.subheader("Exposure index over time")
-st.altair_chart(charts.exposure_index(index), width="stretch")
+st.altair_chart(charts.exposure_index(shown), width="stretch")
 st.caption(
     f"Half-life {p.half_life_days:g} days, look-back {p.lookback_days} days; "
-    "ages in whole UTC days."
+    f"ages in whole UTC days. Days when the look-back window held fewer than "
+    f"{data.MIN_MENTIONS} mentions are left out: one mention would swing the index to ±100."
 )
 
 st.subheader("Loop contributions per week")
@@ -50,6 +54,9 @@ by = st.radio(
     "Split by", ["stage", "topic"], horizontal=True, format_func=str.capitalize, key="loop_by"
 )
 contrib = data.contributions(f, by)
+if not contrib.empty:  # weeks before the index rests on enough mentions (see above) are left out
+    first_day = contrib["series"].map(shown.groupby("series")["day"].min())
+    contrib = contrib[contrib["week"] >= first_day]
 series_names = list(dict.fromkeys(contrib["series"])) if not contrib.empty else []
 if len(series_names) > 1:
     chosen = st.selectbox("Brand", series_names, key="loop_series")  # own brand first

@@ -74,10 +74,7 @@ def session() -> Iterator[Session]:
 
 
 def params() -> loop.LoopParams:
-    a = config().analytics
-    return loop.LoopParams(
-        half_life_days=a.half_life_days, lookback_days=a.lookback_days, shelf_size=a.shelf_size
-    )
+    return loop.LoopParams.from_analytics(config().analytics)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from core.labels import SENTIMENT_NAMES, STAGE_NAMES, TOPIC_NAMES
+from core.labels import SENTIMENT_NAMES, STAGE_NAMES, TOPIC_NAMES, display_name
 from dashboard import data
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -168,9 +168,7 @@ _CODES = {"stage": STAGE_NAMES, "topic": TOPIC_NAMES, "sentiment": SENTIMENT_NAM
 
 def display(code: str | None, empty: str = "") -> str:
     """A stage, topic or sentiment code as its screen name ("" or None: ``empty``)."""
-    if not code:
-        return empty
-    return STAGE_NAMES.get(code) or TOPIC_NAMES.get(code) or SENTIMENT_NAMES.get(code) or code
+    return display_name(code) if code else empty
 
 
 def stage_name(code: str | None) -> str:

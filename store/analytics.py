@@ -11,28 +11,24 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, case, func
+from sqlalchemy import and_, func
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from core.labels import SENTIMENTS, STAGE_ORDER
 from store.cube import daily_cube
 from store.models import Mention, MentionTopic, Source
-from store.scope import Scope, Weights, conditions, series_expr, series_names
+from store.scope import Scope, Weights, conditions, count_if, series_expr, series_names
 from store.topics import NO_TOPIC, expand, topics_text
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.sum(case((condition, 1), else_=0))
 
 
 def _sentiment_counts() -> list[ColumnElement[Any]]:
     return [
         func.count().label("mentions"),
         func.count(col(Mention.sentiment)).label("classified"),
-        _count_if(col(Mention.sentiment) == "positive").label("positive"),
-        _count_if(col(Mention.sentiment) == "neutral").label("neutral"),
-        _count_if(col(Mention.sentiment) == "negative").label("negative"),
+        count_if(col(Mention.sentiment) == "positive").label("positive"),
+        count_if(col(Mention.sentiment) == "neutral").label("neutral"),
+        count_if(col(Mention.sentiment) == "negative").label("negative"),
         func.avg(col(Mention.sentiment_score)).label("avg_score"),
     ]
 

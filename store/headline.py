@@ -22,13 +22,20 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from sqlalchemy import case, func
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from core.labels import STAGE_NAMES, STAGE_ORDER, TOPIC_NAMES
+from core.labels import STAGE_ORDER, display_name
 from store.loop import UNKNOWN_STAGE, LoopParams, decayed_sums, period_contributions
 from store.models import Brand, Mention, MentionTopic
-from store.scope import Scope, Weights, conditions, published_between, to_date, utc_day
+from store.scope import (
+    Scope,
+    Weights,
+    conditions,
+    count_if,
+    published_between,
+    to_date,
+    utc_day,
+)
 from store.topics import NO_TOPIC
 
 PeriodKind = Literal["week", "month", "quarter"]
@@ -204,8 +211,8 @@ def _metrics_dict(metrics: dict[str, Metric]) -> dict[str, dict[str, float | int
 
 def cell_name(stage: str | None, topic: str | None) -> str:
     """A (stage, topic) cell in display names: "Delivery & service (AMOT) · Delivery"."""
-    stage_name = STAGE_NAMES.get(stage, stage) if stage else "Unknown stage"
-    topic_name = TOPIC_NAMES.get(topic, topic) if topic else "no particular topic"
+    stage_name = display_name(stage) if stage else "Unknown stage"
+    topic_name = display_name(topic) if topic else "no particular topic"
     return f"{stage_name} · {topic_name}"
 
 
@@ -279,10 +286,6 @@ _DAY_COLUMNS = [
 ]  # fmt: skip
 
 
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    return func.sum(case((condition, 1), else_=0))
-
-
 def _brand_days(
     session: Session, *, brand_ids: Sequence[int], first: date, last: date, weights: Weights
 ) -> pd.DataFrame:
@@ -297,8 +300,8 @@ def _brand_days(
             day,
             func.count(),
             func.count(col(Mention.sentiment)),
-            _count_if(col(Mention.sentiment) == "positive"),
-            _count_if(col(Mention.sentiment) == "negative"),
+            count_if(col(Mention.sentiment) == "positive"),
+            count_if(col(Mention.sentiment) == "negative"),
             func.count(col(Mention.rating)),
             func.sum(col(Mention.rating)),
             func.sum(weight),

@@ -19,6 +19,7 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from core.config import AnalyticsConfig
 from store.models import Mention
 from store.scope import (
     Scope,
@@ -42,6 +43,15 @@ class LoopParams:
     half_life_days: float = 90.0
     lookback_days: int = 365
     shelf_size: int = 10
+
+    @classmethod
+    def from_analytics(cls, analytics: AnalyticsConfig) -> LoopParams:
+        """The loop's parameters as the config's ``[analytics]`` section sets them."""
+        return cls(
+            half_life_days=analytics.half_life_days,
+            lookback_days=analytics.lookback_days,
+            shelf_size=analytics.shelf_size,
+        )
 
     def decay(self, ages: np.ndarray) -> np.ndarray:
         return np.power(0.5, ages / self.half_life_days)

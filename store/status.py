@@ -14,7 +14,7 @@ from store.runs import last_runs
 
 def status_summary(session: Session) -> dict[str, Any]:
     """Mentions by source, brand and spider, the classified count and each source's last run."""
-    total = session.scalar(select(func.count()).select_from(Mention)) or 0
+    total, classified = _mention_counts(session)
     by_source = dict(
         session.exec(
             select(Source.name, func.count(col(Mention.id)))
@@ -41,12 +41,6 @@ def status_summary(session: Session) -> dict[str, Any]:
     )
     unmatched = session.scalar(
         select(func.count()).select_from(Mention).where(col(Mention.brand_id).is_(None))
-    )
-    classified = (
-        session.scalar(
-            select(func.count()).select_from(Mention).where(col(Mention.sentiment).is_not(None))
-        )
-        or 0
     )
     runs = [
         {
@@ -77,6 +71,15 @@ def status_summary(session: Session) -> dict[str, Any]:
     }
 
 
+def _mention_counts(session: Session) -> tuple[int, int]:
+    """All mentions, and those with labels."""
+    total = session.scalar(select(func.count()).select_from(Mention)) or 0
+    labelled = session.scalar(
+        select(func.count()).select_from(Mention).where(col(Mention.sentiment).is_not(None))
+    )
+    return total, labelled or 0
+
+
 FAILED_STATUSES = ("failed", "blocked", "needs_credentials", "interrupted")
 
 
@@ -92,13 +95,7 @@ class DataState:
 
 def data_state(session: Session) -> DataState:
     """Counts of mentions and labelled mentions, and each source's last run outcome."""
-    mentions = session.scalar(select(func.count()).select_from(Mention)) or 0
-    classified = (
-        session.scalar(
-            select(func.count()).select_from(Mention).where(col(Mention.sentiment).is_not(None))
-        )
-        or 0
-    )
+    mentions, classified = _mention_counts(session)
     runs = last_runs(session)
     failed = {
         name: run.error or run.status.replace("_", " ")

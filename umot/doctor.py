@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import smtplib
 import socket
-import ssl
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -184,7 +183,7 @@ def check_webhook(url: str) -> Check:
 
 def check_smtp(config: Config) -> Check:
     from core.config import ConfigError
-    from umot.mail import SmtpServer
+    from umot.mail import SmtpServer, connect
 
     try:
         server = SmtpServer.from_url(config.notify.smtp_url())
@@ -193,17 +192,7 @@ def check_smtp(config: Config) -> Check:
     where = f"{server.host}:{server.port}"
     fix = "start the SMTP server or fix the URL in notify.smtp_url_env's variable"
     try:
-        client: smtplib.SMTP
-        if server.secure:
-            client = smtplib.SMTP_SSL(
-                server.host,
-                server.port,
-                timeout=NETWORK_TIMEOUT,
-                context=ssl.create_default_context(),
-            )
-        else:
-            client = smtplib.SMTP(server.host, server.port, timeout=NETWORK_TIMEOUT)
-        with client:
+        with connect(server, timeout=NETWORK_TIMEOUT) as client:
             code, _ = client.ehlo()
             if code != 250:
                 return Check("smtp", False, f"{where} refused EHLO ({code})", fix)

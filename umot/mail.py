@@ -51,6 +51,15 @@ def build_message(notify: NotifyConfig, subject: str, text: str, html: str) -> E
     return message
 
 
+def connect(server: SmtpServer, *, timeout: float) -> smtplib.SMTP:
+    """An open connection to ``server``: TLS from the start for ``smtps://``, plain otherwise."""
+    if server.secure:
+        return smtplib.SMTP_SSL(
+            server.host, server.port, timeout=timeout, context=ssl.create_default_context()
+        )
+    return smtplib.SMTP(server.host, server.port, timeout=timeout)
+
+
 def send_message(
     message: EmailMessage, notify: NotifyConfig, *, what: str = "message", timeout: float = 30.0
 ) -> list[str]:
@@ -59,14 +68,7 @@ def send_message(
     server = SmtpServer.from_url(notify.smtp_url())
     where = f"{server.host}:{server.port}"
     try:
-        client: smtplib.SMTP
-        if server.secure:
-            client = smtplib.SMTP_SSL(
-                server.host, server.port, timeout=timeout, context=ssl.create_default_context()
-            )
-        else:
-            client = smtplib.SMTP(server.host, server.port, timeout=timeout)
-        with client:
+        with connect(server, timeout=timeout) as client:
             client.ehlo()
             if not server.secure and client.has_extn("starttls"):
                 client.starttls(context=ssl.create_default_context())

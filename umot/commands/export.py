@@ -164,6 +164,8 @@ def _parse_day(value: str | None) -> date | None:
 def _parse_as_of(value: str | None) -> datetime:
     """``--as-of``: now (to the second) when absent; a date: the end of that UTC day (the start
     of the next); a time: itself, in UTC (a time without a zone is UTC)."""
+    from store.exports import utc
+
     if value is None:
         return datetime.now(UTC).replace(microsecond=0)
     text = value.strip()
@@ -176,9 +178,7 @@ def _parse_as_of(value: str | None) -> datetime:
         raise UserError(
             f"--as-of {value!r} is not a date or time (use YYYY-MM-DD or YYYY-MM-DDTHH:MM[Z])"
         ) from None
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    return utc(moment)
 
 
 def _brands(

@@ -66,13 +66,10 @@ def report(
 ) -> None:
     """The headline: the brand's figures against the previous period and its competitors, and
     the three kinds of content that moved its exposure index, with a quote each."""
-    from sqlmodel import select
-
     from store.catalog import sync_configured_catalog
     from store.db import session_scope
     from store.headline import headline
     from store.loop import LoopParams
-    from store.models import Brand
     from store.scope import weights_for
     from umot.mail import DeliveryError
     from umot.report import render_html, send_report
@@ -86,8 +83,7 @@ def report(
         subject_names, other_names = _brands(config, brand)
         engine = open_engine(config)
         with session_scope(engine) as session:
-            sync_configured_catalog(session, config)
-            ids = dict(session.exec(select(Brand.name, Brand.id)).all())
+            ids = sync_configured_catalog(session, config).brands
             result = headline(
                 session,
                 brand_ids=[ids[n] for n in subject_names],
@@ -95,11 +91,7 @@ def report(
                 period=period.value,
                 until=day,
                 weights=weights_for(session, config.source_weight),
-                params=LoopParams(
-                    half_life_days=config.analytics.half_life_days,
-                    lookback_days=config.analytics.lookback_days,
-                    shelf_size=config.analytics.shelf_size,
-                ),
+                params=LoopParams.from_analytics(config.analytics),
             )
         html = render_html(result) if chosen == "html" or email else ""
         text = html if chosen == "html" else result.to_json() + "\n"

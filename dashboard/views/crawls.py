@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import data
 
 st.title("Crawls")
 runs = data.runs()
+
+
+def _minute(moment: object) -> str:
+    """A UTC time to the minute, as the sidebar says all times are UTC (no "+00:00")."""
+    return moment.strftime("%Y-%m-%d %H:%M") if pd.notna(moment) else ""  # type: ignore[attr-defined]
+
+
+for column in ("started_at", "finished_at"):
+    if column in runs:
+        runs[column] = runs[column].map(_minute)
+if "error" in runs:
+    runs["error"] = runs["error"].fillna("")
 if runs.empty:
     st.info("No crawl has run yet. Run `umot crawl` (or `umot demo`) to harvest your sources.")
 else:
@@ -18,7 +31,7 @@ else:
                 "dropped", "error"]],
         hide_index=True,
     )  # fmt: skip
-    failed = runs[runs["error"].notna() & (runs["error"] != "")]
+    failed = runs[runs["error"] != ""]
     st.subheader("Errors")
     if failed.empty:
         st.caption("No run reported an error.")

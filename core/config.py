@@ -186,11 +186,30 @@ class SourceConfig(_Model):
     @field_validator("schedule")
     @classmethod
     def _cron(cls, expr: str | None) -> str | None:
-        if expr is None:
-            return None
-        if len(expr.split()) != 5:
-            raise ValueError(f"{expr!r} is not a 5-field cron expression")
-        return expr
+        return _check_cron(expr)
+
+
+def _check_cron(expr: str | None) -> str | None:
+    if expr is not None and len(expr.split()) != 5:
+        raise ValueError(f"{expr!r} is not a 5-field cron expression")
+    return expr
+
+
+class ReportConfig(_Model):
+    """The report `umot schedule` sends on its own cron: the headline of the own brands (or
+    ``brands``) for the last full ``period``, e-mailed to ``to`` (default: [notify] to) and,
+    with ``folder``, also kept there as an HTML file."""
+
+    schedule: str | None = None
+    period: Literal["week", "month", "quarter"] = "week"
+    brands: list[str] = Field(default_factory=list)
+    to: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")]] = Field(default_factory=list)
+    folder: Path | None = None
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, expr: str | None) -> str | None:
+        return _check_cron(expr)
 
 
 class Config(_Model):
@@ -200,6 +219,7 @@ class Config(_Model):
     analytics: AnalyticsConfig = Field(default_factory=AnalyticsConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     notify: NotifyConfig = Field(default_factory=NotifyConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
     brands: list[BrandConfig] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)
     # Where the file was read from (None for defaults); not a TOML key.
@@ -225,6 +245,18 @@ class Config(_Model):
         for name in self.analytics.source_weights:
             if name not in source_names:
                 raise _KeyError(f"analytics.source_weights.{name}", "no source has this name")
+        for i, name in enumerate(self.report.brands):
+            if name not in brand_names:
+                hint = _did_you_mean(name, brand_names)
+                raise _KeyError(f"report.brands[{i}]", f"unknown brand {name!r}{hint}")
+        mail = self.notify.smtp_url_env is not None
+        if self.report.to and not mail:
+            raise _KeyError("report.to", "e-mail needs a [notify] section with smtp_url_env")
+        if self.report.schedule and not (mail or self.report.folder):
+            raise _KeyError(
+                "report.schedule",
+                "nowhere to deliver the report: add [notify] (e-mail) or report.folder",
+            )
         return self
 
     def brand_role(self, name: str) -> BrandRole:
@@ -411,7 +443,12 @@ def _apply_environment(config: Config, config_path: Path | None) -> Config:
             f"config key alerts.webhook_url_env: environment variable "
             f"{config.alerts.webhook_url_env} is not set"
         )
-    return config.model_copy(update={"database": db.model_copy(update={"url": url})})
+    report = config.report
+    if report.folder is not None and config_path is not None and not report.folder.is_absolute():
+        report = report.model_copy(update={"folder": config_path.parent / report.folder})
+    return config.model_copy(
+        update={"database": db.model_copy(update={"url": url}), "report": report}
+    )
 
 
 def _beside(url: str, config_path: Path | None) -> str:

@@ -77,6 +77,17 @@ BAD = {
     ),
     "notify bad address": ("[notify]\nto = ['nobody']\n", "notify.to[0]"),
     "bad alert format": ("[alerts]\nformat = 'teams'\n", "alerts.format"),
+    "report with nowhere to go": (
+        "[report]\nschedule = '0 8 * * 1'",
+        "report.schedule: nowhere to deliver the report",
+    ),
+    "report e-mail without notify": ("[report]\nto = ['a@b.example']", "report.to: e-mail needs"),
+    "report bad cron": ("[report]\nschedule = 'mondays'", "report.schedule"),
+    "report unknown brand": (
+        "[[brands]]\nname = 'Acme'\n[report]\nbrands = ['acme']",
+        "report.brands[0]: unknown brand 'acme' (did you mean `Acme`?)",
+    ),
+    "report bad period": ("[report]\nperiod = 'weekly'", "(did you mean `week`?)"),
 }
 
 
@@ -247,3 +258,11 @@ def test_nothing_is_suggested_when_nothing_is_close(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert "did you mean" not in str(caught.value)
+
+
+def test_report_folder_is_beside_the_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "umot.toml"
+    path.write_text("[report]\nschedule = '0 8 * * 1'\nfolder = 'reports'\n")
+    report = load_config(path).report
+    assert report.folder == tmp_path / "reports"
+    assert (report.schedule, report.period) == ("0 8 * * 1", "week")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -63,6 +64,10 @@ def report(
             "--email", help="Also send the HTML report by e-mail (config section \\[notify])."
         ),
     ] = False,
+    to: Annotated[
+        list[str] | None,
+        typer.Option("--to", help="Send to this address instead of [notify] to (repeatable)."),
+    ] = None,
 ) -> None:
     """The headline: the brand's figures against the previous period and its competitors, and
     the three kinds of content that moved its exposure index, with a quote each."""
@@ -78,8 +83,14 @@ def report(
         chosen = _format(fmt, output, email)
         day = _until(until)
         config = current_config()
+        if to and not email:
+            raise UserError("--to needs --email")
+        for address in to or []:
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+", address):
+                raise UserError(f"--to {address!r} is not an e-mail address")
         if email:
             config.notify.smtp_url()  # a missing [notify] or variable fails before any work
+        notify = config.notify.model_copy(update={"to": to}) if to else config.notify
         subject_names, other_names = _brands(config, brand)
         engine = open_engine(config)
         with session_scope(engine) as session:
@@ -104,7 +115,7 @@ def report(
             sys.stdout.write(text)
     if email:
         try:
-            sent = send_report(result, config.notify, html)
+            sent = send_report(result, notify, html)
         except DeliveryError as exc:
             fail(f"report not sent: {exc}", code=1)
         typer.echo(f"sent the {period.value} report on {result.brand} to {', '.join(sent)}")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scrapy.crawler import AsyncCrawlerProcess, Crawler
+from scrapy.crawler import Crawler
 from sqlalchemy.engine import Engine
 
 from core.config import Config, SourceConfig
@@ -22,6 +22,7 @@ from crawler.outcome import pages_crawled
 from crawler.plan import plan_source, with_settings
 from crawler.spiders import UnknownSpider
 from crawler.spiders.base import SpiderArgumentError
+from crawler.stopping import StoppableCrawlerProcess
 from store.catalog import sync_configured_catalog
 from store.db import ensure_schema, make_engine, session_scope
 from store.models import CrawlRun
@@ -74,7 +75,7 @@ def run_sources(
     ensure_schema(engine)
     with session_scope(engine) as session:
         catalog = sync_configured_catalog(session, config)
-    process = AsyncCrawlerProcess(
+    process = StoppableCrawlerProcess(
         {"LOG_LEVEL": log_level, "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False}
     )
     results: list[SourceResult] = []
@@ -99,7 +100,7 @@ def run_sources(
         process.start(install_signal_handlers=True)
         if ticker is not None and ticker.running:
             ticker.stop()
-    _collect(engine, results, crawlers)
+    _collect(engine, results, crawlers, interrupted=process.stopped_by_signal)
     if progress:
         progress(results)
     engine.dispose()
@@ -154,7 +155,13 @@ def _start_ticker(
     return ticker
 
 
-def _collect(engine: Engine, results: list[SourceResult], crawlers: dict[str, Crawler]) -> None:
+def _collect(
+    engine: Engine,
+    results: list[SourceResult],
+    crawlers: dict[str, Crawler],
+    *,
+    interrupted: bool = False,
+) -> None:
     """Fill each result from its CrawlRun row (the record of truth)."""
     with session_scope(engine) as session:
         for result in results:
@@ -165,11 +172,19 @@ def _collect(engine: Engine, results: list[SourceResult], crawlers: dict[str, Cr
             run = session.get(CrawlRun, result.run_id) if result.run_id is not None else None
             if run is None:
                 continue
-            if run.status == "running":  # the crawl died without closing: say so
+            if run.status == "running" and interrupted:  # stopped before its spider closed
                 finish_run(
                     session,
-                    run_id=run.id,
-                    status="failed",  # type: ignore[arg-type]
+                    run_id=run.id,  # type: ignore[arg-type]
+                    status="interrupted",
+                    pages=result.pages,
+                    error="stopped before the run finished",
+                )
+            elif run.status == "running":  # the crawl died without closing: say so
+                finish_run(
+                    session,
+                    run_id=run.id,  # type: ignore[arg-type]
+                    status="failed",
                     error=result.error or "the crawl ended without closing",
                 )
             result.status = run.status

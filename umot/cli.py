@@ -46,6 +46,10 @@ def main(
     ] = False,
 ) -> None:
     state.config_path = config
+    # `kill PID` stops a command the way Ctrl-C does: its children stop too.
+    from core.processes import sigterm_as_interrupt
+
+    sigterm_as_interrupt()
     # Both ways in (the console script, guarded; `python -m umot`, whose __main__ workers skip)
     # are safe to re-import in worker processes, so model.split_workers = "auto" may use them.
     from sentiment.preparation import allow_worker_processes

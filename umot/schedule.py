@@ -1,9 +1,10 @@
-"""`umot schedule`: crawl each source on its cron, then classify and check alerts.
+"""`umot schedule`: crawl each source on its cron, then classify and check alerts; send the report.
 
-Each crawl runs in a child process (`umot crawl --source NAME`): Scrapy's reactor cannot be
-restarted inside one process, and a crash in one source must not take the scheduler down.
-APScheduler gives one job per source with ``max_instances=1`` (never two runs of the same source
-at once); a failing run is logged (its CrawlRun row says why) and the next one stays scheduled.
+Each step runs in a child `umot` process: Scrapy's reactor cannot be restarted inside one process,
+and a crash in one source must not take the scheduler down. APScheduler gives one job per source
+with ``max_instances=1`` (never two runs of the same source at once); a failing run is logged (its
+CrawlRun row says why) and the next one stays scheduled. What the children print goes to the
+scheduler's rotating log file; the terminal gets one line per step.
 """
 
 from __future__ import annotations
@@ -14,28 +15,42 @@ import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.engine import Engine
 
+from core import processes
 from core.config import Config
 from core.cron import next_runs, trigger_for
+from store.db import session_scope
+from store.runs import run_history
 
-__all__ = ["JobResult", "SourceJobs", "build_scheduler", "next_runs"]
+__all__ = ["JobResult", "SourceJobs", "build_scheduler", "configure_logging", "next_runs"]
 
 log = logging.getLogger("umot.schedule")
+# The children's own output: kept in the log file, not shown on the terminal.
+child_log = logging.getLogger("umot.schedule.child")
+
+LOG_BYTES = 5_000_000
+LOG_BACKUPS = 5
+REPORT_JOB = "report"
 
 
 @dataclass(frozen=True, slots=True)
 class JobResult:
     source: str
-    crawl_rc: int
+    crawl_rc: int | None
     classify_rc: int | None
 
 
 class SourceJobs:
-    """The work a scheduled tick does; separate from the scheduler so it can be tested."""
+    """The work a scheduled tick does; separate from the scheduler so it can be tested.
+
+    ``engine``, when given, is read after a failed crawl to log the run's error in words.
+    """
 
     def __init__(
         self,
@@ -43,35 +58,80 @@ class SourceJobs:
         *,
         umot_command: Sequence[str] = (sys.executable, "-m", "umot"),
         timeout: float = 3600,
+        engine: Engine | None = None,
     ) -> None:
         self._base = [*umot_command, *(["--config", str(config_path)] if config_path else [])]
         self._timeout = timeout
+        self._engine = engine
+        self._stopping = threading.Event()
         # Classification after concurrent crawls would claim the same rows on SQLite (no row
         # locks): one classify at a time per scheduler.
         self._classify_lock = threading.Lock()
 
     def run_source(self, source: str) -> JobResult:
-        crawl_rc = self._run(["crawl", "--source", source], f"crawl {source}")
-        classify_rc = None
+        crawl_rc = self._run(["crawl", "--source", source, "--verbose"], f"crawl {source}")
+        if crawl_rc not in (0, None):
+            self._log_run_error(source)
         with self._classify_lock:
             classify_rc = self._run(["classify", "--quiet"], "classify")
             self._run(["alerts", "check"], "alerts")
         return JobResult(source=source, crawl_rc=crawl_rc, classify_rc=classify_rc)
 
-    def _run(self, args: list[str], what: str) -> int:
+    def run_report(self, config: Config, *, today: datetime | None = None) -> int | None:
+        """`umot report` as [report] says: e-mailed, kept in its folder, or both."""
+        report = config.report
+        args = ["report", "--period", report.period]
+        for brand in report.brands:
+            args += ["--brand", brand]
+        if report.folder is not None:
+            day = (today or datetime.now(UTC)).date()
+            report.folder.mkdir(parents=True, exist_ok=True)
+            args += ["--output", str(report.folder / f"report-{report.period}-{day}.html")]
+        if config.notify.smtp_url_env is not None:
+            args.append("--email")
+            for address in report.to:
+                args += ["--to", address]
+        return self._run(args, f"{report.period} report")
+
+    def stop(self) -> int:
+        """Start no more steps and stop the running ones (a crawl marks its run
+        ``interrupted``); how many children were stopped."""
+        self._stopping.set()
+        return processes.stop_children()
+
+    def _run(self, args: list[str], what: str) -> int | None:
+        if self._stopping.is_set():
+            return None
+        lines: list[str] = []
+
+        def keep(line: str) -> None:
+            child_log.info("[%s] %s", what, line)
+            if line.strip():
+                lines[:] = [line.strip()]
+
         try:
-            proc = subprocess.run(
-                [*self._base, *args], capture_output=True, text=True, timeout=self._timeout
-            )
+            code = processes.run_lines([*self._base, *args], keep, timeout=self._timeout)
         except subprocess.TimeoutExpired:
-            log.error("%s: timed out after %.0f s", what, self._timeout)
+            log.error("%s: stopped after %.0f s", what, self._timeout)
             return -1
-        if proc.returncode != 0:
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-            log.error("%s: exit %s: %s", what, proc.returncode, tail[0])
+        except KeyboardInterrupt:
+            log.info("%s: stopped", what)
+            raise
+        if self._stopping.is_set():
+            log.info("%s: stopped", what)
+        elif code != 0:
+            log.error("%s: exit %s: %s", what, code, lines[0] if lines else "no output")
         else:
             log.info("%s: done", what)
-        return proc.returncode
+        return code
+
+    def _log_run_error(self, source: str) -> None:
+        if self._engine is None:
+            return
+        with session_scope(self._engine) as session:
+            runs = run_history(session, source=source, limit=1)
+        if runs and runs[0][1].error:
+            log.error("crawl %s: %s: %s", source, runs[0][1].status, runs[0][1].error)
 
 
 def build_scheduler(
@@ -91,4 +151,39 @@ def build_scheduler(
             coalesce=True,  # after downtime, one catch-up run, not a burst
             misfire_grace_time=3600,
         )
+    if config.report.schedule and not sources:
+        scheduler.add_job(
+            jobs.run_report,
+            trigger_for(config.report.schedule),
+            args=[config],
+            id=REPORT_JOB,
+            name=f"{config.report.period} report",
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=6 * 3600,  # a report a few hours late beats none
+        )
     return scheduler
+
+
+def configure_logging(log_file: Path) -> None:
+    """Everything to ``log_file`` (rotated: 5 files of 5 MB); the step lines to stderr too."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+    to_file = RotatingFileHandler(
+        log_file, maxBytes=LOG_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+    )
+    to_file.setFormatter(formatter)
+    to_terminal = logging.StreamHandler()
+    to_terminal.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M"))
+    to_terminal.addFilter(_for_terminal)
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    root.addHandler(to_file)
+    root.addHandler(to_terminal)
+
+
+def _for_terminal(record: logging.LogRecord) -> bool:
+    """The scheduler's own step lines, and other libraries' warnings; not the children's output."""
+    if record.name.startswith(child_log.name):
+        return False
+    return record.name.startswith(log.name) or record.levelno >= logging.WARNING

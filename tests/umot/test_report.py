@@ -7,17 +7,21 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import logging
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from core.config import load_config
 from store.db import make_engine, upgrade
 from tests.store.helpers import fill
 from tests.store.test_headline import _acme, _globex
 from tests.support.postgres import free_port
 from umot.cli import app
+from umot.schedule import REPORT_JOB, SourceJobs, build_scheduler
 
 SMTP_ENV = "UMOT_TEST_REPORT_SMTP"
 CONFIG = """
@@ -249,3 +253,43 @@ def test_an_unreachable_server_is_exit_1(config: Path) -> None:
     result = _report(config, *WEEK, "--email", env={SMTP_ENV: url})
     assert result.exit_code == 1
     assert "cannot reach the SMTP server 127.0.0.1" in result.stderr
+
+
+def test_the_scheduled_report_is_mailed_and_kept(
+    config: Path, tmp_path: Path, smtp_server, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    """The job `umot schedule` runs on [report] schedule: a real `umot report` child process,
+    to [report] to (not [notify] to), a copy in [report] folder."""
+    inbox, port = smtp_server
+    with config.open("a", encoding="utf-8") as toml:
+        toml.write(
+            '\n[report]\nschedule = "0 8 * * 1"\nperiod = "month"\nto = ["team@acme.example"]\n'
+            'folder = "reports"\n'
+        )
+    monkeypatch.setenv(SMTP_ENV, f"smtp://reporter:s3cret%2F%3A%40@127.0.0.1:{port}")
+    monkeypatch.delenv("UMOT_DATABASE_URL", raising=False)
+    loaded = load_config(config)
+    assert build_scheduler(loaded, SourceJobs(config)).get_job(REPORT_JOB) is not None
+    caplog.set_level(logging.INFO, logger="umot.schedule")
+    code = SourceJobs(config).run_report(loaded, today=datetime(2026, 2, 2, tzinfo=UTC))
+    assert code == 0, caplog.text
+    [envelope] = inbox.envelopes
+    assert envelope.rcpt_tos == ["team@acme.example"]
+    message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+    assert message["Subject"].startswith("Acme: ")
+    kept = tmp_path / "reports" / "report-month-2026-02-02.html"
+    assert kept.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert "month report: done" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--to", "team@acme.example"], "--to needs --email"),
+        (["--email", "--to", "team"], "--to 'team' is not an e-mail address"),
+    ],
+)
+def test_bad_recipients_are_user_errors(config: Path, args: list[str], message: str) -> None:
+    result = _report(config, *WEEK, *args, env={SMTP_ENV: "smtp://127.0.0.1:1"})
+    assert result.exit_code == 2
+    assert f"error: {message}" in result.output

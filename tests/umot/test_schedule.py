@@ -70,7 +70,7 @@ def test_a_failing_run_is_reported_and_the_job_survives(tmp_path: Path) -> None:
     assert second.crawl_rc == 3
     calls = log.read_text().splitlines()
     config_arg = f"--config {tmp_path / 'umot.toml'}"
-    assert calls[0] == f"{config_arg} crawl --source hourly"
+    assert calls[0] == f"{config_arg} crawl --source hourly --verbose"
     assert calls[1] == f"{config_arg} classify --quiet"
     assert calls[2] == f"{config_arg} alerts check"
     assert len(calls) == 6

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -51,8 +50,18 @@ def dashboard(
     if config_path is not None:
         env["UMOT_CONFIG"] = str(Path(config_path).resolve())
     typer.echo(f"dashboard on http://{address}:{port} (Ctrl-C to stop)")
+    raise typer.Exit(serve_dashboard(streamlit_command(port, address=address), env))
+
+
+def serve_dashboard(command: list[str], env: dict[str, str]) -> int:
+    """Run Streamlit until it ends or this process is interrupted (Ctrl-C, SIGTERM); then stop
+    it, so the port is free when this returns."""
+    from core import processes
+
+    streamlit = processes.start(command, env=env)
     try:
-        code = subprocess.call(streamlit_command(port, address=address), env=env)
+        processes.wait(streamlit)
     except KeyboardInterrupt:
-        code = 0
-    raise typer.Exit(code)
+        typer.echo("dashboard stopped")
+        return 0
+    return streamlit.returncode

@@ -1,14 +1,45 @@
-"""A finished crawl's CrawlRun status and error summary, from its close reason and stats."""
+"""A finished crawl's CrawlRun status and error, from its close reason and stats.
+
+The error is written for the person who runs the crawl, not for a Scrapy developer: "could not
+resolve host shop.example", "HTTP 404 on 1 of 3 pages". It is made here only, so the crawl
+summary, `umot status` and the dashboard's Crawls page all say the same thing.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from core.words import plural
+
+# Stats keys `crawler.middlewares.failures` writes: a final failure per kind and host, robots.txt
+# apart; final responses other than robots.txt; the longest download timeout that ran out.
+FAILED_PREFIX = "umot/failed/"
+ROBOTS_FAILED_PREFIX = "umot/robots_failed/"
+PAGES_ANSWERED = "umot/pages/answered"
+DOWNLOAD_TIMEOUT = "umot/download_timeout"
+
 # Close reasons that are statuses of their own.
 DIRECT = {"blocked": "blocked", "needs_credentials": "needs_credentials", "failed": "failed"}
 # Reasons meaning "we chose to stop": the run is complete as far as it went.
 NORMAL = {"finished", "closespider_pagecount", "closespider_itemcount", "closespider_timeout"}
+
+# What went wrong on the way to a host, by the kind `crawler.middlewares.failures` recorded.
+FAILURE_WORDS = {
+    "dns": "could not resolve host {host}",
+    "refused": "connection refused by {host}",
+    "timeout": "no answer from {host} within {timeout}",
+    "tls": "TLS handshake with {host} failed",
+    "connection": "connection to {host} broke off",
+    "other": "could not download from {host}",
+}
+HTTP_WORDS = {
+    401: "not authorised (HTTP 401)",
+    403: "access denied (HTTP 403)",
+    429: "rate-limited (HTTP 429)",
+}
+HTTP_IGNORED_PREFIX = "httperror/response_ignored_status_count/"
+SPIDER_EXCEPTIONS_PREFIX = "spider_exceptions/"
 
 
 def pages_crawled(stats: Mapping[str, Any]) -> int:
@@ -21,38 +52,53 @@ def pages_crawled(stats: Mapping[str, Any]) -> int:
 
 def problems(stats: Mapping[str, Any]) -> list[str]:
     """What went wrong, in words, from the stats (empty when nothing did)."""
-    found: list[str] = []
-    failed = int(stats.get("retry/max_reached", 0))
-    if failed:
-        reasons = sorted(
-            k.rsplit("/", 1)[1].rsplit(".", 1)[-1]
-            for k in stats
-            if k.startswith("retry/reason_count/")
-        )
-        why = f" ({', '.join(reasons)})" if reasons else ""
-        found.append(f"{failed} request(s) failed after retries{why}")
-    for key, value in sorted(stats.items()):
-        if key.startswith("httperror/response_ignored_status_count/"):
-            found.append(f"{value} response(s) with HTTP {key.rsplit('/', 1)[1]}")
-        elif key.startswith("spider_exceptions/") and key != "spider_exceptions/count":
-            found.append(f"{value} parse error(s): {key.rsplit('/', 1)[1]}")
-    if not failed:
-        exceptions = {
-            k.rsplit("/", 1)[1]: v
-            for k, v in stats.items()
-            if k.startswith("downloader/exception_type_count/")
-        }
-        retried = int(stats.get("retry/count", 0))
-        unrecovered = sum(exceptions.values()) - retried
-        if unrecovered > 0:
-            found.append(f"{unrecovered} download error(s): {', '.join(sorted(exceptions))}")
+    failures = _counts(stats, FAILED_PREFIX)
+    attempted = int(stats.get(PAGES_ANSWERED, 0)) + sum(failures.values())
+    if attempted == 0:  # only robots.txt was tried: its failure is all there is to say
+        failures = _counts(stats, ROBOTS_FAILED_PREFIX)
+    found = [_failure(key, n, attempted, stats) for key, n in sorted(failures.items(), key=_order)]
+    for code, n in sorted(_counts(stats, HTTP_IGNORED_PREFIX).items()):
+        found.append(f"{_http_words(int(code))} on {n} of {plural(max(n, attempted), 'page')}")
+    for name, n in sorted(_counts(stats, SPIDER_EXCEPTIONS_PREFIX).items()):
+        if name != "count":
+            found.append(f"the spider failed on {plural(n, 'page')} ({name})")
     malformed = int(stats.get("umot/malformed_pages", 0))
     if malformed:
-        found.append(f"{malformed} malformed page(s)")
+        found.append(f"{plural(malformed, 'page')} with broken review markup")
     store_errors = int(stats.get("umot/store_errors", 0))
     if store_errors:
-        found.append(f"{store_errors} batch(es) could not be stored")
+        found.append(f"{plural(store_errors, 'batch', 'batches')} could not be stored")
     return found
+
+
+def _counts(stats: Mapping[str, Any], prefix: str) -> dict[str, int]:
+    """{rest of the key: count} for the stats keys under ``prefix``."""
+    return {k.removeprefix(prefix): int(v) for k, v in stats.items() if k.startswith(prefix)}
+
+
+def _order(pair: tuple[str, int]) -> tuple[int, str]:
+    """Failures in FAILURE_WORDS order (the usual causes first), then by host."""
+    kind, _, host = pair[0].partition("/")
+    kinds = list(FAILURE_WORDS)
+    return (kinds.index(kind) if kind in kinds else len(kinds), host)
+
+
+def _failure(key: str, count: int, attempted: int, stats: Mapping[str, Any]) -> str:
+    """One kind of failure at one host; "on 2 of 5 pages" when other pages got through."""
+    kind, _, host = key.partition("/")
+    timeout = float(stats.get(DOWNLOAD_TIMEOUT, 0))
+    words = FAILURE_WORDS.get(kind, FAILURE_WORDS["other"]).format(
+        host=host, timeout=f"{timeout:g} s" if timeout else "the time allowed"
+    )
+    if count < attempted:
+        words += f" on {count} of {plural(attempted, 'page')}"
+    return words
+
+
+def _http_words(status: int) -> str:
+    if status in HTTP_WORDS:
+        return HTTP_WORDS[status]
+    return f"server error (HTTP {status})" if status >= 500 else f"HTTP {status}"
 
 
 def run_status(

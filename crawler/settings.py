@@ -42,6 +42,8 @@ BASE_SETTINGS: dict[str, Any] = {
     # Drops are counted by reason in the CrawlRun row; a warning per drop would be noise.
     "DEFAULT_DROPITEM_LOG_LEVEL": "INFO",
     "DOWNLOADER_MIDDLEWARES": {
+        # Just below Scrapy's RetryMiddleware (550): sees only what failed for good.
+        "crawler.middlewares.failures.FailureMiddleware": 540,
         "crawler.middlewares.retry_after.RetryAfterMiddleware": 560,
         "crawler.middlewares.blocks.BlockDetectionMiddleware": 570,
     },

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from core.config import Config, load_config
 from core.cron import next_runs as scheduled_runs
 from core.labels import SENTIMENTS, STAGES
+from core.words import describe_drops
 from dashboard.filters import Choices, Filters, own_first
 from store import analytics, browse, corrections, exports, loop
 from store import complaints as complaint_status
@@ -374,7 +375,7 @@ def runs(limit: int = 200) -> pd.DataFrame:
                 "new": run.new,
                 "updated": run.updated,
                 "dropped": run.dropped,
-                "drop_reasons": ", ".join(f"{k}: {v}" for k, v in (run.drop_reasons or {}).items()),
+                "drop_reasons": describe_drops(run.drop_reasons),
                 "error": run.error,
             }
             for name, run in run_history(s, limit=limit)

@@ -259,10 +259,24 @@ def test_start_urls_built_from_options() -> None:
         ("finished", {"downloader/response_status_count/200": 3}, "ok"),
         (
             "finished",
-            {"downloader/response_status_count/200": 3, "retry/max_reached": 1},
+            {
+                "downloader/response_status_count/200": 3,
+                "umot/pages/answered": 3,
+                "umot/failed/timeout/x.example": 1,
+            },
             "partial",
         ),
-        ("finished", {"retry/max_reached": 1}, "failed"),
+        ("finished", {"umot/failed/dns/x.example": 1}, "failed"),
+        # robots.txt failed, every page came: nothing went wrong with the run.
+        (
+            "finished",
+            {
+                "downloader/response_status_count/200": 3,
+                "umot/pages/answered": 3,
+                "umot/robots_failed/dns/x.example": 1,
+            },
+            "ok",
+        ),
         ("blocked", {"downloader/response_status_count/200": 1}, "blocked"),
         ("needs_credentials", {}, "needs_credentials"),
         ("shutdown", {}, "interrupted"),

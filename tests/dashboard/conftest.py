@@ -77,7 +77,14 @@ def dashboard_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     fill(engine, demo_mentions(today), brands=("Acme", "Globex"))
     with session_scope(engine) as session:
         run = start_run(session, source_id=1)
-        finish_run(session, run_id=run.id, status="ok", pages=3, new=50)
+        finish_run(
+            session,
+            run_id=run.id,
+            status="ok",
+            pages=3,
+            new=50,
+            drop_reasons={"MissingText": 1, "OffTopic": 2},
+        )
         run = start_run(session, source_id=2)
         finish_run(session, run_id=run.id, status="blocked", pages=1, error="CAPTCHA page")
     engine.dispose()

@@ -12,5 +12,8 @@ def test_crawls_page(app_env) -> None:
     assert set(latest["status"]) == {"ok", "blocked"}
     errors = at.dataframe[1].value
     assert list(errors["error"]) == ["CAPTCHA page"]
+    history = at.dataframe[2].value
+    # Drop reasons in words, most frequent first; no class names on screen.
+    assert set(history["drop_reasons"]) == {"not about a configured brand (2), no text (1)", ""}
     upcoming = at.dataframe[-1].value
     assert list(upcoming["source"]) == ["reviews"]

@@ -11,4 +11,6 @@ def assert_demo_runs(runs: list[dict]) -> None:
     not_ok = {r["source"]: r for r in runs if r["status"] != "ok"}
     assert set(not_ok) == {BROKEN_PAGE_SOURCE}, not_ok
     run = not_ok[BROKEN_PAGE_SOURCE]
-    assert run["status"] == "partial" and "1 malformed page" in (run["error"] or ""), run
+    assert run["status"] == "partial" and "1 page with broken review markup" in (
+        run["error"] or ""
+    ), run

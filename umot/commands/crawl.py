@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from core.words import describe_drops
 from umot.shell import current_config, fail, user_errors
 
 
@@ -91,7 +92,7 @@ def _summary(results: list) -> None:  # type: ignore[type-arg]
     table = Table("source", "spider", "status", "pages", "new", "updated", "dropped", "error")
     colours = {"ok": "green", "partial": "yellow"}
     for r in results:
-        dropped = ", ".join(f"{k} {v}" for k, v in sorted(r.dropped.items())) or "0"
+        dropped = describe_drops(r.dropped) or "0"
         colour = colours.get(r.status, "red")
         table.add_row(
             r.source,

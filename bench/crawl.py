@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.config import load_config  # noqa: E402
+from crawler.logs import LogOptions  # noqa: E402
 from crawler.runner import run_sources  # noqa: E402
 from demo.site import Answer, LocalSite  # noqa: E402
 from store.db import make_engine  # noqa: E402
@@ -80,7 +81,7 @@ def main() -> None:
         )
         config = load_config(config_file)
         started, cpu_started = time.perf_counter(), time.process_time()
-        results = run_sources(config, log_level="ERROR")
+        results = run_sources(config, log=LogOptions(stderr="ERROR"))
         elapsed = time.perf_counter() - started
         cpu = time.process_time() - cpu_started
         engine = make_engine(f"sqlite:///{database}")

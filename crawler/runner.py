@@ -5,6 +5,8 @@ source never stops the others. Every run is a CrawlRun row: the store pipeline w
 crawl that started; this module writes it for a source that could not start (bad options).
 
 Scrapy's reactor starts once per process: call ``run_sources`` once per process (the CLI does).
+Where the log goes is the caller's choice (`crawler.logs`); each result counts the warnings and
+errors its source logged either way.
 """
 
 from __future__ import annotations
@@ -18,12 +20,19 @@ from scrapy.crawler import Crawler
 from sqlalchemy.engine import Engine
 
 from core.config import Config, SourceConfig
+from crawler.logs import (
+    SOURCE_EXTRA,
+    LogCounter,
+    LogOptions,
+    scrapy_log_settings,
+    stderr_beside_file,
+)
 from crawler.outcome import pages_crawled
 from crawler.plan import plan_source, with_settings
 from crawler.spiders import UnknownSpider
 from crawler.spiders.base import SpiderArgumentError
 from crawler.stopping import StoppableCrawlerProcess
-from store.catalog import sync_configured_catalog
+from store.catalog import Catalog, sync_configured_catalog
 from store.db import ensure_schema, make_engine, session_scope
 from store.models import CrawlRun
 from store.runs import finish_run, start_run
@@ -45,6 +54,8 @@ class SourceResult:
     error: str | None = None
     run_id: int | None = None
     items: int = 0
+    warnings: int = 0
+    errors: int = 0
 
 
 Progress = Callable[[list[SourceResult]], None]
@@ -62,22 +73,59 @@ def run_sources(
     names: Iterable[str] | None = None,
     *,
     progress: Progress | None = None,
-    log_level: str = "WARNING",
+    log: LogOptions | None = None,
+    counter: LogCounter | None = None,
     extra_settings: dict[str, Any] | None = None,
 ) -> list[SourceResult]:
     """Crawl the named sources (all when none) side by side; one SourceResult per source.
 
-    ``progress`` is called about twice a second with the live results; ``extra_settings``
-    override Scrapy settings for every source (benches, tests).
+    ``progress`` is called about twice a second with the live results; ``log`` says where the
+    log goes (default: WARNING and up on stderr); ``counter`` counts the warnings and errors
+    (pass one to read those no source could be named for); ``extra_settings`` override Scrapy
+    settings for every source (benches, tests).
     """
+    log = log or LogOptions()
+    counter = counter or LogCounter()
     sources = select_sources(config, names)
     engine = make_engine(config.database.url)
     ensure_schema(engine)
     with session_scope(engine) as session:
         catalog = sync_configured_catalog(session, config)
     process = StoppableCrawlerProcess(
-        {"LOG_LEVEL": log_level, "TELNETCONSOLE_ENABLED": False, "REMOTE_CONTROL_ENABLED": False}
+        {
+            **scrapy_log_settings(log),
+            "TELNETCONSOLE_ENABLED": False,
+            "REMOTE_CONTROL_ENABLED": False,
+        }
     )
+    with counter, stderr_beside_file(log):
+        results, crawlers = _crawl_all(config, process, engine, catalog, sources, extra_settings)
+        if crawlers:
+            ticker = _start_ticker(results, crawlers, progress) if progress else None
+            process.start(install_signal_handlers=True)
+            if ticker is not None and ticker.running:
+                ticker.stop()
+        _collect(engine, results, crawlers, interrupted=process.stopped_by_signal)
+    for result in results:
+        result.warnings, result.errors = (
+            counter.warnings[result.source],
+            counter.errors[result.source],
+        )
+    if progress:
+        progress(results)
+    engine.dispose()
+    return results
+
+
+def _crawl_all(
+    config: Config,
+    process: StoppableCrawlerProcess,
+    engine: Engine,
+    catalog: Catalog,
+    sources: list[SourceConfig],
+    extra_settings: dict[str, Any] | None,
+) -> tuple[list[SourceResult], dict[str, Crawler]]:
+    """Schedule a crawl per source; a source that cannot start is a failed run at once."""
     results: list[SourceResult] = []
     crawlers: dict[str, Crawler] = {}
     for source in sources:
@@ -95,16 +143,7 @@ def run_sources(
         running.add_done_callback(
             lambda task, s=source_id, r=result, c=crawler: _crawl_done(task, engine, s, r, c)
         )
-    if crawlers:
-        ticker = _start_ticker(results, crawlers, progress) if progress else None
-        process.start(install_signal_handlers=True)
-        if ticker is not None and ticker.running:
-            ticker.stop()
-    _collect(engine, results, crawlers, interrupted=process.stopped_by_signal)
-    if progress:
-        progress(results)
-    engine.dispose()
-    return results
+    return results, crawlers
 
 
 def _record_failure(engine: Engine, source_id: int, result: SourceResult, error: str) -> None:
@@ -113,7 +152,7 @@ def _record_failure(engine: Engine, source_id: int, result: SourceResult, error:
         finish_run(session, run_id=run.id, status="failed", error=error)  # type: ignore[arg-type]
         result.run_id = run.id
     result.status, result.error = "failed", error
-    logger.error("source %s: %s", result.source, error)
+    logger.error("source %s: %s", result.source, error, extra={SOURCE_EXTRA: result.source})
 
 
 def _crawl_done(
@@ -132,7 +171,13 @@ def _crawl_done(
         run = session.get(CrawlRun, run_id)
         if run is not None and run.status == "running":
             finish_run(session, run_id=run_id, status="failed", error=error)
-    logger.error("source %s failed: %s", result.source, error)
+    logger.error(
+        "source %s failed: %s",
+        result.source,
+        error,
+        extra={SOURCE_EXTRA: result.source},
+        exc_info=exc,
+    )
 
 
 def _start_ticker(

@@ -85,7 +85,7 @@ class BlockDetectionMiddleware:
         raise IgnoreRequest(reason)
 
     def _close(self, spider: object, reason: str, message: str) -> None:
-        logger.warning("closing: %s", message)
+        logger.warning("closing: %s", message, extra={"spider": spider})
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value(f"umot/{reason}")

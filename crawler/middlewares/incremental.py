@@ -58,7 +58,11 @@ class IncrementalMiddleware:
         if why is not None:
             engine.dispose()
             logger.log(
-                level, "source %s: crawling every page, no incremental stop: %s", source, why
+                level,
+                "source %s: crawling every page, no incremental stop: %s",
+                source,
+                why,
+                extra={"spider": crawler.spider},
             )
             raise NotConfigured  # no message: Scrapy would log a second, vaguer warning
         return cls(crawler, engine, int(source_id))

@@ -71,7 +71,12 @@ class StorePipeline:
                     session, source_id=self.source_id, items=batch, run_id=self.run_id
                 )
         except SQLAlchemyError as exc:
-            logger.error("could not store %d mentions: %s", len(batch), exc)
+            logger.error(
+                "could not store %d mentions: %s",
+                len(batch),
+                exc,
+                extra={"spider": self.crawler.spider},
+            )
             self._stats_inc("umot/store_errors")
             return
         self.new += result.new

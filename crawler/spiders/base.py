@@ -180,7 +180,7 @@ class MentionSpider(scrapy.Spider):
             return None
 
     def malformed(self, response: Response, why: str) -> None:
-        logger.warning("malformed page %s: %s", response.url, why)
+        logger.warning("malformed page %s: %s", response.url, why, extra={"spider": self})
         crawler = getattr(self, "crawler", None)
         if crawler is not None and crawler.stats is not None:
             crawler.stats.inc_value("umot/malformed_pages")

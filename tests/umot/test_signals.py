@@ -119,8 +119,15 @@ def _stop(process: subprocess.Popen[str], signum: int, timeout: float) -> list[p
     return children
 
 
-def _gone(children: list[psutil.Process]) -> bool:
-    return not [c for c in children if _alive(c)]
+def _gone(children: list[psutil.Process], within: float = 5.0) -> bool:
+    """Every child ended, at most ``within`` seconds after the parent (a forkserver notices its
+    parent's end when the pipe between them closes)."""
+    deadline = time.monotonic() + within
+    while [c for c in children if _alive(c)]:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def _alive(process: psutil.Process) -> bool:
@@ -222,7 +229,7 @@ def test_demo_stops_its_dashboard_and_its_site(tmp_path: Path) -> None:
     _wait_until(_serving(port), 600, "the demo's dashboard to serve")
     children = _stop(demo, signal.SIGTERM, timeout=30)
     assert children, "the demo runs Streamlit in a child process"
-    assert _gone(children)
+    assert _gone(children), [(c.pid, c.cmdline()) for c in children if _alive(c)]
     assert _port_free(port)
     out = (tmp_path / "stdout.txt").read_text()
     assert "dashboard stopped" in out

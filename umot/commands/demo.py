@@ -71,7 +71,10 @@ def _build(directory: Path) -> tuple[Config, dict[str, Any]]:
         engine = open_engine(config)
         classifier = load_classifier(config.model)
         typer.echo(f"classifying with {classifier.version}…")
-        classify_pending(engine, classifier, batch_size=config.model.batch_size * 4)
+        try:
+            classify_pending(engine, classifier, batch_size=config.model.batch_size * 4)
+        finally:
+            classifier.close()  # its sentence-split workers are not needed by the dashboard
         with session_scope(engine) as session:
             summary = status_summary(session)
     return config, summary

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from core import __version__
+from store.status import FAILED_STATUSES
 from umot.shell import current_config, fail, open_engine, state, user_errors
 
 app = typer.Typer(
@@ -114,10 +115,10 @@ def status(
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
-    _print_status(summary)
+    _print_status(summary, config.source_names)
 
 
-def _print_status(summary: dict) -> None:  # type: ignore[type-arg]
+def _print_status(summary: dict, configured: list[str]) -> None:  # type: ignore[type-arg]
     from rich.console import Console
     from rich.table import Table
 
@@ -126,8 +127,9 @@ def _print_status(summary: dict) -> None:  # type: ignore[type-arg]
     console.print(
         f"[bold]{mentions['total']}[/] mentions, [bold]{summary['classified']}[/] classified"
     )
-    if mentions["total"] == 0:
-        console.print("The database is empty: run `umot crawl` (or `umot demo`) to harvest.")
+    advice = _next_step(summary, configured)
+    if advice:
+        console.print(advice, markup=False)
     for title, key in (("source", "by_source"), ("brand", "by_brand")):
         if mentions[key]:
             table = Table("", "mentions", title=f"by {title}", title_justify="left")
@@ -135,16 +137,18 @@ def _print_status(summary: dict) -> None:  # type: ignore[type-arg]
                 table.add_row(name, str(count))
             console.print(table)
     if summary["runs"]:
-        table = Table("source", "status", "started", "pages", "new", "updated", "dropped")
+        table = Table("source", "status", "started (UTC)", "pages", "new", "updated", "dropped")
+        table.add_column("error", overflow="fold")
         for run in summary["runs"]:
             table.add_row(
                 run["source"],
-                run["status"],
-                run["started_at"][:19],
+                run["status"].replace("_", " "),
+                run["started_at"][:16].replace("T", " "),
                 str(run["pages"]),
                 str(run["new"]),
                 str(run["updated"]),
                 str(run["dropped"]),
+                run["error"] or "",
             )
         console.print(table)
 
@@ -157,3 +161,17 @@ def _register_command_groups() -> None:
 
 
 _register_command_groups()
+
+
+def _next_step(summary: dict, configured: list[str]) -> str | None:  # type: ignore[type-arg]
+    """What to do about an empty or unlabelled database, naming the cause."""
+    if summary["mentions"]["total"] == 0:
+        if not configured:
+            return "No sources configured: add [[sources]] to the config (`umot init` writes one)."
+        failed = {r["source"] for r in summary["runs"] if r["status"] in FAILED_STATUSES}
+        if failed >= set(configured):
+            return "Every source failed at its last run (see why below): fix it, then `umot crawl`."
+        return "The database is empty: run `umot crawl` (or `umot demo`) to harvest."
+    if summary["classified"] == 0:
+        return "Nothing is labelled yet: run `umot classify`."
+    return None

@@ -79,6 +79,23 @@ def test_bad_sources_give_a_short_summary_in_words(bad_sources: Path) -> None:
     assert " errors logged; rerun with --verbose or --log-file PATH to see them" in last
 
 
+def test_status_tells_the_same_errors_and_what_to_do(bad_sources: Path) -> None:
+    """`umot status` after the crawl: each source's last error in the same words, and, with
+    nothing harvested, the next step."""
+    umot_crawl(bad_sources)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UMOT_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "umot", "--config", str(bad_sources), "status"],
+        cwd=REPO_ROOT, env={**env, "COLUMNS": "160"}, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "could not resolve host shop.invalid" in done.stdout
+    assert "HTTP 404 on 1 of 1 page" in done.stdout
+    assert "1 page with broken review markup" in done.stdout
+    # One source got a page through (partial): not "every source failed".
+    assert "The database is empty: run `umot crawl`" in done.stdout
+
+
 def test_log_file_gets_the_full_log(bad_sources: Path, tmp_path: Path) -> None:
     log = tmp_path / "logs" / "crawl.log"
     log.parent.mkdir()

@@ -92,3 +92,27 @@ def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "cannot use the database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("sources", "runs", "expected"),
+    [
+        ([], [], "No sources configured"),
+        (["a", "b"], [("a", "failed"), ("b", "blocked")], "Every source failed at its last run"),
+        (["a", "b"], [("a", "failed"), ("b", "ok")], "The database is empty"),
+    ],
+)
+def test_status_names_why_nothing_is_there(
+    sources: list[str], runs: list[tuple[str, str]], expected: str
+) -> None:
+    from umot.cli import _next_step
+
+    summary = {
+        "mentions": {"total": 0},
+        "classified": 0,
+        "runs": [{"source": name, "status": status} for name, status in runs],
+    }
+    assert (_next_step(summary, sources) or "").startswith(expected)
+    labelled = {**summary, "mentions": {"total": 3}}
+    assert _next_step(labelled, sources) == "Nothing is labelled yet: run `umot classify`."
+    assert _next_step({**labelled, "classified": 3}, sources) is None

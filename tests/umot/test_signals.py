@@ -171,6 +171,7 @@ def test_crawl_marks_its_run_interrupted(
     crawl = _start(["-c", "umot.toml", "crawl"], tmp_path)
     _wait_until(slow_site.pages_asked.is_set, 60, "the crawl to ask for its page")
     _stop(crawl, signum, timeout=30)
+    assert crawl.returncode == 130  # a stopped crawl is not a successful one
     assert _runs(tmp_path) == [("interrupted", "stopped before the run finished")]
     assert "interrupted" in (tmp_path / "stdout.txt").read_text()
 

@@ -78,6 +78,8 @@ def crawl(
     _summary(results, counter, verbose=verbose, log_file=log_file)
     if any(r.status in ("failed", "blocked", "needs_credentials") for r in results):
         raise typer.Exit(1)
+    if any(r.status == "interrupted" for r in results):
+        raise typer.Exit(130)  # stopped by Ctrl-C or SIGTERM, as a shell reports it
 
 
 def _check_writable(path: Path) -> None:

@@ -15,8 +15,9 @@ def test_runs_streamlit_with_the_config(
     dashboard_config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[tuple[list[str], dict[str, str]]] = []
+    # Streamlit itself is started for real in tests/umot/test_signals.py.
     monkeypatch.setattr(
-        command.subprocess, "call", lambda args, env: calls.append((args, env)) or 0
+        command, "serve_dashboard", lambda args, env: calls.append((args, env)) or 0
     )
     result = CliRunner().invoke(app, ["--config", str(dashboard_config), "dashboard", "-p", "8642"])
     assert result.exit_code == 0, result.output
@@ -50,7 +51,7 @@ def test_writes_the_configured_brand_roles_first(
         "[[brands]]\nname = 'Bramble'\nrole = 'competitor'\n"
         "[[brands]]\nname = 'Northwind'\nrole = 'own'\n"
     )
-    monkeypatch.setattr(command.subprocess, "call", lambda args, env: 0)
+    monkeypatch.setattr(command, "serve_dashboard", lambda args, env: 0)
     result = CliRunner().invoke(app, ["--config", str(config), "dashboard"])
     assert result.exit_code == 0, result.output
     engine = make_engine(f"sqlite:///{tmp_path / 'umot.db'}")

@@ -60,6 +60,8 @@ PHRASES = {
     "umot": "I recommend them to everyone and bought it again in three colours",
 }
 MODEL = "bench-model"
+BRAND_SPECS = [BrandSpec(b, (f"{b} shirt", f"{b} app")) for b in BRANDS]
+SOURCE_SPECS = [SourceSpec(name, spider) for name, spider in SOURCES]
 DAYS = 730
 BATCH = 10_000
 
@@ -71,11 +73,7 @@ def generate(db: Path, n: int, seed: int = 7) -> None:
     end = datetime.now(UTC).replace(microsecond=0)
     t0 = time.perf_counter()
     with Session(engine) as session:
-        catalog = sync_catalog(
-            session,
-            brands=[BrandSpec(b, (f"{b} shirt", f"{b} app")) for b in BRANDS],
-            sources=[SourceSpec(name, spider) for name, spider in SOURCES],
-        )
+        catalog = sync_catalog(session, brands=BRAND_SPECS, sources=SOURCE_SPECS)
         session.commit()
         for source_id in catalog.sources.values():
             run = start_run(session, source_id=source_id)
@@ -127,6 +125,24 @@ def generate(db: Path, n: int, seed: int = 7) -> None:
         print(f"\r  generated {done:,} / {n:,} ({rate:,.0f} mentions/s)", end="", flush=True)
     print(f"\n  generation took {time.perf_counter() - t0:.0f} s")
     engine.dispose()
+
+
+def source_weight(name: str) -> float:
+    """The benches' source weights (a config's ``source_weight``): Trustpilot counts double."""
+    return 2.0 if name.startswith("trustpilot") else 1.0
+
+
+def filter_sets(brands: dict[str, int], now: datetime) -> dict[str, Scope]:
+    """The three filter sets every query runs with: all brands, one, two side by side."""
+    end = now.date()
+    start = end - timedelta(days=364)
+    return {
+        "all brands, 365 days": Scope(start=start, end=end),
+        "one brand, 365 days": Scope(brand_ids=(brands["Acme"],), start=start, end=end),
+        "two brands side by side": Scope(
+            brand_ids=(brands["Acme"], brands["Globex"]), start=start, end=end
+        ),
+    }
 
 
 def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
@@ -273,22 +289,13 @@ def main() -> None:
     with Session(engine) as s:
         total = s.scalar(select(func.count()).select_from(Mention)) or 0
         brands = dict(s.exec(select(Brand.name, Brand.id)).all())
-        weights = weights_for(s, lambda name: 2.0 if name.startswith("trustpilot") else 1.0)
+        weights = weights_for(s, source_weight)
     now = datetime.now(UTC)
-    end = now.date()
-    start = end - timedelta(days=364)
-    filter_sets = {
-        "all brands, 365 days": Scope(start=start, end=end),
-        "one brand, 365 days": Scope(brand_ids=(brands["Acme"],), start=start, end=end),
-        "two brands side by side": Scope(
-            brand_ids=(brands["Acme"], brands["Globex"]), start=start, end=end
-        ),
-    }
     params = loop.LoopParams()
     print(f"{total:,} mentions in {args.db}; times in ms (first run, best of {args.repeat})")
     print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     results: list[tuple[float, str]] = []
-    for label, scope in filter_sets.items():
+    for label, scope in filter_sets(brands, now).items():
         print(f"\n== {label}")
         with Session(engine) as s:
             for page, queries in page_queries(s, scope, weights, params, now, brands).items():

@@ -39,7 +39,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _as_server_user(cmd: list[str]) -> list[str]:
+def as_server_user(cmd: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return cmd
     runuser = shutil.which("runuser")
@@ -59,7 +59,7 @@ def temporary_postgres() -> Iterator[str]:
         shutil.chown(root, "postgres", "postgres")
         root.chmod(0o700)
     run = lambda cmd: subprocess.run(  # noqa: E731
-        _as_server_user(cmd), check=True, capture_output=True, text=True, cwd=root
+        as_server_user(cmd), check=True, capture_output=True, text=True, cwd=root
     )
     try:
         run([str(bin_dir / "initdb"), "-D", str(data), "-U", "umot", "--auth=trust", "-E", "UTF8"])
@@ -88,7 +88,7 @@ def temporary_postgres() -> Iterator[str]:
         yield f"postgresql+psycopg://umot@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(
-            _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
             capture_output=True,
         )
         shutil.rmtree(root, ignore_errors=True)

@@ -16,13 +16,15 @@ classified mention looks after ``upsert_many`` and ``save_results``: the mention
 effective labels (sentiment, score, confidence, stage, topics, ``labels_from``), visibility and
 content hash, one ``classification`` row and one ``mentiontopic`` row per topic; a correction on
 one mention in a thousand (effective labels overlaid, as ``store.corrections`` does) and a
-complaint status on one negative mention in fifty. Labels, texts, kinds, ratings, engagement
-and dates (with their spikes) are those of a random mention of the demo world
-(``demo.data.build_world``), so the label proportions are the demo's; the date is jittered by
-up to a week, the brand, source, product and author drawn per mention; 3 % of the topical
-mentions lose their topic and 20 % get a second one (the demo has exactly one or none; a
-classifier finds none or several), and 0.5 % of the negative ones are dated in the last 24
-hours (a complaint wave now, for the spike check). Every draw is a hash of the mention's id
+complaint status on one negative mention in fifty. Labels, texts, kinds, ratings and
+engagement are those of a random mention of the demo world (``demo.data.build_world``), so the
+label proportions are the demo's; dates follow the demo's daily volumes, in id order as a
+crawler stores them (``--order arrival``: the table's rows lie in date order on disk, as in
+production; ``--order random``: each mention takes its demo mention's date, moved by up to a
+week, ids unrelated to dates); brand, source, product and author are drawn per mention; 3 % of
+the topical mentions lose their topic and 20 % get a second one (the demo has exactly one or
+none; a classifier finds none or several), and 0.5 % of the negative ones are dated in the
+last 24 hours (a complaint wave now, for the spike check). Every draw is a hash of the mention's id
 (``hashint8extended`` on PostgreSQL, a registered function on SQLite): a run is reproducible.
 PostgreSQL loads without the secondary indexes and foreign keys of the bulk tables and rebuilds
 them afterwards (the migrations' own definitions, read back from the catalogue). After loading
@@ -42,10 +44,11 @@ bench owns the database): the server is restarted and, when root, the OS page ca
 (``sync; echo 3 > /proc/sys/vm/drop_caches``) before the query; ``--cold first`` only opens a
 new connection (the default with ``--url``). ``sql s`` is the warm run's time in statement
 execution (the rest is Python: pandas, the report's HTML); a server-side cursor (``yield_per``)
-fetches after it, so its rows do not count there. Every SQL statement of a query is EXPLAINed
-to flag a sequential scan of ``mention`` (``is_empty``'s ``LIMIT 1`` is one, reading a page);
-the three slowest queries' slowest statements get ``EXPLAIN (ANALYZE, BUFFERS)`` (``EXPLAIN
-QUERY PLAN`` on SQLite) in the output. ``--json PATH`` writes ``{"database",
+fetches after it, so its rows do not count there; none on SQLite, whose cursor steps through
+the rows as they are fetched. Every SQL statement of a query is EXPLAINed to flag a sequential
+scan of ``mention`` (``is_empty``'s ``LIMIT 1`` is one, reading a page); the slowest statement
+of each of the three (``--explain N``) slowest queries gets ``EXPLAIN (ANALYZE, BUFFERS)``
+(``EXPLAIN QUERY PLAN`` on SQLite) in the output. ``--json PATH`` writes ``{"database",
 "mentions", "queries": [{"name", "cold_s", "warm_s", …}], "rollups_equal_raw"}``; there are no
 rollup tables yet, so ``rollups_equal_raw`` is null. Bars (issue #21): ≤ 1 s warm, ≤ 3 s cold.
 """
@@ -107,7 +110,8 @@ SERVER_SETTINGS = {
 BRAND_SHARES = {"Acme": 55, "Globex": 25, "Initech": 12, "Umbrella": 8}  # % of the mentions
 CHUNK = 1_000_000  # mentions per INSERT (progress, and bounded transactions)
 RUN_DAYS = 400  # crawl runs per source: one a day, covering the demo's year and the jitter
-JITTER_S = 7 * 86_400
+JITTER_S = 7 * 86_400  # --order random: a demo date moved by up to a week
+DAY_SLOTS = 10_000  # --order arrival: the year cut in slots of equal volume
 # The demo gives each mention one topic (or none, 6 %); a classifier finds none or several.
 NO_TOPIC_PCT = 3  # % of the demo's topical mentions left without one (then every stage has some)
 SECOND_TOPIC_PCT = 20  # % given a second, random topic
@@ -358,6 +362,23 @@ def demo_rows() -> list[dict[str, Any]]:
     return rows
 
 
+def day_slots(demo: list[dict[str, Any]]) -> list[dict[str, int]]:
+    """``DAY_SLOTS`` slots, oldest first, each a day (its age in days): as many slots per day
+    as the demo's (weekly smoothed) daily volume, so ids in slot order follow the dates."""
+    ages = [row["age_s"] // 86_400 for row in demo]
+    days = max(ages) + 1
+    counts = [0.0] * days
+    for age in ages:
+        counts[age] += 1
+    volume = [1 + sum(counts[max(0, a - 3) : a + 4]) / 7 for a in range(days)]
+    total, acc, slots = sum(volume), 0.0, []
+    for age in range(days - 1, -1, -1):  # oldest first
+        acc += volume[age]
+        while len(slots) < DAY_SLOTS and (len(slots) + 0.5) / DAY_SLOTS * total <= acc:
+            slots.append({"slot": len(slots), "age_d": age})
+    return slots
+
+
 def _temp_table(conn: Connection, name: str, columns: str, rows: list[dict[str, Any]]) -> None:
     """A temporary table of ``columns`` ("name type, …") filled with ``rows``."""
     conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {name} ({columns})")
@@ -391,6 +412,7 @@ def _create_templates(
         for k, name in enumerate(spec.products)
     ]
     _temp_table(conn, "gen_product", "brand_id int, k int, product_id int", rows)
+    _temp_table(conn, "gen_day", "slot int, age_d int", day_slots(demo))
     _temp_table(
         conn, "gen_topic", "k int, topic text", [{"k": k, "topic": t} for k, t in enumerate(topics)]
     )
@@ -416,16 +438,35 @@ def _insert_runs(conn: Connection, sql: Sql, day0: int, mentions: int) -> None:
     )
 
 
-def _insert_mentions(
-    conn: Connection, sql: Sql, lo: int, hi: int, now: int, demo: int, topics: int
-) -> None:
+@dataclass(frozen=True)
+class Plan:
+    """What a generation draws from: the clock, the sizes of the lookup tables, the date order."""
+
+    total: int  # mentions in all
+    now: int  # epoch seconds
+    demo: int  # rows of gen_demo
+    topics: int  # rows of gen_topic
+    order: str  # "arrival" or "random" (see --order)
+
+
+def _published(sql: Sql, plan: Plan) -> tuple[str, str]:
+    """The publication time (epoch seconds) of mention ``g.i`` and the join it needs."""
+    if plan.order == "random":
+        return f"{plan.now} - d.age_s - {sql.pick(3, JITTER_S)}", ""
+    slot = f"(g.i - 1) * {DAY_SLOTS} / {plan.total}"
+    join = f" JOIN gen_day gd ON gd.slot = {slot}"
+    return f"{plan.now} - gd.age_d * 86400 - {sql.pick(3, 86_400)}", join
+
+
+def _insert_mentions(conn: Connection, sql: Sql, lo: int, hi: int, plan: Plan) -> None:
     """Mentions ``lo`` … ``hi`` (their ids), labelled: the row ``upsert_many`` and
     ``save_results`` leave behind."""
     authors = max(1_000, (hi - lo + 1) // 2)  # a long tail of authors, a few very active ones
+    published, day_join = _published(sql, plan)
     inner = (
         f"SELECT g.i AS i, d.*, CASE WHEN d.sentiment = 'negative'"
-        f" AND {sql.pick(14, 1000)} < {SPIKE_PER_1000} THEN {now} - {sql.pick(15, 86_400)}"
-        f" ELSE {now} - d.age_s - {sql.pick(3, JITTER_S)} END AS pe,"
+        f" AND {sql.pick(14, 1000)} < {SPIKE_PER_1000} THEN {plan.now} - {sql.pick(15, 86_400)}"
+        f" ELSE {published} END AS pe,"
         f" {sql.pick(4, 100)} AS brand_slot, {sql.pick(5, 2)} AS src_k,"
         f" {sql.pick(8, 2)} AS prod_k, {sql.rnd(6)} AS r_score, {sql.rnd(7)} AS r_conf,"
         f" {sql.rnd(9)} AS r_author, {sql.pick(10, 6 * 3600)} AS seen_lag,"
@@ -433,8 +474,8 @@ def _insert_mentions(
         f" CASE WHEN {sql.pick(11, 100)} >= {NO_TOPIC_PCT}"
         f" AND {sql.pick(13, 100)} < {SECOND_TOPIC_PCT} AND t.topic <> d.topic THEN t.topic END"
         " AS t2"
-        f" FROM {sql.series(lo, hi)} JOIN gen_demo d ON d.idx = {sql.pick(0, demo)}"
-        f" JOIN gen_topic t ON t.k = {sql.pick(12, topics)}"
+        f" FROM {sql.series(lo, hi)} JOIN gen_demo d ON d.idx = {sql.pick(0, plan.demo)}"
+        f" JOIN gen_topic t ON t.k = {sql.pick(12, plan.topics)}{day_join}"
     )
     score = (
         "CASE x.sentiment WHEN 'positive' THEN 0.3 + 0.7 * x.r_score"
@@ -531,7 +572,7 @@ def without_secondary_indexes(conn: Connection) -> Iterator[None]:
     print(f"  indexes and constraints rebuilt in {time.perf_counter() - t0:.0f} s")
 
 
-def generate(engine: Engine, mentions: int) -> float:
+def generate(engine: Engine, mentions: int, order: str = "arrival") -> float:
     """Write ``mentions`` labelled mentions into an empty, migrated database; seconds taken."""
     t0 = time.perf_counter()
     sql = Sql(engine.dialect.name)
@@ -542,6 +583,7 @@ def generate(engine: Engine, mentions: int) -> float:
     topics = sorted({row["topic"] for row in demo if row["topic"]})
     now = int(time.time())
     day0 = now - now % 86_400
+    plan = Plan(total=mentions, now=now, demo=len(demo), topics=len(topics), order=order)
     with engine.connect() as conn:
         if sql.name == "sqlite":
             _register_sqlite_functions(conn.connection.driver_connection)
@@ -552,7 +594,7 @@ def generate(engine: Engine, mentions: int) -> float:
         with bulk:
             for lo in range(1, mentions + 1, CHUNK):
                 hi = min(mentions, lo + CHUNK - 1)
-                _insert_mentions(conn, sql, lo, hi, now, len(demo), len(topics))
+                _insert_mentions(conn, sql, lo, hi, plan)
                 conn.commit()
                 rate = hi / (time.perf_counter() - t0)
                 print(f"  generated {hi:,} / {mentions:,} ({rate:,.0f} mentions/s)", flush=True)
@@ -600,6 +642,11 @@ class Result:
             "sql_s": self.sql_s,
             "seq_scan_mention": self.seq_scan_mention,
             "error": self.error,
+            # the warm run's statements, slowest first (execution time, SQL's first 160 chars)
+            "statements": [
+                {"s": round(elapsed, 4), "sql": " ".join(sql.split())[:160]}
+                for elapsed, sql, _ in sorted(self.statements, key=lambda st: -st[0])
+            ],
         }
 
 
@@ -698,7 +745,8 @@ class Bench:
                     self.recorder.on = False
                 result.warm_s = min(times)
                 result.statements = list(self.recorder.statements)
-                result.sql_s = sum(st[0] for st in result.statements)
+                if self.engine.dialect.name == "postgresql":  # sqlite3 steps rows lazily
+                    result.sql_s = sum(st[0] for st in result.statements)
         except Exception as exc:  # noqa: BLE001 — a timed-out query is a result, not a crash
             self.recorder.on = False
             result.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
@@ -809,7 +857,7 @@ def write_json(
 
 
 def prepare(
-    engine: Engine, mentions: int, recreate: Callable[[], None] | None, fresh: bool
+    engine: Engine, mentions: int, recreate: Callable[[], None] | None, fresh: bool, order: str
 ) -> float:
     """Migrate, then generate unless the database already holds ``mentions`` mentions (and
     ``fresh`` is false). ``recreate`` empties a database the bench owns (None: not its own).
@@ -830,7 +878,7 @@ def prepare(
         recreate()
         upgrade(engine)
     print(f"generating {mentions:,} mentions …")
-    took = generate(engine, mentions)
+    took = generate(engine, mentions, order)
     print(f"  generation (with indexes and VACUUM ANALYZE / ANALYZE) took {took:.0f} s")
     return took
 
@@ -856,7 +904,7 @@ def measure(args: argparse.Namespace, url: str, server: PgServer | None, gen_s: 
         results.append(result)
     flag_seq_scans(bench.engine, results)
     print_table(results)
-    print_slowest_plans(bench.engine, results)
+    print_slowest_plans(bench.engine, results, args.explain)
     if args.json:
         total = count_mentions(bench.engine)
         meta = {
@@ -888,12 +936,22 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--db", type=Path, default=Path("/tmp/umot-scale.db"), help="SQLite file.")
     parser.add_argument("--json", type=Path, help="Write the results here.")
     parser.add_argument("--fresh", action="store_true", help="Regenerate the bench's own data.")
+    parser.add_argument(
+        "--order",
+        choices=("arrival", "random"),
+        default="arrival",
+        help="arrival: ids (and rows on disk) in publication order, as crawled; random: each "
+        "mention its demo template's date, ids unrelated to dates (the first 10M baseline).",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="Warm runs (the best counts).")
     parser.add_argument(
         "--cold",
         choices=("restart", "first"),
         help="restart: server restart + OS caches dropped before each query; "
         "first: a new connection only.",
+    )
+    parser.add_argument(
+        "--explain", type=int, default=3, help="EXPLAIN ANALYZE the slowest N queries."
     )
     parser.add_argument(
         "--query-timeout",
@@ -916,13 +974,13 @@ def main() -> None:
                 Path(f"{args.db}{suffix}").unlink(missing_ok=True)
 
         engine = make_engine(url)
-        gen_s = prepare(engine, args.mentions, recreate_file, args.fresh)
+        gen_s = prepare(engine, args.mentions, recreate_file, args.fresh, args.order)
         engine.dispose()
         measure(args, url, None, gen_s)
     elif args.url:
         url = args.url
         engine = make_engine(url)
-        gen_s = prepare(engine, args.mentions, None, args.fresh)
+        gen_s = prepare(engine, args.mentions, None, args.fresh, args.order)
         engine.dispose()
         measure(args, url, None, gen_s)
     else:
@@ -932,7 +990,7 @@ def main() -> None:
                 + " ".join(f"{k}={v}" for k, v in SERVER_SETTINGS.items())
             )
             engine = make_engine(server.url)
-            gen_s = prepare(engine, args.mentions, server.drop_database, args.fresh)
+            gen_s = prepare(engine, args.mentions, server.drop_database, args.fresh, args.order)
             engine.dispose()
             measure(args, server.url, server, gen_s)
 

@@ -4,7 +4,7 @@
         [--keep /var/tmp/umot-pg-10m] [--url postgresql+psycopg://…] [--json /tmp/scale.json]
     PYTHONPATH=. python bench/scale.py --database sqlite --mentions 20000 [--db /tmp/scale.db]
 
-Why: a large brand gathers 30,000 mentions a day, ten million a year (issue #21); the dashboard
+Why: a large brand gathers 30,000 mentions a day, ten million a year; the dashboard
 must stay under a second at that size. ``bench/dashboard_queries.py`` writes its mentions
 through the store's ORM writers, far too slowly for ten million, so this bench writes them with
 SQL on the database itself (``INSERT … SELECT`` from ``generate_series``, a recursive CTE on
@@ -50,7 +50,7 @@ scan of ``mention`` (``is_empty``'s ``LIMIT 1`` is one, reading a page); the slo
 of each of the three (``--explain N``) slowest queries gets ``EXPLAIN (ANALYZE, BUFFERS)``
 (``EXPLAIN QUERY PLAN`` on SQLite) in the output. ``--json PATH`` writes ``{"database",
 "mentions", "queries": [{"name", "cold_s", "warm_s", …}], "rollups_equal_raw"}``; there are no
-rollup tables yet, so ``rollups_equal_raw`` is null. Bars (issue #21): ≤ 1 s warm, ≤ 3 s cold.
+rollup tables yet, so ``rollups_equal_raw`` is null. Bars: ≤ 1 s warm, ≤ 3 s cold.
 """
 
 from __future__ import annotations
@@ -847,7 +847,7 @@ def write_json(
         "database": database,
         "mentions": mentions,
         "queries": [r.as_json() for r in results],
-        "rollups_equal_raw": None,  # no rollup tables yet (issue #21, a later phase)
+        "rollups_equal_raw": None,  # there are no rollup tables yet
         **meta,
     }
     path.write_text(json.dumps(payload, indent=2) + "\n")

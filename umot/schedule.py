@@ -13,7 +13,7 @@ import logging
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from logging.handlers import RotatingFileHandler
@@ -69,9 +69,11 @@ class SourceJobs:
         self._classify_lock = threading.Lock()
 
     def run_source(self, source: str) -> JobResult:
-        crawl_rc = self._run(["crawl", "--source", source, "--verbose"], f"crawl {source}")
-        if crawl_rc not in (0, None):
-            self._log_run_error(source)
+        crawl_rc = self._run(
+            ["crawl", "--source", source, "--verbose"],
+            f"crawl {source}",
+            outcome=lambda: self._last_run(source),
+        )
         with self._classify_lock:
             classify_rc = self._run(["classify", "--quiet"], "classify")
             self._run(["alerts", "check"], "alerts")
@@ -99,7 +101,15 @@ class SourceJobs:
         self._stopping.set()
         return processes.stop_children()
 
-    def _run(self, args: list[str], what: str) -> int | None:
+    def _run(
+        self,
+        args: list[str],
+        what: str,
+        *,
+        outcome: Callable[[], tuple[int, str] | None] | None = None,
+    ) -> int | None:
+        """Run one step in a child; log one line on how it went: ``outcome()``'s (level,
+        words) when it has them, else the exit code and the child's last line."""
         if self._stopping.is_set():
             return None
         lines: list[str] = []
@@ -117,21 +127,31 @@ class SourceJobs:
         except KeyboardInterrupt:
             log.info("%s: stopped", what)
             raise
+        said = outcome() if outcome is not None and not self._stopping.is_set() else None
         if self._stopping.is_set():
             log.info("%s: stopped", what)
+        elif said is not None:
+            log.log(said[0], "%s: %s", what, said[1])
         elif code != 0:
             log.error("%s: exit %s: %s", what, code, lines[0] if lines else "no output")
         else:
             log.info("%s: done", what)
         return code
 
-    def _log_run_error(self, source: str) -> None:
+    def _last_run(self, source: str) -> tuple[int, str] | None:
+        """How the source's last run went, in words, from its row (None without a database)."""
         if self._engine is None:
-            return
+            return None
         with session_scope(self._engine) as session:
             runs = run_history(session, source=source, limit=1)
-        if runs and runs[0][1].error:
-            log.error("crawl %s: %s: %s", source, runs[0][1].status, runs[0][1].error)
+        if not runs:
+            return None
+        run = runs[0][1]
+        if run.status == "ok":
+            return logging.INFO, f"ok, {run.new} new, {run.updated} updated"
+        level = logging.WARNING if run.status == "partial" else logging.ERROR
+        status = run.status.replace("_", " ")
+        return level, f"{status}: {run.error}" if run.error else status
 
 
 def build_scheduler(

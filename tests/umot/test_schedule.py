@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from core.config import load_config
+from store.catalog import SourceSpec, sync_catalog
+from store.db import make_engine, session_scope, upgrade
+from store.runs import finish_run, start_run
 from umot.schedule import SourceJobs, build_scheduler, next_runs
 
 CONFIG = """
@@ -74,3 +78,32 @@ def test_a_failing_run_is_reported_and_the_job_survives(tmp_path: Path) -> None:
     assert calls[1] == f"{config_arg} classify --quiet"
     assert calls[2] == f"{config_arg} alerts check"
     assert len(calls) == 6
+
+
+def test_each_crawl_is_logged_in_words_from_its_run(tmp_path: Path, caplog) -> None:
+    """The step's line says how the run went ("failed: could not resolve host …"), read from
+    its row, instead of the child's last line (a table border, a log line)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'umot.db'}")
+    upgrade(engine)
+    with session_scope(engine) as session:
+        catalog = sync_catalog(session, brands=[], sources=[SourceSpec("hourly", "rss")])
+        run = start_run(session, source_id=catalog.sources["hourly"])
+        finish_run(
+            session, run_id=run.id, status="failed", error="could not resolve host x.invalid"
+        )
+    script = tmp_path / "fake_umot.py"
+    script.write_text("import sys\nprint('└──┘')\nsys.exit(1 if 'crawl' in sys.argv else 0)\n")
+    jobs = SourceJobs(None, umot_command=(sys.executable, str(script)), engine=engine)
+    caplog.set_level(logging.INFO, logger="umot.schedule")
+    jobs.run_source("hourly")
+    steps = [r for r in caplog.records if r.name == "umot.schedule"]
+    assert steps[0].getMessage() == "crawl hourly: failed: could not resolve host x.invalid"
+    assert steps[0].levelno == logging.ERROR
+    assert not [s for s in steps if "└" in s.getMessage()]
+    with session_scope(engine) as session:
+        run = start_run(session, source_id=catalog.sources["hourly"])
+        finish_run(session, run_id=run.id, status="ok", new=12, updated=3)
+    caplog.clear()
+    jobs.run_source("hourly")
+    steps = [r.getMessage() for r in caplog.records if r.name == "umot.schedule"]
+    assert steps[0] == "crawl hourly: ok, 12 new, 3 updated"

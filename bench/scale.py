@@ -888,7 +888,7 @@ def measure(args: argparse.Namespace, url: str, server: PgServer | None, gen_s: 
         "restart" if (server is not None or args.database == "sqlite") else "first"
     )
     bench = Bench(url, server, cold, args.repeat, args.query_timeout)
-    queries = query_list(bench.engine)
+    queries = [q for q in query_list(bench.engine) if not args.only or args.only in q[0]]
     print(
         f"\n{len(queries)} queries; cold: {cold_note(cold, server, drop_os_caches())};"
         f" warm: best of {args.repeat}; load average {os.getloadavg()[0]:.2f}"
@@ -952,6 +952,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--explain", type=int, default=3, help="EXPLAIN ANALYZE the slowest N queries."
+    )
+    parser.add_argument(
+        "--only", help="Time only the queries whose name holds this text (e.g. influential)."
     )
     parser.add_argument(
         "--query-timeout",

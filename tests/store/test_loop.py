@@ -169,6 +169,36 @@ def test_influential_mentions_rank_by_decayed_weight(hand) -> None:
     assert list(top["weight"]) == pytest.approx([1.5, 1.0, 0.5**0.6, 0.5])
 
 
+def test_influential_mentions_page_through_chunks_and_ties(engine: Engine) -> None:
+    """More mentions than one chunk (500 rows for a top 50): 480 with likes (visibility > 1),
+    then 420 tied at visibility 1, half of them on a forum weighing 10, about 15 a day. The
+    heaviest are forum mentions inside the tie, past the first chunk's end: the early stop must
+    not end the walk there. The top 50 must equal the first 50 of all 900 weighed at once (a
+    limit above the count: one chunk)."""
+    fill(
+        engine,
+        [
+            M(f"m{i}", f"2026-01-{1 + i % 28:02d}", 0.5, likes=1 + i % 6 if i < 480 else 0,
+              followers=0, source="forum" if i >= 480 and i % 2 == 0 else "reviews")
+            for i in range(900)
+        ],
+    )  # fmt: skip
+    _, sources = names_to_ids(engine)
+    weights = Weights({sources["forum"]: 10.0})
+    params = LoopParams(half_life_days=5, lookback_days=28)
+    on = date(2026, 1, 28)
+    with session_scope(engine) as session:
+        top = influential_mentions(
+            session, scope=Scope(), on=on, weights=weights, params=params, limit=50
+        )
+        every = influential_mentions(
+            session, scope=Scope(), on=on, weights=weights, params=params, limit=1000
+        )
+    assert len(every) == 900
+    assert list(top["id"]) == list(every["id"][:50])
+    assert list(top["weight"]) == pytest.approx(list(every["weight"][:50]))
+
+
 def test_single_mention_sets_the_index(engine: Engine) -> None:
     fill(engine, [M("only", "2026-02-10", -0.4, "fmot", ["website_app"])])
     scope = Scope(start=date(2026, 2, 9), end=date(2026, 2, 12))

@@ -238,10 +238,13 @@ def page_queries(
             "known_topics": lambda: browse.known_topics(s),
             "search (page 1)": lambda: browse.search_mentions(s, scope=scope, weights=weights),
             "search text 'seams'": lambda: browse.search_mentions(
-                s, scope=scope, text="seams", weights=weights
+                s, scope=scope, search=browse.MentionSearch(text="seams"), weights=weights
             ),
             "search negative amot": lambda: browse.search_mentions(
-                s, scope=scope, sentiment="negative", stage="amot", weights=weights
+                s,
+                scope=scope,
+                search=browse.MentionSearch(sentiment="negative", stage="amot"),
+                weights=weights,
             ),
             "mention_detail": lambda: browse.mention_detail(s, mention_id=1),
         },

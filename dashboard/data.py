@@ -27,6 +27,7 @@ from store import analytics, browse, corrections, exports, loop
 from store import complaints as complaint_status
 from store import headline as headlines
 from store import shelf as shelves
+from store.browse import MentionSearch
 from store.catalog import catalog_names
 from store.complaints import ComplaintError
 from store.corrections import CorrectionError
@@ -44,6 +45,7 @@ __all__ = [
     "COMPLAINT_STATUSES",
     "DataState",
     "MIN_MENTIONS",
+    "MentionSearch",
     "EXPORT_FORMATS",
     "MIME",
     "SENTIMENTS",
@@ -271,17 +273,12 @@ def spikes(f: Filters) -> list[Spike]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def search(f: Filters, text: str, sentiment: str, stage: str, topic: str, corrected: bool,
-           page: int, page_size: int = 50) -> pd.DataFrame:  # fmt: skip
+def search(f: Filters, search: MentionSearch, page: int, page_size: int = 50) -> pd.DataFrame:
     with session() as s:
         return browse.search_mentions(
             s,
             scope=f.scope,
-            text=text or None,
-            sentiment=sentiment or None,
-            stage=stage or None,
-            topic=topic or None,
-            corrected_only=corrected,
+            search=search,
             weights=weights(),
             limit=page_size,
             offset=page * page_size,
@@ -289,18 +286,10 @@ def search(f: Filters, text: str, sentiment: str, stage: str, topic: str, correc
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def count(f: Filters, text: str, sentiment: str, stage: str, topic: str, corrected: bool) -> int:
+def count(f: Filters, search: MentionSearch) -> int:
     """How many mentions the Mentions page's search finds, over all its pages."""
     with session() as s:
-        return browse.count_mentions(
-            s,
-            scope=f.scope,
-            text=text or None,
-            sentiment=sentiment or None,
-            stage=stage or None,
-            topic=topic or None,
-            corrected_only=corrected,
-        )
+        return browse.count_mentions(s, scope=f.scope, search=search)
 
 
 def mention(mention_id: int) -> dict[str, Any] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -16,20 +17,27 @@ BROWSE_COLUMNS = [
 ]  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class MentionSearch:
+    """What the Mentions page searches for, on top of the scope; empty fields match all."""
+
+    text: str | None = None  # in title or text, case-insensitive
+    sentiment: str | None = None
+    stage: str | None = None
+    topic: str | None = None
+    corrected_only: bool = False
+
+
 def search_mentions(
     session: Session,
     *,
     scope: Scope,
-    text: str | None = None,
-    sentiment: str | None = None,
-    stage: str | None = None,
-    topic: str | None = None,
-    corrected_only: bool = False,
+    search: MentionSearch = MentionSearch(),
     weights: Weights | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> pd.DataFrame:
-    """Mentions in scope, newest first; ``text`` matches title or text (case-insensitive)."""
+    """Mentions in scope matching ``search``, newest first."""
     weights = weights or Weights()
     stmt: Any = select(
         col(Mention.id),
@@ -47,7 +55,7 @@ def search_mentions(
         col(Mention.text),
         col(Mention.url),
     )
-    stmt = _filtered(stmt, scope, text, sentiment, stage, topic, corrected_only)
+    stmt = _filtered(stmt, scope, search)
     stmt = (
         stmt.order_by(col(Mention.published_at).desc(), col(Mention.id).desc())
         .limit(limit)
@@ -61,49 +69,38 @@ def count_mentions(
     session: Session,
     *,
     scope: Scope,
-    text: str | None = None,
-    sentiment: str | None = None,
-    stage: str | None = None,
-    topic: str | None = None,
-    corrected_only: bool = False,
+    search: MentionSearch = MentionSearch(),
 ) -> int:
     """How many mentions :func:`search_mentions` finds over all its pages (one SQL count)."""
     stmt: Any = select(func.count(col(Mention.id)))
-    stmt = _filtered(stmt, scope, text, sentiment, stage, topic, corrected_only)
+    stmt = _filtered(stmt, scope, search)
     return int(session.exec(stmt).one())
 
 
-def _filtered(
-    stmt: Any,
-    scope: Scope,
-    text: str | None,
-    sentiment: str | None,
-    stage: str | None,
-    topic: str | None,
-    corrected_only: bool,
-) -> Any:
+def _filtered(stmt: Any, scope: Scope, search: MentionSearch) -> Any:
     stmt = (
         stmt.select_from(Mention)
         .join(Source, col(Source.id) == col(Mention.source_id))
         .outerjoin(Brand, col(Brand.id) == col(Mention.brand_id))
         .where(*conditions(scope, by_day=False))
     )
-    if text:
-        pattern = f"%{_escape_like(text.strip())}%"
+    if search.text:
+        pattern = f"%{_escape_like(search.text.strip())}%"
         stmt = stmt.where(
             col(Mention.text).ilike(pattern, escape="\\")
             | col(Mention.title).ilike(pattern, escape="\\")
         )
-    if sentiment:
-        stmt = stmt.where(col(Mention.sentiment) == sentiment)
-    if stage:
-        stmt = stmt.where(col(Mention.stage) == stage)
-    if topic:
+    if search.sentiment:
+        stmt = stmt.where(col(Mention.sentiment) == search.sentiment)
+    if search.stage:
+        stmt = stmt.where(col(Mention.stage) == search.stage)
+    if search.topic:
         stmt = stmt.join(
             MentionTopic,
-            (col(MentionTopic.mention_id) == col(Mention.id)) & (col(MentionTopic.topic) == topic),
+            (col(MentionTopic.mention_id) == col(Mention.id))
+            & (col(MentionTopic.topic) == search.topic),
         )
-    if corrected_only:
+    if search.corrected_only:
         stmt = stmt.join(Correction, col(Correction.mention_id) == col(Mention.id))
     return stmt
 

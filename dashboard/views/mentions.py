@@ -28,11 +28,14 @@ topic = c4.selectbox(
     "Topic", ["", *data.topics()], format_func=lambda c: ui.display(c, "Any"), key="m_topic"
 )
 corrected = st.checkbox("Only mentions you corrected", key="m_corrected")
-total = data.count(f, text, sentiment, stage, topic, corrected)
+search = data.MentionSearch(
+    text or None, sentiment or None, stage or None, topic or None, corrected
+)
+total = data.count(f, search)
 pages = max(1, -(-total // PAGE_SIZE))
 page = st.number_input("Page", min_value=1, max_value=pages, value=1, step=1, key="m_page") - 1
 
-found = data.search(f, text, sentiment, stage, topic, corrected, int(page), PAGE_SIZE)
+found = data.search(f, search, int(page), PAGE_SIZE)
 st.caption(
     f"{total:,} mentions found · page {int(page) + 1} of {pages:,} (newest first, "
     f"{PAGE_SIZE} per page)."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
-from store.browse import count_mentions, search_mentions
+from store.browse import MentionSearch, count_mentions, search_mentions
 from store.db import session_scope
 from store.scope import Scope
 from tests.store.helpers import M, fill
@@ -20,8 +20,8 @@ def test_search_rows_carry_labels_and_confidence(engine: Engine) -> None:
         ],
     )
     with session_scope(engine) as session:
-        found = search_mentions(session, scope=Scope(), text="late")
-        total = count_mentions(session, scope=Scope(), text="late")
+        found = search_mentions(session, scope=Scope(), search=MentionSearch(text="late"))
+        total = count_mentions(session, scope=Scope(), search=MentionSearch(text="late"))
     assert total == 2
     assert list(found["text"]) == ["Late or not?", "Late again"]  # newest first
     assert found["confidence"].iloc[1] == 0.7

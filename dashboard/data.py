@@ -37,13 +37,14 @@ from store.models import COMPLAINT_STATUSES
 from store.runs import run_history
 from store.scope import Weights, weights_for
 from store.spikes import Spike, detect_spikes
-from store.status import DataState, data_state
+from store.status import DataState, data_state, empty_cause
 from store.writers import FORMATS as EXPORT_FORMATS
 from store.writers import MIME, render
 
 __all__ = [
     "COMPLAINT_STATUSES",
     "DataState",
+    "empty_cause",
     "MIN_MENTIONS",
     "MentionSearch",
     "EXPORT_FORMATS",

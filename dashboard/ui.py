@@ -25,19 +25,20 @@ NO_SOURCES = (
 
 def empty_message(state: data.DataState, configured: list[str]) -> str | None:
     """Why a page has nothing to show, and the command that fixes it; None when it has data."""
-    if state.mentions == 0:
-        if not configured:
-            return NO_SOURCES
+    cause = data.empty_cause(state, configured)
+    if cause == "no_sources":
+        return NO_SOURCES
+    if cause == "all_failed":
         failed = {name: why for name, why in state.failed_sources.items() if name in configured}
-        if failed and set(failed) == set(configured):
-            reasons = "; ".join(f"{name}: {why}" for name, why in sorted(failed.items()))
-            return (
-                f"No mentions yet: every source failed at its last crawl ({reasons}). "
-                "The Crawls page shows each run; fix what it says, then run `umot crawl` again "
-                "(or `umot demo` to see the dashboard on demo data)."
-            )
+        reasons = "; ".join(f"{name}: {why}" for name, why in sorted(failed.items()))
+        return (
+            f"No mentions yet: every source failed at its last crawl ({reasons}). "
+            "The Crawls page shows each run; fix what it says, then run `umot crawl` again "
+            "(or `umot demo` to see the dashboard on demo data)."
+        )
+    if cause == "no_mentions":
         return EMPTY_MESSAGE
-    if state.classified == 0:
+    if cause == "unlabelled":
         return (
             f"{state.mentions:,} mentions are stored, but none is labelled yet. Run "
             "`umot classify` to label them (or `umot demo` to see the dashboard on demo data)."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -108,3 +108,18 @@ def data_state(session: Session) -> DataState:
         failed_sources=failed,
         crawled_sources=frozenset(name for name, _ in runs),
     )
+
+
+EmptyCause = Literal["no_sources", "all_failed", "no_mentions", "unlabelled"]
+
+
+def empty_cause(state: DataState, configured: list[str]) -> EmptyCause | None:
+    """Why there is nothing to show, for the dashboard's and the CLI's own words; None when
+    there are labelled mentions."""
+    if state.mentions == 0:
+        if not configured:
+            return "no_sources"
+        if set(configured) <= set(state.failed_sources):
+            return "all_failed"
+        return "no_mentions"
+    return "unlabelled" if state.classified == 0 else None

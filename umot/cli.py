@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from core import __version__
-from store.status import FAILED_STATUSES
 from umot.shell import current_config, fail, open_engine, state, user_errors
 
 app = typer.Typer(
@@ -97,6 +96,15 @@ def db_upgrade(
         typer.echo(f"database {url} upgraded from {before or 'empty'} to {after}")
 
 
+# What `umot status` says about an empty or unlabelled database (store.status.empty_cause).
+NEXT_STEPS = {
+    "no_sources": "No sources configured: add [[sources]] to the config (`umot init` writes one).",
+    "all_failed": "Every source failed at its last run (see why below): fix it, then `umot crawl`.",
+    "no_mentions": "The database is empty: run `umot crawl` (or `umot demo`) to harvest.",
+    "unlabelled": "Nothing is labelled yet: run `umot classify`.",
+}
+
+
 @app.command()
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
@@ -104,7 +112,7 @@ def status(
     """Mentions per source and brand, how many are classified, each source's last run."""
     from store.catalog import sync_configured_catalog
     from store.db import session_scope
-    from store.status import status_summary
+    from store.status import data_state, empty_cause, status_summary
 
     with user_errors():
         config = current_config()
@@ -112,13 +120,14 @@ def status(
         with session_scope(engine) as session:
             sync_configured_catalog(session, config)
             summary = status_summary(session)
+            cause = empty_cause(data_state(session), config.source_names)
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
-    _print_status(summary, config.source_names)
+    _print_status(summary, NEXT_STEPS[cause] if cause else None)
 
 
-def _print_status(summary: dict, configured: list[str]) -> None:  # type: ignore[type-arg]
+def _print_status(summary: dict, advice: str | None) -> None:  # type: ignore[type-arg]
     from rich.console import Console
     from rich.table import Table
 
@@ -127,7 +136,6 @@ def _print_status(summary: dict, configured: list[str]) -> None:  # type: ignore
     console.print(
         f"[bold]{mentions['total']}[/] mentions, [bold]{summary['classified']}[/] classified"
     )
-    advice = _next_step(summary, configured)
     if advice:
         console.print(advice, markup=False)
     for title, key in (("source", "by_source"), ("brand", "by_brand")):
@@ -161,17 +169,3 @@ def _register_command_groups() -> None:
 
 
 _register_command_groups()
-
-
-def _next_step(summary: dict, configured: list[str]) -> str | None:  # type: ignore[type-arg]
-    """What to do about an empty or unlabelled database, naming the cause."""
-    if summary["mentions"]["total"] == 0:
-        if not configured:
-            return "No sources configured: add [[sources]] to the config (`umot init` writes one)."
-        failed = {r["source"] for r in summary["runs"] if r["status"] in FAILED_STATUSES}
-        if failed >= set(configured):
-            return "Every source failed at its last run (see why below): fix it, then `umot crawl`."
-        return "The database is empty: run `umot crawl` (or `umot demo`) to harvest."
-    if summary["classified"] == 0:
-        return "Nothing is labelled yet: run `umot classify`."
-    return None

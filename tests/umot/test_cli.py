@@ -105,14 +105,14 @@ def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
 def test_status_names_why_nothing_is_there(
     sources: list[str], runs: list[tuple[str, str]], expected: str
 ) -> None:
-    from umot.cli import _next_step
+    from store.status import FAILED_STATUSES, DataState, empty_cause
+    from umot.cli import NEXT_STEPS
 
-    summary = {
-        "mentions": {"total": 0},
-        "classified": 0,
-        "runs": [{"source": name, "status": status} for name, status in runs],
-    }
-    assert (_next_step(summary, sources) or "").startswith(expected)
-    labelled = {**summary, "mentions": {"total": 3}}
-    assert _next_step(labelled, sources) == "Nothing is labelled yet: run `umot classify`."
-    assert _next_step({**labelled, "classified": 3}, sources) is None
+    def advice(mentions: int, classified: int) -> str | None:
+        failed = {name: status for name, status in runs if status in FAILED_STATUSES}
+        state = DataState(mentions, classified, failed, frozenset(n for n, _ in runs))
+        return NEXT_STEPS.get(empty_cause(state, sources))  # type: ignore[arg-type]
+
+    assert (advice(0, 0) or "").startswith(expected)
+    assert advice(3, 0) == "Nothing is labelled yet: run `umot classify`."
+    assert advice(3, 3) is None

@@ -95,11 +95,11 @@ class SourceJobs:
                 args += ["--to", address]
         return self._run(args, f"{report.period} report")
 
-    def stop(self) -> int:
+    def stop(self) -> None:
         """Start no more steps and stop the running ones (a crawl marks its run
-        ``interrupted``); how many children were stopped."""
+        ``interrupted``)."""
         self._stopping.set()
-        return processes.stop_children()
+        processes.stop_children()
 
     def _run(
         self,

@@ -17,9 +17,10 @@ from sqlmodel import Session, col, select
 
 from core.labels import SENTIMENTS, STAGE_ORDER
 from store.cube import daily_cube
+from store.facts import Facts, facts
 from store.models import Mention, MentionTopic, Source
-from store.scope import Scope, Weights, conditions, count_if, series_expr, series_names
-from store.topics import NO_TOPIC, expand, topics_text
+from store.scope import Scope, Weights, conditions, count_if, series_names
+from store.topics import NO_TOPIC, expand
 
 
 def _sentiment_counts() -> list[ColumnElement[Any]]:
@@ -112,16 +113,17 @@ def volume_by_day(session: Session, *, scope: Scope) -> pd.DataFrame:
 
 def by_source(session: Session, *, scope: Scope) -> pd.DataFrame:
     """Per series and source: mentions, sentiment counts, net sentiment."""
-    series = series_expr(scope).label("series")
-    keys: list[Any] = [col(Mention.source_id), col(Mention.sentiment)]
+    f = facts(session)
+    keys: list[Any] = [f.source_id, f.sentiment]
     if scope.compare:
-        keys.insert(0, series)
+        keys.insert(0, f.brand_id)
     stmt = (
-        select(*keys, func.count(), func.sum(col(Mention.sentiment_score)))
-        .where(*conditions(scope))
+        f.select(*keys, f.count(), f.score_sum())
+        .where(*f.where(scope))
         .group_by(*keys)
+        .having(*f.present())
     )
-    rows = [tuple(r) for r in session.exec(stmt).all()]
+    rows = [tuple(r) for r in session.connection().execute(stmt).all()]
     if not scope.compare:
         rows = [(0, *r) for r in rows]
     names = series_names(session, scope)
@@ -153,22 +155,22 @@ def by_stage(session: Session, *, scope: Scope) -> pd.DataFrame:
                   "neutral_share", "positive_share"]]  # fmt: skip
 
 
-def _topic_cube(session: Session, scope: Scope, keys: list[Any]) -> pd.DataFrame:
+def _topic_cube(session: Session, scope: Scope, f: Facts, keys: list[Any]) -> pd.DataFrame:
     """Counts per ``keys`` × topics list × sentiment (stage/series keys as given)."""
-    topics = topics_text().label("topics")
-    group = [*keys, topics, col(Mention.sentiment)]
+    group = [*keys, f.topics, f.sentiment]
     stmt = (
-        select(*group, func.count(), func.sum(col(Mention.sentiment_score)))
-        .where(*conditions(scope), col(Mention.sentiment).is_not(None))
+        f.select(*group, f.count(), f.score_sum())
+        .where(*f.where(scope), f.sentiment.is_not(None))
         .group_by(*group)
+        .having(*f.present())
     )
-    return pd.DataFrame([tuple(r) for r in session.exec(stmt).all()])
+    return pd.DataFrame([tuple(r) for r in session.connection().execute(stmt).all()])
 
 
 def by_topic(session: Session, *, scope: Scope) -> pd.DataFrame:
     """Per series and topic (a mention counts once under each of its topics)."""
-    keys: list[Any] = [col(Mention.brand_id)] if scope.compare else []
-    raw = _topic_cube(session, scope, keys)
+    f = facts(session, topics=True)
+    raw = _topic_cube(session, scope, f, [f.brand_id] if scope.compare else [])
     columns = ["series", "topics", "sentiment", "mentions", "score_sum"]
     if raw.empty:
         return pd.DataFrame(columns=["series", "topic", *_COUNT_COLUMNS])
@@ -191,7 +193,8 @@ def stage_topic(session: Session, *, scope: Scope) -> pd.DataFrame:
     Mentions without topics fall in the ``(no topic)`` column, so every classified mention is in
     exactly one row of its stage or more (one per topic).
     """
-    raw = _topic_cube(session, scope, [col(Mention.stage)])
+    f = facts(session, topics=True)
+    raw = _topic_cube(session, scope, f, [f.stage])
     if raw.empty:
         return pd.DataFrame(columns=["stage", "topic", *_COUNT_COLUMNS])
     raw.columns = ["stage", "topics", "sentiment", "mentions", "score_sum"]

@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, delete, exists, func, insert, or_, select, upd
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from store import rollups
 from store.models import Classification, Correction, Mention, MentionTopic
 from store.schemas import LabelResult, PendingMention, classification_text
 from store.types import utcnow
@@ -127,11 +128,17 @@ def apply_correction(labels: dict[str, Any], correction: Correction) -> None:
 
 
 def write_effective_labels(session: Session, labels: Sequence[dict[str, Any]]) -> None:
-    """Set mention.sentiment/score/confidence/stage/topics and the mention_topic rows (batched).
-
-    A labels dict without ``sentiment_confidence`` leaves it empty (None)."""
+    """Set mention.sentiment/score/confidence/stage/topics and the mention_topic rows (batched),
+    and journal the change to the daily rollups. A labels dict without
+    ``sentiment_confidence`` leaves it empty (None)."""
     if not labels:
         return
+    ids = [row["mention_id"] for row in labels]
+    with rollups.tracking(session, ids):
+        _write_labels(session, labels)
+
+
+def _write_labels(session: Session, labels: Sequence[dict[str, Any]]) -> None:
     mention = Mention.__table__  # type: ignore[attr-defined]
     stmt = (
         update(mention)

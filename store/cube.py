@@ -2,10 +2,8 @@
 
 Most dashboard numbers (KPIs, volume and sentiment over time, per stage, the exposure index and
 its stage contributions) are sums over mentions, so they all derive from one GROUP BY whose
-result has at most (days × 6 stages × 4 sentiments) rows per series. On SQLite the query is
-steered to the expression indexes of migration 0002, which hold every column it reads in the
-GROUP BY order: SQLite streams the groups from the index without touching the table or sorting
-(given the planner statistics, which ``store.db.refresh_statistics`` keeps fresh).
+result has at most (days × 6 stages × 4 sentiments) rows per series. It reads the daily
+rollups (store.facts), a few rows per day and source instead of every mention.
 """
 
 from __future__ import annotations
@@ -14,19 +12,10 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from store.models import Mention
-from store.scope import (
-    Scope,
-    Weights,
-    conditions,
-    published_between,
-    series_names,
-    to_date,
-    utc_day,
-)
+from store.facts import facts
+from store.scope import Scope, Weights, series_names, to_date
 
 CUBE_COLUMNS = [
     "series", "day", "stage", "sentiment", "mentions", "w", "ws", "score_sum", "rating_n",
@@ -49,28 +38,27 @@ def daily_cube(
     name when comparing brands, else "All brands". Stage and sentiment are None when unlabelled.
     """
     weights = weights or Weights()
-    day = utc_day(col(Mention.published_at))
-    keys: list[Any] = [day, col(Mention.stage), col(Mention.sentiment)]
+    f = facts(session)
+    keys: list[Any] = [f.day, f.stage, f.sentiment]
     if scope.compare:
-        keys.insert(0, col(Mention.brand_id))
-    weight = weights.expr()
-    stmt: Any = select(
-        *keys,
-        func.count(),
-        func.sum(weight),
-        func.sum(weight * col(Mention.sentiment_score)),
-        func.sum(col(Mention.sentiment_score)),
-        func.count(col(Mention.rating)),
-        func.sum(col(Mention.rating)),
-    )
+        keys.insert(0, f.brand_id)
     start = first if first is not None else scope.start
     end = last if last is not None else scope.end
-    stmt = stmt.where(
-        *conditions(scope, dates=False),
-        *published_between(start, end),
-        col(Mention.published_at).is_not(None),
-    ).group_by(*keys)
-    rows = [tuple(r) for r in session.exec(stmt).all()]
+    stmt = (
+        f.select(
+            *keys,
+            f.count(),
+            f.visibility(weights),
+            f.visibility_score(weights),
+            f.score_sum(),
+            f.rated(),
+            f.rating_sum(),
+        )
+        .where(*f.where(scope, dates=False), *f.between(start, end), *f.dated())
+        .group_by(*keys)
+        .having(*f.present())
+    )
+    rows = [tuple(r) for r in session.connection().execute(stmt).all()]
     names = series_names(session, scope)
     if not scope.compare:
         rows = [(0, *r) for r in rows]

@@ -21,20 +21,17 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from core.labels import STAGE_ORDER, display_name
+from store.facts import facts
 from store.loop import UNKNOWN_STAGE, LoopParams, decayed_sums, period_contributions
 from store.models import Brand, Mention, MentionTopic
 from store.scope import (
     Scope,
     Weights,
     conditions,
-    count_if,
-    published_between,
     to_date,
-    utc_day,
 )
 from store.topics import NO_TOPIC
 
@@ -289,27 +286,25 @@ _DAY_COLUMNS = [
 def _brand_days(
     session: Session, *, brand_ids: Sequence[int], first: date, last: date, weights: Weights
 ) -> pd.DataFrame:
-    """Per brand and UTC day: the sums every headline figure derives from. Grouped in the order
-    of the (brand, day) covering index, so SQLite streams the groups from it."""
-    day = utc_day(col(Mention.published_at))
-    weight = weights.expr()
-    score = col(Mention.sentiment_score)
+    """Per brand and UTC day: the sums every headline figure derives from (store.facts)."""
+    f = facts(session)
     stmt = (
-        select(
-            col(Mention.brand_id),
-            day,
-            func.count(),
-            func.count(col(Mention.sentiment)),
-            count_if(col(Mention.sentiment) == "positive"),
-            count_if(col(Mention.sentiment) == "negative"),
-            func.count(col(Mention.rating)),
-            func.sum(col(Mention.rating)),
-            func.sum(weight),
-            func.sum(case((score.is_not(None), weight), else_=0.0)),
-            func.sum(weight * score),
+        f.select(
+            f.brand_id,
+            f.day,
+            f.count(),
+            f.classified(),
+            f.count_if(f.sentiment == "positive"),
+            f.count_if(f.sentiment == "negative"),
+            f.rated(),
+            f.rating_sum(),
+            f.visibility(weights),
+            f.visibility_scored(weights),
+            f.visibility_score(weights),
         )
-        .where(col(Mention.brand_id).in_(brand_ids), *published_between(first, last))
-        .group_by(col(Mention.brand_id), day)
+        .where(f.brand_id.in_(brand_ids), *f.between(first, last))
+        .group_by(f.brand_id, f.day)
+        .having(*f.present())
     )
     rows = [tuple(r) for r in session.connection().execute(stmt).all()]
     frame = pd.DataFrame(rows, columns=_DAY_COLUMNS)

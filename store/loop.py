@@ -20,20 +20,17 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.config import AnalyticsConfig
+from store.facts import facts
 from store.models import Mention
 from store.scope import (
     Scope,
     Weights,
-    age_days,
     conditions,
     ensure_sql_math,
-    published_between,
-    ref_day,
     series_names,
     to_date,
-    utc_day,
 )
-from store.topics import expand, topics_text
+from store.topics import expand
 
 UNKNOWN_STAGE = "(unknown)"
 
@@ -91,23 +88,17 @@ def _daily_sums(
 ) -> pd.DataFrame:
     """Per series, UTC day (and stage) over classified mentions: A = Σ w_src, B = Σ w_src·s,
     mentions. Grouped in the order of the day-cube indexes, so SQLite streams the groups."""
-    day = utc_day(col(Mention.published_at))
-    keys: list[Any] = [day]
+    f = facts(session)
+    keys: list[Any] = [f.day]
     if scope.compare:
-        keys.insert(0, col(Mention.brand_id))
+        keys.insert(0, f.brand_id)
     if by == "stage":
-        keys.append(col(Mention.stage))
-    weight = weights.expr()
+        keys.append(f.stage)
     stmt = (
-        select(
-            *keys, func.sum(weight), func.sum(weight * col(Mention.sentiment_score)), func.count()
-        )
-        .where(
-            *conditions(scope, dates=False),
-            *published_between(first, last),
-            col(Mention.sentiment_score).is_not(None),
-        )
+        f.select(*keys, *f.scored_sums(weights))
+        .where(*f.where(scope, dates=False), *f.between(first, last), *f.scored_where())
         .group_by(*keys)
+        .having(*f.scored_having())
     )
     rows = _rows(session, stmt)
     if not scope.compare:
@@ -145,24 +136,15 @@ def _topic_sums(
     session: Session, *, scope: Scope, weights: Weights, first: date, last: date
 ) -> pd.DataFrame:
     """Per series, day and topic: a mention's weight split evenly over its topics."""
-    day = utc_day(col(Mention.published_at))
-    keys: list[Any] = [day, topics_text()]
+    f = facts(session, topics=True)
+    keys: list[Any] = [f.day, f.topics]
     if scope.compare:
-        keys.insert(0, col(Mention.brand_id))
-    weight = weights.expr()
+        keys.insert(0, f.brand_id)
     stmt = (
-        select(
-            *keys,
-            func.sum(weight),
-            func.sum(weight * col(Mention.sentiment_score)),
-            func.count(),
-        )
-        .where(
-            *conditions(scope, dates=False),
-            *published_between(first, last),
-            col(Mention.sentiment_score).is_not(None),
-        )
+        f.select(*keys, *f.scored_sums(weights))
+        .where(*f.where(scope, dates=False), *f.between(first, last), *f.scored_where())
         .group_by(*keys)
+        .having(*f.scored_having())
     )
     rows = _rows(session, stmt)
     if not scope.compare:
@@ -430,16 +412,17 @@ def _older_sums(
     first = end - timedelta(days=params.lookback_days - 1)
     if first >= before:
         return 0.0, 0.0
-    day = utc_day(col(Mention.published_at))
-    weight = weights.expr()
+    f = facts(session)
+    a, b, _ = f.scored_sums(weights)
     stmt = (
-        select(day, func.sum(weight), func.sum(weight * col(Mention.sentiment_score)))
+        f.select(f.day, a, b)
         .where(
-            *conditions(scope, dates=False),
-            *published_between(first, before - timedelta(days=1)),
-            col(Mention.sentiment_score).is_not(None),
+            *f.where(scope, dates=False),
+            *f.between(first, before - timedelta(days=1)),
+            *f.scored_where(),
         )
-        .group_by(day)
+        .group_by(f.day)
+        .having(*f.scored_having())
     )
     rows = _rows(session, stmt)
     if not rows:
@@ -464,21 +447,14 @@ def _cell_sums(
     per whole day of age: a few hundred groups instead of one per day), split evenly over a
     mention's topics, and mentions (counted under each topic)."""
     ensure_sql_math(session)
-    decay = func.power(
-        0.5, age_days(col(Mention.published_at), ref_day(last)) / params.half_life_days
-    )
-    weight = weights.expr() * decay
-    keys: list[Any] = [col(Mention.stage), topics_text()]
+    f = facts(session, topics=True)
+    decay = func.power(0.5, f.age(last) / params.half_life_days)
+    keys: list[Any] = [f.stage, f.topics]
     stmt = (
-        select(
-            *keys, func.sum(weight), func.sum(weight * col(Mention.sentiment_score)), func.count()
-        )
-        .where(
-            *conditions(scope, dates=False),
-            *published_between(first, last),
-            col(Mention.sentiment_score).is_not(None),
-        )
+        f.select(*keys, *f.scored_sums(weights, decay))
+        .where(*f.where(scope, dates=False), *f.between(first, last), *f.scored_where())
         .group_by(*keys)
+        .having(*f.scored_having())
     )
     raw = pd.DataFrame(_rows(session, stmt), columns=["stage", "topics", "d", "n", "mentions"])
     if raw.empty:

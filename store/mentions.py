@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from store import rollups
 from store.models import EngagementSnapshot, Mention, MentionBase
 from store.schemas import MentionIn, UpsertResult, base_visibility, content_hash
 from store.types import utcnow
@@ -38,8 +39,8 @@ def upsert_many(
     """Insert new mentions and refresh known ones; return counts and ids.
 
     Per batch: one SELECT to tell known from new, one INSERT … ON CONFLICT DO UPDATE, and one
-    INSERT of engagement snapshots (every sighting is a snapshot: visibility changes over time).
-    The caller commits.
+    INSERT of engagement snapshots (every sighting is a snapshot: visibility changes over time);
+    the change to the daily rollups goes to their journal (store.rollups). The caller commits.
     """
     now = now or utcnow()
     result = UpsertResult()
@@ -75,6 +76,28 @@ def _upsert_batch(
         else:
             result.unchanged += 1
 
+    known_ids = [row["id"] for row in known.values()]
+    with rollups.tracking(session, known_ids) as touched:
+        ids = _write(session, rows)
+        touched.extend(ids[e] for e in rows if e not in known)
+    result.ids = [ids[external_id] for external_id in rows]
+
+    if snapshots:
+        snap_rows = [
+            {
+                "mention_id": ids[external_id],
+                "run_id": run_id,
+                "captured_at": now,
+                **{name: row[name] for name in COUNTERS},
+            }
+            for external_id, row in rows.items()
+        ]
+        session.execute(EngagementSnapshot.__table__.insert(), snap_rows)  # type: ignore[attr-defined]
+    return result
+
+
+def _write(session: Session, rows: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """One INSERT … ON CONFLICT DO UPDATE for the batch; the mention id per external id."""
     table = Mention.__table__  # type: ignore[attr-defined]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -92,21 +115,7 @@ def _upsert_batch(
     stmt = stmt.on_conflict_do_update(index_elements=["source_id", "external_id"], set_=set_)
     stmt = stmt.returning(table.c.id, table.c.external_id, sort_by_parameter_order=True)
     returned = session.execute(stmt, list(rows.values())).all()
-    ids = {external_id: mention_id for mention_id, external_id in returned}
-    result.ids = [ids[external_id] for external_id in rows]
-
-    if snapshots:
-        snap_rows = [
-            {
-                "mention_id": ids[external_id],
-                "run_id": run_id,
-                "captured_at": now,
-                **{name: row[name] for name in COUNTERS},
-            }
-            for external_id, row in rows.items()
-        ]
-        session.execute(EngagementSnapshot.__table__.insert(), snap_rows)  # type: ignore[attr-defined]
-    return result
+    return {external_id: mention_id for mention_id, external_id in returned}
 
 
 def _rows(
@@ -135,7 +144,12 @@ def _rows(
 
 
 def _known(session: Session, source_id: int, external_ids: list[str]) -> dict[str, dict[str, Any]]:
-    cols = [Mention.external_id, Mention.content_hash, *(getattr(Mention, c) for c in COUNTERS)]
+    cols = [
+        Mention.id,
+        Mention.external_id,
+        Mention.content_hash,
+        *(getattr(Mention, c) for c in COUNTERS),
+    ]
     stmt = select(*cols).where(
         Mention.source_id == source_id,
         Mention.external_id.in_(external_ids),  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ model version's full output (with per-sentence aspects); ``correction`` keeps wh
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
@@ -237,3 +237,64 @@ class Alert(SQLModel, table=True):
     next_attempt_at: datetime | None = _ts()
     attempts: int = 0
     last_error: str | None = None
+
+
+# -- daily rollups (store.rollups keeps them equal to the mentions) ------------------------------
+# One row per (UTC day, brand, product, source, stage, sentiment[, topics list]) with the sums
+# every dashboard aggregate is made of, so the dashboard reads thousands of rows, not millions.
+# Key columns hold a placeholder instead of NULL (a primary key cannot hold NULL): brand and
+# product 0, stage, sentiment and topics "", day 1900-01-01 for mentions without a date.
+
+
+class _RollupSums(SQLModel):
+    mentions: int = 0
+    scored: int = 0  # with a sentiment score (classified)
+    rated: int = 0  # with a rating
+    visibility: float = 0.0  # Σ v
+    visibility_scored: float = 0.0  # Σ v over the scored
+    visibility_score: float = 0.0  # Σ v·s
+    score_sum: float = 0.0  # Σ s
+    rating_sum: float = 0.0  # Σ rating
+
+
+class _RollupKey(_RollupSums):
+    day: date = Field(primary_key=True)
+    brand_id: int = Field(primary_key=True)
+    product_id: int = Field(primary_key=True)
+    source_id: int = Field(primary_key=True)
+    stage: str = Field(primary_key=True, max_length=8)
+    sentiment: str = Field(primary_key=True, max_length=16)
+
+
+class MentionDay(_RollupKey, table=True):
+    """Daily sums per brand, product, source, stage and sentiment."""
+
+    __tablename__ = "mention_day"
+
+
+class MentionDayTopics(_RollupKey, table=True):
+    """As ``mention_day``, split further by the mention's topics list (its JSON text)."""
+
+    __tablename__ = "mention_day_topics"
+
+    topics: str = Field(primary_key=True)
+
+
+class MentionDayChange(_RollupSums, table=True):
+    """A journal of rollup changes not yet folded into the two tables above.
+
+    Writers append here in their own transaction (appends never wait on each other);
+    ``store.rollups.fold`` moves the rows into the rollups in a short transaction of its own.
+    Readers add what is here, so results are exact whether or not it has been folded.
+    """
+
+    __tablename__ = "mention_day_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    day: date
+    brand_id: int
+    product_id: int
+    source_id: int
+    stage: str = Field(max_length=8)
+    sentiment: str = Field(max_length=16)
+    topics: str

@@ -51,11 +51,15 @@ class Weights:
 
     def expr(self) -> ColumnElement[float]:
         """``visibility × w_source`` as SQL (a CASE on source_id only when a weight is not 1)."""
+        factor = self.factor(col(Mention.source_id))
+        return col(Mention.visibility) if factor is None else col(Mention.visibility) * factor
+
+    def factor(self, source_id: ColumnElement[Any]) -> ColumnElement[float] | None:
+        """``w_source`` as SQL on a source id column; None when every weight is 1."""
         special = {sid: float(w) for sid, w in self.by_source.items() if w != 1.0}
         if not special:
-            return col(Mention.visibility)
-        weight = case(special, value=col(Mention.source_id), else_=literal(1.0, Float))
-        return col(Mention.visibility) * weight
+            return None
+        return case(special, value=source_id, else_=literal(1.0, Float))
 
     def of(self, source_id: int) -> float:
         return float(self.by_source.get(source_id, 1.0))

@@ -8,6 +8,7 @@ from typing import Protocol
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from store import rollups
 from store.classifications import claim_unclassified, save_results
 from store.schemas import LabelResult
 
@@ -66,6 +67,8 @@ def classify_pending(
             # Count what this worker actually stored: a row another worker saved first is not ours.
             stored = save_results(session, model_version=classifier.version, results=results)
             session.commit()
+        with engine.connect() as conn:  # the batch's rollup changes, out of the journal
+            rollups.fold(conn)
         done += stored
         if on_batch is not None:
             on_batch(len(pending))

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crawler.drops import drop_reasons
 from crawler.items import Mention
 from crawler.outcome import pages_crawled, run_status
+from store import rollups
 from store.db import make_engine, session_scope
 from store.mentions import upsert_many
 from store.models import max_lengths
@@ -27,12 +28,17 @@ from store.schemas import MentionIn
 logger = logging.getLogger(__name__)
 
 
+# Stored batches between two folds of the rollup journal (store.rollups).
+FOLD_EVERY = 20
+
+
 class StorePipeline:
     def __init__(self, crawler: Crawler, database_url: str, source_id: int, batch: int) -> None:
         self.crawler = crawler
         self.engine = make_engine(database_url)
         self.source_id = source_id
         self.batch_size = batch
+        self.flushes = 0
         self.buffer: list[MentionIn] = []
         self.run_id: int | None = None
         self.new = 0
@@ -79,16 +85,28 @@ class StorePipeline:
             )
             self._stats_inc("umot/store_errors")
             return
+        self.flushes += 1
+        if self.flushes % FOLD_EVERY == 0:
+            self._fold()
         self.new += result.new
         self.updated += result.updated
         self._stats_inc("umot/stored", len(batch))
         self._stats_set("umot/new", self.new)
         self._stats_set("umot/updated", self.updated)
 
+    def _fold(self) -> None:
+        """Move the stored batches' rollup changes out of the journal (store.rollups)."""
+        try:
+            with self.engine.connect() as conn:
+                rollups.fold(conn)
+        except SQLAlchemyError as exc:  # the journal keeps them; the next fold moves them
+            logger.warning("could not fold rollups: %s", exc, extra={"spider": self.crawler.spider})
+
     def spider_closed(self, spider: object, reason: str) -> None:
         if self.run_id is None:
             return
         self.flush()
+        self._fold()
         stats = self.crawler.stats.get_stats() if self.crawler.stats is not None else {}
         status, error = run_status(reason, stats, getattr(spider, "close_error", None))
         with session_scope(self.engine) as session:

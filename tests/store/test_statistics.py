@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 import store.db
 from store.db import make_engine, refresh_statistics, upgrade
+from store.facts import RAW
 from store.loop import _topic_sums
 from store.scope import Scope, Weights
 from tests.store.helpers import M, fill
@@ -136,7 +137,8 @@ def test_postgres_is_left_to_autovacuum(postgres_url: str) -> None:
 
 
 def test_topic_sums_stream_from_the_topic_index(sqlite_engine: Engine) -> None:
-    """GROUP BY (brand,) day, topics is served in order by ix_mention_day_topics: no sort."""
+    """Read from the mentions (the form the rollups are checked against), GROUP BY (brand,)
+    day, topics is served in order by ix_mention_day_topics: no sort."""
     fill(sqlite_engine, [M("a", "2026-01-01", 0.5, topics=["design"])])
     statements: list[str] = []
 
@@ -147,7 +149,7 @@ def test_topic_sums_stream_from_the_topic_index(sqlite_engine: Engine) -> None:
     event.listen(sqlite_engine, "before_cursor_execute", capture)
     day = date(2026, 1, 1)
     for scope in (Scope(), Scope(brand_ids=(1, 2))):
-        with Session(sqlite_engine) as session:
+        with Session(sqlite_engine, info={RAW: True}) as session:
             _topic_sums(session, scope=scope, weights=Weights({2: 3.0}), first=day, last=day)
     event.remove(sqlite_engine, "before_cursor_execute", capture)
     assert len(statements) == 2

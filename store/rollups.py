@@ -1,0 +1,231 @@
+"""Keep the daily rollups equal to the mentions they sum.
+
+Every writer of a rollup-relevant mention column (``store.mentions.upsert_many`` and
+``store.classifications.write_effective_labels``, the only two) wraps its change in
+:func:`tracking`: it reads the rows' rollup keys and values before and after, and appends the
+difference to the ``mention_day_change`` journal in the same transaction. Appending never waits
+on another writer, so crawls and classify workers stay as parallel as before; :func:`fold` then
+moves the journal into ``mention_day`` and ``mention_day_topics`` in a short transaction of its
+own (one folder at a time). Readers (``store.facts``) add the journal, so every figure is exact
+whether or not it has been folded yet.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, case, delete, func, insert, literal, select, text, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, col
+
+from store.models import Mention, MentionDay, MentionDayChange, MentionDayTopics
+from store.scope import to_date, utc_day
+from store.topics import topics_text
+
+NO_DAY = date(1900, 1, 1)  # the day of a mention without a publication date
+KEYS = ("day", "brand_id", "product_id", "source_id", "stage", "sentiment")
+SUMS = (
+    "mentions", "scored", "rated", "visibility", "visibility_scored", "visibility_score",
+    "score_sum", "rating_sum",
+)  # fmt: skip
+_FOLD_LOCK = 0x756D6F74  # pg_advisory_xact_lock key of the folder ("umot")
+_CAPTURE_CHUNK = 5_000
+
+
+def _key_columns() -> list[Any]:
+    """The rollup key of a mention, as SQL (placeholders for NULL, see store.models)."""
+    return [
+        func.coalesce(utc_day(col(Mention.published_at)), literal(NO_DAY, Date)),
+        func.coalesce(col(Mention.brand_id), 0),
+        func.coalesce(col(Mention.product_id), 0),
+        col(Mention.source_id),
+        func.coalesce(col(Mention.stage), ""),
+        func.coalesce(col(Mention.sentiment), ""),
+        func.coalesce(topics_text(), ""),
+    ]
+
+
+def _value_columns() -> list[Any]:
+    """One mention's contribution to each sum, as SQL (a row of ``SUMS``)."""
+    score, visibility = col(Mention.sentiment_score), col(Mention.visibility)
+    scored = score.is_not(None)
+    return [
+        literal(1),
+        case((scored, 1), else_=0),
+        case((col(Mention.rating).is_not(None), 1), else_=0),
+        visibility,
+        case((scored, visibility), else_=0.0),
+        func.coalesce(visibility * score, 0.0),
+        func.coalesce(score, 0.0),
+        func.coalesce(col(Mention.rating), 0.0),
+    ]
+
+
+Key = tuple[Any, ...]  # KEYS + topics
+Delta = dict[Key, list[float]]
+
+
+def capture(session: Session, ids: Sequence[int], *, lock: bool = True) -> Delta:
+    """The rollup contributions of mentions ``ids``, summed per key (rows locked on PostgreSQL,
+    so a concurrent writer cannot change them between this read and the caller's write)."""
+    sums: Delta = defaultdict(lambda: [0.0] * len(SUMS))
+    for start in range(0, len(ids), _CAPTURE_CHUNK):
+        chunk = list(ids[start : start + _CAPTURE_CHUNK])
+        stmt = select(*_key_columns(), *_value_columns()).where(col(Mention.id).in_(chunk))
+        if lock and session.get_bind().dialect.name == "postgresql":
+            stmt = stmt.order_by(col(Mention.id)).with_for_update(of=Mention.__table__)  # type: ignore[attr-defined]
+        for row in session.connection().execute(stmt):
+            key = (to_date(row[0]), *row[1:7])
+            total = sums[key]
+            for i, value in enumerate(row[7:]):
+                total[i] += float(value)
+    return sums
+
+
+def difference(before: Delta, after: Delta) -> Delta:
+    """``after − before`` per key, keys whose sums did not move left out."""
+    out: Delta = {}
+    for key in before.keys() | after.keys():
+        old = before.get(key, [0.0] * len(SUMS))
+        new = after.get(key, [0.0] * len(SUMS))
+        change = [n - o for n, o in zip(new, old, strict=True)]
+        if any(change):
+            out[key] = change
+    return out
+
+
+def record(session: Session, delta: Delta) -> int:
+    """Append ``delta`` to the journal (in the caller's transaction); returns rows written."""
+    if not delta:
+        return 0
+    rows = [
+        {
+            **dict(zip((*KEYS, "topics"), key, strict=True)),
+            **{
+                name: (int(v) if name in _COUNTS else v) for name, v in zip(SUMS, sums, strict=True)
+            },
+        }
+        for key, sums in sorted(delta.items(), key=lambda item: _sortable(item[0]))
+    ]
+    session.connection().execute(insert(MentionDayChange), rows)
+    return len(rows)
+
+
+_COUNTS = frozenset({"mentions", "scored", "rated"})
+
+
+def _sortable(key: Key) -> tuple[Any, ...]:
+    return (key[0].toordinal(), *key[1:])
+
+
+@contextmanager
+def tracking(session: Session, ids: Sequence[int]) -> Iterator[list[int]]:
+    """Around a change to mentions ``ids``: record what it did to the rollups.
+
+    The caller may extend the yielded list with ids the change added (new mentions)."""
+    touched = list(ids)
+    before = capture(session, touched) if touched else {}
+    yield touched
+    session.flush()
+    record(session, difference(before, capture(session, touched, lock=False)))
+
+
+def _upsert(table: Any, dialect: str) -> Any:
+    insert_fn = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert_fn(table)
+
+
+def _fold_into(conn: Connection, table: Any, moved: Any, keys: Sequence[str]) -> None:
+    """``table`` += the moved journal rows summed per ``keys``; rows that reach zero go."""
+    grouped = select(
+        *(moved.c[k] for k in keys), *(func.sum(moved.c[s]).label(s) for s in SUMS)
+    ).group_by(*(moved.c[k] for k in keys))
+    stmt = _upsert(table, conn.dialect.name).from_select([*keys, *SUMS], grouped)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={s: table.c[s] + stmt.excluded[s] for s in SUMS},
+    )
+    conn.execute(stmt)
+    key = tuple_(*(table.c[k] for k in keys))
+    folded = select(*(moved.c[k] for k in keys)).where(moved.c.mentions < 0)
+    conn.execute(delete(table).where(table.c.mentions == 0, key.in_(folded)))
+
+
+def fold(conn: Connection, *, limit: int = 200_000) -> int:
+    """Move up to ``limit`` journal rows into the rollups; returns how many moved.
+
+    Call outside a writer's transaction (it commits on its own). On PostgreSQL one folder runs
+    at a time (an advisory lock, taken before the transaction so that its snapshot is newer
+    than the last folder's commit; a second folder returns 0 at once), in one snapshot
+    (REPEATABLE READ): a journal row a writer commits meanwhile, even with a lower id, is
+    neither summed nor deleted, and waits for the next fold."""
+    if conn.dialect.name != "postgresql":
+        with conn.begin():
+            return _fold(conn, limit)
+    locked = conn.scalar(text(f"SELECT pg_try_advisory_lock({_FOLD_LOCK})"))
+    conn.commit()
+    if not locked:
+        return 0
+    try:
+        snapshot = conn.execution_options(isolation_level="REPEATABLE READ")
+        with snapshot.begin():
+            return _fold(snapshot, limit)
+    finally:
+        conn.execute(text(f"SELECT pg_advisory_unlock({_FOLD_LOCK})"))
+        conn.commit()
+
+
+def _fold(conn: Connection, limit: int) -> int:
+    journal = MentionDayChange.__table__  # type: ignore[attr-defined]
+    nth = select(journal.c.id).order_by(journal.c.id).offset(limit - 1).limit(1)
+    last = conn.scalar(nth)
+    if last is None:  # fewer than ``limit`` rows: all of them
+        last = conn.scalar(select(func.max(journal.c.id)))
+    if last is None:
+        return 0
+    moved = select(journal).where(journal.c.id <= last).subquery()
+    _fold_into(conn, MentionDayTopics.__table__, moved, (*KEYS, "topics"))  # type: ignore[attr-defined]
+    _fold_into(conn, MentionDay.__table__, moved, KEYS)  # type: ignore[attr-defined]
+    return conn.execute(delete(journal).where(journal.c.id <= last)).rowcount or 0
+
+
+def fold_all(engine: Any) -> int:
+    """Fold the whole journal (in chunks); returns the rows moved."""
+    total = 0
+    with engine.connect() as conn:
+        while moved := fold(conn):
+            total += moved
+    return total
+
+
+def rebuild(conn: Connection) -> None:
+    """Recompute both rollups from the mentions and empty the journal (after a bulk load, or
+    to repair them). Runs in the caller's transaction."""
+    topics_table = MentionDayTopics.__table__  # type: ignore[attr-defined]
+    day_table = MentionDay.__table__  # type: ignore[attr-defined]
+    names = (*KEYS, "topics")
+    per_mention = select(
+        *(k.label(n) for k, n in zip(_key_columns(), names, strict=True)),
+        *(v.label(s) for v, s in zip(_value_columns(), SUMS, strict=True)),
+    ).subquery()
+    for table, source, keys in (
+        (topics_table, per_mention, names),
+        (day_table, topics_table, KEYS),
+    ):
+        conn.execute(delete(table))
+        grouped = select(
+            *(source.c[k] for k in keys), *(func.sum(source.c[s]) for s in SUMS)
+        ).group_by(*(source.c[k] for k in keys))
+        conn.execute(insert(table).from_select([*keys, *SUMS], grouped))
+    conn.execute(delete(MentionDayChange.__table__))  # type: ignore[attr-defined]
+
+
+def pending(conn: Connection) -> int:
+    """Journal rows not folded yet."""
+    journal = MentionDayChange.__table__  # type: ignore[attr-defined]
+    return conn.scalar(select(func.count()).select_from(journal)) or 0

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from store import analytics, browse, exports, headline, loop, shelf
+from store import analytics, browse, exports, headline, loop, rollups, shelf
 from store.catalog import BrandSpec, SourceSpec, sync_catalog
 from store.classifications import save_results
 from store.db import make_engine, upgrade
@@ -289,6 +289,7 @@ def main() -> None:
         engine.dispose()
         generate(args.db, args.mentions - have)
         engine = make_engine(f"sqlite:///{args.db}")
+        rollups.fold_all(engine)
     with Session(engine) as s:
         total = s.scalar(select(func.count()).select_from(Mention)) or 0
         brands = dict(s.exec(select(Brand.name, Brand.id)).all())

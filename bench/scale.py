@@ -72,6 +72,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, select
@@ -81,16 +82,18 @@ from bench.dashboard_queries import (
     MODEL,
     SOURCE_SPECS,
     filter_sets,
+    headline_queries,
     page_queries,
     source_weight,
 )
 from demo.data import DEFAULT_TODAY, build_world
-from store import loop
+from store import analytics, loop, rollups
 from store.catalog import sync_catalog
 from store.db import make_engine, upgrade
+from store.facts import RAW
 from store.models import Brand
 from store.schemas import base_visibility
-from store.scope import weights_for
+from store.scope import Scope, weights_for
 from tests.support.postgres import as_server_user, find_pg_bin, free_port
 
 DB_NAME = "umot_scale"
@@ -605,8 +608,76 @@ def generate(engine: Engine, mentions: int, order: str = "arrival") -> float:
                 "SELECT setval(pg_get_serial_sequence('mention', 'id'), max(id)) FROM mention"
             )
             conn.commit()
+    build_rollups(engine)
     analyze(engine)
     return time.perf_counter() - t0
+
+
+def build_rollups(engine: Engine) -> None:
+    """The daily rollups from the mentions (the bulk load bypasses the writers that keep them)."""
+    t0 = time.perf_counter()
+    with engine.begin() as conn:
+        rollups.rebuild(conn)
+    print(f"  rollups built in {time.perf_counter() - t0:.0f} s", flush=True)
+
+
+def rollup_checks(engine: Engine) -> dict[str, Callable[[Session], Any]]:
+    """Every aggregate that reads the rollups, per filter set, as functions of a session."""
+    now = datetime.now(UTC)
+    with Session(engine) as s:
+        brands = dict(s.exec(select(Brand.name, Brand.id)).all())
+        weights = weights_for(s, source_weight)
+    params = loop.LoopParams()
+    checks: dict[str, Callable[[Session], Any]] = {}
+    for label, sc in filter_sets(brands, now).items():
+        per_set: dict[str, Callable[[Session, Scope], Any]] = {
+            "kpis": lambda s, sc: analytics.kpis(s, scope=sc, weights=weights),
+            "volume_by_day": lambda s, sc: analytics.volume_by_day(s, scope=sc),
+            "by_source": lambda s, sc: analytics.by_source(s, scope=sc),
+            "by_stage": lambda s, sc: analytics.by_stage(s, scope=sc),
+            "by_topic": lambda s, sc: analytics.by_topic(s, scope=sc),
+            "stage_topic": lambda s, sc: analytics.stage_topic(s, scope=sc),
+            "contributions by stage": lambda s, sc: loop.loop_contributions(
+                s, scope=sc, by="stage", weights=weights, params=params
+            ),
+            "contributions by topic": lambda s, sc: loop.loop_contributions(
+                s, scope=sc, by="topic", weights=weights, params=params
+            ),
+            "headline (quarter)": lambda s, sc: headline_queries(
+                s, sc, weights, params, now, brands
+            )["headline (quarter)"]().to_dict(),
+        }
+        for name, fn in per_set.items():
+            checks[f"{label} · {name}"] = lambda s, fn=fn, sc=sc: fn(s, sc)
+    return checks
+
+
+def _frames_equal(raw: Any, rolled: Any) -> bool:
+    if not isinstance(raw, pd.DataFrame):
+        return bool(raw == rolled)
+    keys = [c for c in raw.columns if not pd.api.types.is_numeric_dtype(raw[c])]
+    if keys:
+        raw = raw.sort_values(keys, ignore_index=True, key=lambda c: c.astype(str))
+        rolled = rolled.sort_values(keys, ignore_index=True, key=lambda c: c.astype(str))
+    try:
+        pd.testing.assert_frame_equal(raw, rolled, check_dtype=False, rtol=1e-9, atol=1e-9)
+    except AssertionError:
+        return False
+    return True
+
+
+def rollups_equal_raw(engine: Engine) -> bool:
+    """Whether every rollup-read aggregate equals the same aggregate read from the mentions."""
+    t0 = time.perf_counter()
+    unequal = []
+    for name, check in rollup_checks(engine).items():
+        with Session(engine, info={RAW: True}) as raw, Session(engine) as rolled:
+            if not _frames_equal(check(raw), check(rolled)):
+                unequal.append(name)
+    took = time.perf_counter() - t0
+    print(f"rollups equal raw queries: {not unequal} ({took:.0f} s)"
+          + (f"; differ: {', '.join(unequal)}" if unequal else ""))  # fmt: skip
+    return not unequal
 
 
 def analyze(engine: Engine) -> None:
@@ -847,7 +918,6 @@ def write_json(
         "database": database,
         "mentions": mentions,
         "queries": [r.as_json() for r in results],
-        "rollups_equal_raw": None,  # there are no rollup tables yet
         **meta,
     }
     path.write_text(json.dumps(payload, indent=2) + "\n")
@@ -904,10 +974,12 @@ def measure(args: argparse.Namespace, url: str, server: PgServer | None, gen_s: 
         results.append(result)
     flag_seq_scans(bench.engine, results)
     print_table(results)
+    equal = None if args.no_rollup_check else rollups_equal_raw(bench.engine)
     print_slowest_plans(bench.engine, results, args.explain)
     if args.json:
         total = count_mentions(bench.engine)
         meta = {
+            "rollups_equal_raw": equal,
             "cold": cold,
             "generation_s": round(gen_s, 1),
             "server_settings": SERVER_SETTINGS if server else None,
@@ -955,6 +1027,12 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--only", help="Time only the queries whose name holds this text (e.g. influential)."
+    )
+    parser.add_argument(
+        "--no-rollup-check",
+        action="store_true",
+        help="Skip comparing the rollup-read aggregates with the same read from the mentions "
+        "(at 10M that comparison reads every mention several times).",
     )
     parser.add_argument(
         "--query-timeout",

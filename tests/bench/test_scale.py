@@ -27,7 +27,7 @@ def test_scale_bench_on_postgres(postgres_url: str, tmp_path: Path) -> None:
     report = json.loads(out.read_text())
     assert report["database"] == "postgresql"
     assert report["mentions"] == 5000
-    assert report["rollups_equal_raw"] is None  # no rollup tables yet
+    assert report["rollups_equal_raw"] is True
     queries = report["queries"]
     assert len(queries) >= 80  # every page's queries and the headline, for three filter sets
     assert len({q["name"] for q in queries}) == len(queries)

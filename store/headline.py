@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from core.labels import STAGE_ORDER, display_name
 from store.facts import facts
 from store.loop import UNKNOWN_STAGE, LoopParams, decayed_sums, period_contributions
-from store.models import Brand, Mention, MentionTopic
+from store.models import Brand, Mention, MentionTopic, Source
 from store.scope import (
     Scope,
     Weights,
@@ -472,9 +472,8 @@ def _quote(
     its id. A mention already quoted by a bigger driver (one with two topics sits in two
     cells) is passed over while the cell has another."""
     score = col(Mention.sentiment_score)
-    scope = Scope(brand_ids=tuple(own), start=period.start, end=period.end)
-    # The id first, from the (brand, day) covering index alone; then that one row's text.
-    best = select(col(Mention.id)).where(
+    scope = Scope(start=period.start, end=period.end)
+    best = select(col(Mention.id), col(Mention.visibility), col(Mention.published_at)).where(
         *conditions(scope),
         score > s_old if up else score < s_old,
         col(Mention.stage) == stage if stage is not None else col(Mention.stage).is_(None),
@@ -484,15 +483,42 @@ def _quote(
         best = best.where(~tagged.exists())
     else:
         best = best.where(tagged.where(col(MentionTopic.topic) == topic).exists())
-    best = best.order_by(
-        weights.expr().desc(), col(Mention.published_at).desc(), col(Mention.id)
-    ).limit(1)
-    candidates = [best.where(col(Mention.id).not_in(avoid)), best] if avoid else [best]
-    for query in candidates:
-        stmt = select(col(Mention.id), col(Mention.text), col(Mention.url)).where(
-            col(Mention.id) == query.scalar_subquery()
+    sources = list(session.exec(select(Source.id)).all())
+    for avoiding in [avoid, ()] if avoid else [()]:
+        found = _most_visible(
+            session, best, own=own, sources=sources, avoid=avoiding, weights=weights
         )
-        row = session.exec(stmt).first()
-        if row is not None:
-            return Quote(text=row[1], url=row[2]), int(row[0])
+        if found is not None:
+            row = session.exec(
+                select(col(Mention.text), col(Mention.url)).where(col(Mention.id) == found)
+            ).one()
+            return Quote(text=row[0], url=row[1]), found
     return None, None
+
+
+def _most_visible(
+    session: Session,
+    best: Any,
+    *,
+    own: Sequence[int],
+    sources: Sequence[int],
+    avoid: Sequence[int],
+    weights: Weights,
+) -> int | None:
+    """The id of ``best``'s mention with the highest v·w_source (newest, then lowest id, on a
+    tie), or None. Asked per brand and source: inside one the weight is a constant, so the
+    (source, brand, visibility) index of migration 0004 is walked from the top and stops at
+    the first match, where one ORDER BY v·w_source would sort the whole period."""
+    tops = []
+    for brand in own:
+        for source in sources:
+            query = best.where(col(Mention.brand_id) == brand, col(Mention.source_id) == source)
+            if avoid:
+                query = query.where(col(Mention.id).not_in(avoid))
+            query = query.order_by(
+                col(Mention.visibility).desc(), col(Mention.published_at).desc(), col(Mention.id)
+            ).limit(1)
+            for mention_id, visibility, published in session.exec(query):
+                weighted = visibility * weights.of(source)
+                tops.append((-weighted, -published.timestamp() if published else 0.0, mention_id))
+    return min(tops)[2] if tops else None

@@ -40,6 +40,7 @@ from store.runs import finish_run, run_history, start_run
 from store.schemas import LabelResult, MentionIn
 from store.scope import Scope, weights_for
 from store.spikes import detect_spikes
+from store.status import data_state
 from umot.report import render_html
 
 BRANDS = ("Acme", "Globex", "Initech", "Umbrella")
@@ -196,7 +197,7 @@ def page_queries(
                 s.exec(select(Source.id, Source.name)).all(),
                 loop.data_span(s, scope=Scope()),
             ),
-            "is_empty": lambda: s.exec(select(Mention.id).limit(1)).first(),
+            "data state (what an empty page explains)": lambda: data_state(s),
         },
         "overview": {
             "kpis": lambda: analytics.kpis(s, scope=scope, weights=weights),

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from store.facts import facts
 from store.models import Brand, Mention, Source
 from store.runs import last_runs
 
@@ -72,12 +73,10 @@ def status_summary(session: Session) -> dict[str, Any]:
 
 
 def _mention_counts(session: Session) -> tuple[int, int]:
-    """All mentions, and those with labels."""
-    total = session.scalar(select(func.count()).select_from(Mention)) or 0
-    labelled = session.scalar(
-        select(func.count()).select_from(Mention).where(col(Mention.sentiment).is_not(None))
-    )
-    return total, labelled or 0
+    """All mentions, and those with labels (from the daily rollups: no count of every row)."""
+    f = facts(session)
+    total, labelled = session.connection().execute(f.select(f.count(), f.classified())).one()
+    return int(total or 0), int(labelled or 0)
 
 
 FAILED_STATUSES = ("failed", "blocked", "needs_credentials", "interrupted")

@@ -146,5 +146,13 @@ def mention_detail(session: Session, *, mention_id: int) -> dict[str, Any] | Non
 
 
 def known_topics(session: Session) -> list[str]:
-    """Every topic that some mention carries (for the correction form and filters)."""
-    return sorted(session.exec(select(MentionTopic.topic).distinct()).all())
+    """Every topic that some mention carries (for the correction form and filters).
+
+    A skip scan of the (topic, mention_id) index: one probe per distinct topic ("the first
+    topic after the last one found") instead of reading every row, ten million at scale."""
+    topic = col(MentionTopic.topic)
+    found = select(func.min(topic).label("topic")).cte("found", recursive=True)
+    after = select(func.min(topic)).where(topic > found.c.topic).scalar_subquery()
+    found = found.union_all(select(after).where(found.c.topic.is_not(None)))
+    stmt = select(found.c.topic).where(found.c.topic.is_not(None))
+    return sorted(session.connection().execute(stmt).scalars())

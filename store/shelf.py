@@ -2,13 +2,14 @@
 
 Both rank single mentions rather than sum them, so they walk indexes in visibility order and
 stop early instead of aggregating: the shelf runs one ``LIMIT K`` query per series and source on
-the (source, visibility) index; the influential mentions stream the window by descending v(m)
-and stop once no later mention could enter the top (w ≤ v(m) · max w_source).
+the (source, visibility) index; the influential mentions stream the window's ids by descending
+v(m) and stop once no later mention could enter the top (w ≤ v(m) · max w_source), then read
+those few rows.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -30,11 +31,14 @@ from store.scope import (
 )
 
 
+def _decay(on: date, params: LoopParams) -> Any:
+    """A mention's decay on ``on`` as SQL (callers run ``ensure_sql_math`` first)."""
+    return func.power(0.5, age_days(col(Mention.published_at), ref_day(on)) / params.half_life_days)
+
+
 def _mention_columns(weights: Weights, on: date, params: LoopParams) -> list[Any]:
     """Mention fields plus its weight on ``on`` (callers run ``ensure_sql_math`` first)."""
-    decay = func.power(
-        0.5, age_days(col(Mention.published_at), ref_day(on)) / params.half_life_days
-    )
+    decay = _decay(on, params)
     return [
         col(Mention.id),
         col(Source.name).label("source"),
@@ -129,35 +133,78 @@ def influential_mentions(
 ) -> pd.DataFrame:
     """The mentions with the largest reading weight w on day ``on`` (ties: the newer first).
 
-    Walks the window in descending v(m) (an index order) in chunks and stops once even an
-    undecayed, maximally weighted mention of the next chunk could not enter the top ``limit``:
-    w ≤ v(m) · max(w_source), so the answer is exact without weighing every mention.
+    The ids come from a walk that stops early (:func:`_most_influential`), so the answer is
+    exact without weighing every mention; then only those rows are read.
     """
     weights, params = weights or Weights(), params or LoopParams()
     ensure_sql_math(session)
     series = series_expr(scope).label("series")
-    columns = _mention_columns(weights, on, params)
-    top_weight = max([1.0, *weights.by_source.values()])
-    chunk = max(200, limit * 10)
+    window = _window(scope, on, params, by_day=False)
+    top = _most_influential(session, window, on=on, limit=limit, weights=weights, params=params)
     stmt = (
-        select(series, *columns, col(Mention.visibility).label("raw_visibility"))
+        select(series, *_mention_columns(weights, on, params))
         .join(Source, col(Source.id) == col(Mention.source_id))
-        .where(*_window(scope, on, params, by_day=False))
-        .order_by(col(Mention.visibility).desc(), col(Mention.id))
+        .where(*window)
     )
-    found: list[tuple[Any, ...]] = []
-    result = session.execute(stmt, execution_options={"yield_per": chunk})
-    try:
-        for rows in result.partitions():
-            found.extend(tuple(r)[:-1] for r in rows)
-            found.sort(key=lambda r: (-(r[-1] or 0.0), -(r[10].timestamp() if r[10] else 0), r[1]))
-            del found[limit:]
-            bound = (rows[-1][-1] or 0.0) * top_weight  # no later row can weigh more
-            if len(found) == limit and (found[-1][-1] or 0.0) >= bound:
-                break
-    finally:
-        result.close()
+    if top is not None:
+        stmt = stmt.where(col(Mention.id).in_(top))
+    else:  # a narrow filter: sorting what it lets through is the fast way
+        stmt = stmt.order_by(
+            (weights.expr() * _decay(on, params)).desc(),
+            col(Mention.published_at).desc(),
+            col(Mention.id),
+        ).limit(limit)
+    found = [tuple(r) for r in session.exec(stmt).all()]
+    found.sort(key=lambda r: (-(r[-1] or 0.0), -(r[10].timestamp() if r[10] else 0), r[1]))
     frame = pd.DataFrame(found, columns=["series", *_MENTION_COLUMNS])
     names = series_names(session, scope)
     frame["series"] = frame["series"].map(lambda k: names.get(k, "(no brand)"))
     return frame
+
+
+WALK_CAP = 50_000  # mentions the walk reads before it hands over to one sorted query
+
+
+def _most_influential(
+    session: Session,
+    window: list[Any],
+    *,
+    on: date,
+    limit: int,
+    weights: Weights,
+    params: LoopParams,
+) -> list[int] | None:
+    """The ids of the ``limit`` mentions of largest weight on ``on``, found by walking the
+    window in descending v(m) (an index order, the index alone on PostgreSQL) and stopping
+    once no later mention can enter: w ≤ v(m) · max(w_source). Weights are computed as SQL
+    computes them, so the ids are the sorted query's. None when ``WALK_CAP`` rows passed
+    without a stop (a narrow filter: then the sorted query is the fast one)."""
+    top_weight = max([1.0, *weights.by_source.values()])
+    walk = (
+        select(
+            col(Mention.id),
+            col(Mention.visibility),
+            col(Mention.source_id),
+            col(Mention.published_at),
+        )
+        .where(*window)
+        .order_by(col(Mention.visibility).desc(), col(Mention.id))
+        .limit(WALK_CAP)
+    )
+    found: list[tuple[float, float, int]] = []
+    walked = 0
+    result = session.execute(walk, execution_options={"yield_per": 2_000})
+    try:
+        for rows in result.partitions():
+            for mention_id, visibility, source_id, published in rows:
+                age = (on - published.astimezone(UTC).date()).days
+                weight = visibility * weights.of(source_id) * 0.5 ** (age / params.half_life_days)
+                found.append((-weight, -published.timestamp(), mention_id))
+            walked += len(rows)
+            found.sort()
+            del found[limit:]
+            if len(found) == limit and -found[-1][0] > rows[-1][1] * top_weight:
+                return [mention_id for *_, mention_id in found]
+    finally:
+        result.close()
+    return [mention_id for *_, mention_id in found] if walked < WALK_CAP else None

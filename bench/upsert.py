@@ -1,7 +1,11 @@
-"""Upsert throughput: N mentions into a fresh SQLite file (or --url), then the same N again.
+"""Upsert throughput: N mentions into a fresh database, then the same N again.
 
-    python bench/upsert.py [--n 100000] [--url sqlite:////tmp/bench.db]
+    PYTHONPATH=. python bench/upsert.py [--n 100000] [--database sqlite|postgresql]
+        [--url sqlite:////tmp/bench.db]
 
+SQLite: a temporary file; PostgreSQL: a server of its own (as the tests start one); ``--url``:
+that database. Batches of 1,000 as the crawler's store pipeline writes them (each its own
+transaction, the rollup journal folded every 20 batches and at the end, as the pipeline does).
 Prints mentions/s for the first pass (all new) and the re-crawl pass (all known, counters
 changed, snapshots written).
 """
@@ -11,11 +15,14 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlmodel import Session
 
+from crawler.pipelines.store import FOLD_EVERY
+from store import rollups
 from store.catalog import ensure_source
 from store.db import make_engine, upgrade
 from store.mentions import upsert_many
@@ -46,9 +53,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--url", default=None)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        url = args.url
+        if url is None and args.database == "postgresql":
+            from tests.support.postgres import temporary_postgres
+
+            url = stack.enter_context(temporary_postgres())
+        url = url or f"sqlite:///{Path(tmp) / 'bench.db'}"
         engine = make_engine(url)
         upgrade(engine)
         with Session(engine) as session:
@@ -59,9 +72,13 @@ def main() -> None:
             start = time.perf_counter()
             with Session(engine) as session:
                 # The crawler's store pipeline commits per batch of 1000 too.
-                for i in range(0, len(items), 1000):
+                for batch, i in enumerate(range(0, len(items), 1000), start=1):
                     upsert_many(session, source_id=source_id, items=items[i : i + 1000])
                     session.commit()
+                    if batch % FOLD_EVERY == 0:
+                        with engine.connect() as conn:
+                            rollups.fold(conn)
+            rollups.fold_all(engine)
             elapsed = time.perf_counter() - start
             print(
                 f"{label:22s} {args.n:>8,d} mentions in {elapsed:6.2f} s = "

@@ -6,11 +6,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import column as sql_column
+from sqlalchemy import func, select, text
+from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from store import rollups
+from store import bulk, rollups
 from store.models import EngagementSnapshot, Mention, MentionBase
 from store.schemas import MentionIn, UpsertResult, base_visibility, content_hash
 from store.types import utcnow
@@ -92,16 +94,39 @@ def _upsert_batch(
             }
             for external_id, row in rows.items()
         ]
-        session.execute(EngagementSnapshot.__table__.insert(), snap_rows)  # type: ignore[attr-defined]
+        if bulk.is_postgres(session):
+            names = list(snap_rows[0])
+            rows_out = ([r[n] for n in names] for r in snap_rows)
+            bulk.copy_rows(session, EngagementSnapshot.__table__, names, rows_out)  # type: ignore[attr-defined]
+        else:
+            session.execute(EngagementSnapshot.__table__.insert(), snap_rows)  # type: ignore[attr-defined]
     return result
 
 
 def _write(session: Session, rows: dict[str, dict[str, Any]]) -> dict[str, int]:
-    """One INSERT … ON CONFLICT DO UPDATE for the batch; the mention id per external id."""
+    """One INSERT … ON CONFLICT DO UPDATE for the batch; the mention id per external id.
+
+    On PostgreSQL the rows go to a temporary table by COPY first (store.bulk)."""
     table = Mention.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table)
+    if bulk.is_postgres(session):
+        columns = list(next(iter(rows.values())))
+        staging = _staging(session, columns)
+        values = ([r[c] for c in columns] for r in rows.values())
+        bulk.copy_rows(session, table, columns, values, into=_STAGING)
+        stmt = _on_conflict(postgresql.insert(table).from_select(columns, select(staging)))
+        returned = session.execute(stmt.returning(table.c.id, table.c.external_id)).all()
+        session.execute(text(f"TRUNCATE {_STAGING}"))
+    else:
+        stmt = _on_conflict(sqlite.insert(table)).returning(
+            table.c.id, table.c.external_id, sort_by_parameter_order=True
+        )
+        returned = session.execute(stmt, list(rows.values())).all()
+    return {external_id: mention_id for mention_id, external_id in returned}
+
+
+def _on_conflict(stmt: Any) -> Any:
+    """A re-crawled mention: refresh what came again, keep what the source stopped sending."""
+    table = Mention.__table__  # type: ignore[attr-defined]
     excluded = stmt.excluded
     set_: dict[str, Any] = {
         name: func.coalesce(getattr(excluded, name), table.c[name]) for name in _REFRESHED
@@ -112,10 +137,22 @@ def _write(session: Session, rows: dict[str, dict[str, Any]]) -> dict[str, int]:
         last_seen_at=excluded.last_seen_at,
         last_run_id=func.coalesce(excluded.last_run_id, table.c.last_run_id),
     )
-    stmt = stmt.on_conflict_do_update(index_elements=["source_id", "external_id"], set_=set_)
-    stmt = stmt.returning(table.c.id, table.c.external_id, sort_by_parameter_order=True)
-    returned = session.execute(stmt, list(rows.values())).all()
-    return {external_id: mention_id for mention_id, external_id in returned}
+    return stmt.on_conflict_do_update(index_elements=["source_id", "external_id"], set_=set_)
+
+
+_STAGING = "umot_mention_batch"
+
+
+def _staging(session: Session, columns: list[str]) -> Any:
+    """This connection's temporary table for a batch (made once; emptied at commit)."""
+    names = ", ".join(columns)
+    session.execute(
+        text(
+            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} ON COMMIT DELETE ROWS AS "
+            f"SELECT {names} FROM mention WITH NO DATA"
+        )
+    )
+    return sql_table(_STAGING, *(sql_column(c) for c in columns))
 
 
 def _rows(
@@ -150,10 +187,12 @@ def _known(session: Session, source_id: int, external_ids: list[str]) -> dict[st
         Mention.content_hash,
         *(getattr(Mention, c) for c in COUNTERS),
     ]
-    stmt = select(*cols).where(
-        Mention.source_id == source_id,
-        Mention.external_id.in_(external_ids),  # type: ignore[attr-defined]
+    known = (
+        bulk.one_of(Mention.external_id, external_ids, text=True)
+        if bulk.is_postgres(session)
+        else Mention.external_id.in_(external_ids)  # type: ignore[attr-defined]
     )
+    stmt = select(*cols).where(Mention.source_id == source_id, known)
     return {row.external_id: row._asdict() for row in session.execute(stmt)}
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
+from store import bulk
 from store.models import Mention, MentionDay, MentionDayChange, MentionDayTopics
 from store.scope import to_date, utc_day
 from store.topics import topics_text
@@ -76,7 +77,12 @@ def capture(session: Session, ids: Sequence[int], *, lock: bool = True) -> Delta
     sums: Delta = defaultdict(lambda: [0.0] * len(SUMS))
     for start in range(0, len(ids), _CAPTURE_CHUNK):
         chunk = list(ids[start : start + _CAPTURE_CHUNK])
-        stmt = select(*_key_columns(), *_value_columns()).where(col(Mention.id).in_(chunk))
+        wanted = (
+            bulk.one_of(col(Mention.id), chunk)
+            if bulk.is_postgres(session)
+            else col(Mention.id).in_(chunk)
+        )
+        stmt = select(*_key_columns(), *_value_columns()).where(wanted)
         if lock and session.get_bind().dialect.name == "postgresql":
             stmt = stmt.order_by(col(Mention.id)).with_for_update(of=Mention.__table__)  # type: ignore[attr-defined]
         for row in session.connection().execute(stmt):
@@ -112,7 +118,12 @@ def record(session: Session, delta: Delta) -> int:
         }
         for key, sums in sorted(delta.items(), key=lambda item: _sortable(item[0]))
     ]
-    session.connection().execute(insert(MentionDayChange), rows)
+    if bulk.is_postgres(session):
+        names = list(rows[0])
+        journal = MentionDayChange.__table__  # type: ignore[attr-defined]
+        bulk.copy_rows(session, journal, names, ([r[n] for n in names] for r in rows))
+    else:
+        session.connection().execute(insert(MentionDayChange), rows)
     return len(rows)
 
 

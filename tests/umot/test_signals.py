@@ -87,12 +87,19 @@ schedule = "{schedule}"
     return path
 
 
+def _as_in_a_terminal() -> None:
+    """SIGINT handled as in a foreground process, even when the test run itself was started in
+    the background (``&`` and nohup start it with SIGINT ignored, and children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("UMOT_")}
     return subprocess.Popen(
         [sys.executable, "-m", "umot", *args],
         cwd=cwd,
         env=env,
+        preexec_fn=_as_in_a_terminal,
         stdout=(cwd / "stdout.txt").open("w"),
         stderr=(cwd / "stderr.txt").open("w"),
         text=True,

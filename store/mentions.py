@@ -10,7 +10,7 @@ from sqlalchemy import column as sql_column
 from sqlalchemy import func, select, text
 from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store import bulk, rollups
 from store.models import EngagementSnapshot, Mention, MentionBase
@@ -66,7 +66,7 @@ def _upsert_batch(
     snapshots: bool,
 ) -> UpsertResult:
     rows = _rows(source_id, items, run_id, now)
-    known = _known(session, source_id, list(rows))
+    known, rolled_before = _known(session, source_id, list(rows))
     result = UpsertResult()
     for external_id, row in rows.items():
         before = known.get(external_id)
@@ -78,10 +78,8 @@ def _upsert_batch(
         else:
             result.unchanged += 1
 
-    known_ids = [row["id"] for row in known.values()]
-    with rollups.tracking(session, known_ids) as touched:
-        ids = _write(session, rows)
-        touched.extend(ids[e] for e in rows if e not in known)
+    ids, after = _write(session, rows)
+    rollups.record(session, rollups.difference(rolled_before, after))
     result.ids = [ids[external_id] for external_id in rows]
 
     if snapshots:
@@ -103,25 +101,34 @@ def _upsert_batch(
     return result
 
 
-def _write(session: Session, rows: dict[str, dict[str, Any]]) -> dict[str, int]:
-    """One INSERT … ON CONFLICT DO UPDATE for the batch; the mention id per external id.
+def _write(
+    session: Session, rows: dict[str, dict[str, Any]]
+) -> tuple[dict[str, int], rollups.Delta]:
+    """One INSERT … ON CONFLICT DO UPDATE for the batch: the mention id per external id, and
+    the rows' rollup contributions as written (on PostgreSQL RETURNed, saving a read).
 
     On PostgreSQL the rows go to a temporary table by COPY first (store.bulk)."""
     table = Mention.__table__  # type: ignore[attr-defined]
     if bulk.is_postgres(session):
+        returning = [table.c.id, table.c.external_id, *rollups.capture_columns()]
         columns = list(next(iter(rows.values())))
         staging = _staging(session, columns)
         values = ([r[c] for c in columns] for r in rows.values())
         bulk.copy_rows(session, table, columns, values, into=_STAGING)
         stmt = _on_conflict(postgresql.insert(table).from_select(columns, select(staging)))
-        returned = session.execute(stmt.returning(table.c.id, table.c.external_id)).all()
+        returned = session.execute(stmt.returning(*returning)).all()
         session.execute(text(f"TRUNCATE {_STAGING}"))
-    else:
-        stmt = _on_conflict(sqlite.insert(table)).returning(
-            table.c.id, table.c.external_id, sort_by_parameter_order=True
-        )
-        returned = session.execute(stmt, list(rows.values())).all()
-    return {external_id: mention_id for mention_id, external_id in returned}
+        return {row[1]: row[0] for row in returned}, rollups.sums(row[2:] for row in returned)
+    # SQLite (3.40) answers "column IS NOT NULL" wrongly in an upsert's RETURNING: read the
+    # contributions back instead.
+    stmt = _on_conflict(sqlite.insert(table)).returning(
+        table.c.id, table.c.external_id, sort_by_parameter_order=True
+    )
+    ids = {
+        external_id: mention_id
+        for mention_id, external_id in session.execute(stmt, list(rows.values()))
+    }
+    return ids, rollups.capture(session, list(ids.values()), lock=False)
 
 
 def _on_conflict(stmt: Any) -> Any:
@@ -180,20 +187,35 @@ def _rows(
     return rows
 
 
-def _known(session: Session, source_id: int, external_ids: list[str]) -> dict[str, dict[str, Any]]:
+def _known(
+    session: Session, source_id: int, external_ids: list[str]
+) -> tuple[dict[str, dict[str, Any]], rollups.Delta]:
+    """The batch's known mentions (id, hash, counters by external id) and their rollup
+    contributions before the write; locked on PostgreSQL, so that no other writer changes them
+    between this read and the write (store.rollups)."""
     cols = [
-        Mention.id,
-        Mention.external_id,
-        Mention.content_hash,
+        col(Mention.id),
+        col(Mention.external_id),
+        col(Mention.content_hash),
         *(getattr(Mention, c) for c in COUNTERS),
     ]
+    postgres = bulk.is_postgres(session)
     known = (
         bulk.one_of(Mention.external_id, external_ids, text=True)
-        if bulk.is_postgres(session)
+        if postgres
         else Mention.external_id.in_(external_ids)  # type: ignore[attr-defined]
     )
-    stmt = select(*cols).where(Mention.source_id == source_id, known)
-    return {row.external_id: row._asdict() for row in session.execute(stmt)}
+    stmt = select(*cols, *rollups.capture_columns()).where(Mention.source_id == source_id, known)
+    if postgres:
+        stmt = stmt.order_by(col(Mention.id)).with_for_update(of=Mention.__table__)  # type: ignore[attr-defined]
+    rows = session.execute(stmt).all()
+    found = {
+        row.external_id: dict(
+            zip(("id", "external_id", "content_hash", *COUNTERS), row, strict=False)
+        )
+        for row in rows
+    }
+    return found, rollups.sums(row[len(cols) :] for row in rows)
 
 
 def _changed(before: dict[str, Any], row: dict[str, Any]) -> bool:

@@ -13,12 +13,12 @@ whether or not it has been folded yet.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, case, delete, func, insert, literal, select, text, tuple_
+from sqlalchemy import case, delete, func, insert, literal_column, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
@@ -38,16 +38,23 @@ _FOLD_LOCK = 0x756D6F74  # pg_advisory_xact_lock key of the folder ("umot")
 _CAPTURE_CHUNK = 5_000
 
 
+# Constants written into the SQL rather than bound: these columns are also RETURNed by the
+# batch upsert, and SQLite's multi-row INSERT … RETURNING misplaces parameters bound there.
+_ZERO, _ONE, _NONE = literal_column("0"), literal_column("1"), literal_column("''")
+_ZERO_F = literal_column("0.0")
+_NO_DAY = literal_column(f"'{NO_DAY.isoformat()}'")
+
+
 def _key_columns() -> list[Any]:
     """The rollup key of a mention, as SQL (placeholders for NULL, see store.models)."""
     return [
-        func.coalesce(utc_day(col(Mention.published_at)), literal(NO_DAY, Date)),
-        func.coalesce(col(Mention.brand_id), 0),
-        func.coalesce(col(Mention.product_id), 0),
+        func.coalesce(utc_day(col(Mention.published_at)), _NO_DAY),
+        func.coalesce(col(Mention.brand_id), _ZERO),
+        func.coalesce(col(Mention.product_id), _ZERO),
         col(Mention.source_id),
-        func.coalesce(col(Mention.stage), ""),
-        func.coalesce(col(Mention.sentiment), ""),
-        func.coalesce(topics_text(), ""),
+        func.coalesce(col(Mention.stage), _NONE),
+        func.coalesce(col(Mention.sentiment), _NONE),
+        func.coalesce(topics_text(), _NONE),
     ]
 
 
@@ -56,14 +63,14 @@ def _value_columns() -> list[Any]:
     score, visibility = col(Mention.sentiment_score), col(Mention.visibility)
     scored = score.is_not(None)
     return [
-        literal(1),
-        case((scored, 1), else_=0),
-        case((col(Mention.rating).is_not(None), 1), else_=0),
+        _ONE,
+        case((scored, _ONE), else_=_ZERO),
+        case((col(Mention.rating).is_not(None), _ONE), else_=_ZERO),
         visibility,
-        case((scored, visibility), else_=0.0),
-        func.coalesce(visibility * score, 0.0),
-        func.coalesce(score, 0.0),
-        func.coalesce(col(Mention.rating), 0.0),
+        case((scored, visibility), else_=_ZERO_F),
+        func.coalesce(visibility * score, _ZERO_F),
+        func.coalesce(score, _ZERO_F),
+        func.coalesce(col(Mention.rating), _ZERO_F),
     ]
 
 
@@ -71,26 +78,34 @@ Key = tuple[Any, ...]  # KEYS + topics
 Delta = dict[Key, list[float]]
 
 
+def capture_columns() -> list[Any]:
+    """A mention's rollup key and contributions, as SQL columns to select or return."""
+    return [*_key_columns(), *_value_columns()]
+
+
+def sums(rows: Iterable[Sequence[Any]]) -> Delta:
+    """Rows of :func:`capture_columns` values, summed per rollup key."""
+    out: Delta = defaultdict(lambda: [0.0] * len(SUMS))
+    for row in rows:
+        total = out[(to_date(row[0]), *row[1:7])]
+        for i, value in enumerate(row[7:]):
+            total[i] += float(value)
+    return out
+
+
 def capture(session: Session, ids: Sequence[int], *, lock: bool = True) -> Delta:
     """The rollup contributions of mentions ``ids``, summed per key (rows locked on PostgreSQL,
     so a concurrent writer cannot change them between this read and the caller's write)."""
-    sums: Delta = defaultdict(lambda: [0.0] * len(SUMS))
+    postgres = bulk.is_postgres(session)
+    rows: list[Any] = []
     for start in range(0, len(ids), _CAPTURE_CHUNK):
         chunk = list(ids[start : start + _CAPTURE_CHUNK])
-        wanted = (
-            bulk.one_of(col(Mention.id), chunk)
-            if bulk.is_postgres(session)
-            else col(Mention.id).in_(chunk)
-        )
-        stmt = select(*_key_columns(), *_value_columns()).where(wanted)
-        if lock and session.get_bind().dialect.name == "postgresql":
+        wanted = bulk.one_of(col(Mention.id), chunk) if postgres else col(Mention.id).in_(chunk)
+        stmt = select(*capture_columns()).where(wanted)
+        if lock and postgres:
             stmt = stmt.order_by(col(Mention.id)).with_for_update(of=Mention.__table__)  # type: ignore[attr-defined]
-        for row in session.connection().execute(stmt):
-            key = (to_date(row[0]), *row[1:7])
-            total = sums[key]
-            for i, value in enumerate(row[7:]):
-                total[i] += float(value)
-    return sums
+        rows.extend(session.connection().execute(stmt))
+    return sums(rows)
 
 
 def difference(before: Delta, after: Delta) -> Delta:

@@ -9,6 +9,7 @@ those few rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from store import walks
 from store.loop import LoopParams
 from store.models import Mention, Source
 from store.scope import (
@@ -140,7 +142,10 @@ def influential_mentions(
     ensure_sql_math(session)
     series = series_expr(scope).label("series")
     window = _window(scope, on, params, by_day=False)
-    top = _most_influential(session, window, on=on, limit=limit, weights=weights, params=params)
+    sources = scope.source_ids or tuple(session.exec(select(Source.id)).all())
+    top = _most_influential(
+        session, window, on=on, limit=limit, weights=weights, params=params, source_ids=sources
+    )
     stmt = (
         select(series, *_mention_columns(weights, on, params))
         .join(Source, col(Source.id) == col(Mention.source_id))
@@ -162,9 +167,6 @@ def influential_mentions(
     return frame
 
 
-WALK_CAP = 50_000  # mentions the walk reads before it hands over to one sorted query
-
-
 def _most_influential(
     session: Session,
     window: list[Any],
@@ -173,38 +175,26 @@ def _most_influential(
     limit: int,
     weights: Weights,
     params: LoopParams,
+    source_ids: Sequence[int],
 ) -> list[int] | None:
-    """The ids of the ``limit`` mentions of largest weight on ``on``, found by walking the
-    window in descending v(m) (an index order, the index alone on PostgreSQL) and stopping
-    once no later mention can enter: w ≤ v(m) · max(w_source). Weights are computed as SQL
-    computes them, so the ids are the sorted query's. None when ``WALK_CAP`` rows passed
-    without a stop (a narrow filter: then the sorted query is the fast one)."""
-    top_weight = max([1.0, *weights.by_source.values()])
-    walk = (
-        select(
-            col(Mention.id),
-            col(Mention.visibility),
-            col(Mention.source_id),
-            col(Mention.published_at),
-        )
-        .where(*window)
-        .order_by(col(Mention.visibility).desc(), col(Mention.id))
-        .limit(WALK_CAP)
-    )
-    found: list[tuple[float, float, int]] = []
-    walked = 0
-    result = session.execute(walk, execution_options={"yield_per": 2_000})
-    try:
-        for rows in result.partitions():
-            for mention_id, visibility, source_id, published in rows:
-                age = (on - published.astimezone(UTC).date()).days
-                weight = visibility * weights.of(source_id) * 0.5 ** (age / params.half_life_days)
-                found.append((-weight, -published.timestamp(), mention_id))
-            walked += len(rows)
-            found.sort()
-            del found[limit:]
-            if len(found) == limit and -found[-1][0] > rows[-1][1] * top_weight:
-                return [mention_id for *_, mention_id in found]
-    finally:
-        result.close()
-    return [mention_id for *_, mention_id in found] if walked < WALK_CAP else None
+    """The ids of the ``limit`` mentions of largest weight on ``on`` without weighing every
+    mention (store.walks: per source down the (source, visibility) index; w ≤ v · w_source);
+    None when the walk would read too much (then the sorted query is the fast one)."""
+
+    def weight(row: Any) -> float:
+        age = (on - row.published_at.astimezone(UTC).date()).days
+        return row.order * weights.of(row.source_id) * 0.5 ** (age / params.half_life_days)
+
+    visibility = col(Mention.visibility)
+    base = select(
+        col(Mention.id),
+        visibility.label("order"),
+        col(Mention.source_id),
+        col(Mention.published_at),
+    ).where(*window)
+    found = walks.top_by_source(
+        session, base, order=visibility, sources=source_ids,
+        ceiling=lambda order, source: order * weights.of(source), value=weight,
+        rank=lambda row: (-weight(row), -row.published_at.timestamp(), row.id), limit=limit,
+    )  # fmt: skip
+    return None if found is None else [row.id for row in found]

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 import store.db
 from store.db import make_engine, refresh_statistics, upgrade
-from store.facts import RAW
-from store.loop import _topic_sums
-from store.scope import Scope, Weights
-from tests.store.helpers import M, fill
 
 INSERT = (
     "INSERT INTO mention (source_id, external_id, kind, text, content_hash, visibility,"
@@ -95,7 +88,7 @@ def test_upgrade_analyzes_the_new_index(tmp_path: Path) -> None:
     upgrade(engine)
     with _raw(path) as raw:
         indexes = {r[0] for r in raw.execute("SELECT idx FROM sqlite_stat1")}
-    assert "ix_mention_day_topics" in indexes
+    assert "ix_mention_stage_visibility" in indexes  # made by 0009, after the ANALYZE
     engine.dispose()
 
 
@@ -134,31 +127,3 @@ def test_postgres_is_left_to_autovacuum(postgres_url: str) -> None:
     with engine.connect() as conn:
         assert refresh_statistics(conn.connection.driver_connection) == []
     engine.dispose()
-
-
-def test_topic_sums_stream_from_the_topic_index(sqlite_engine: Engine) -> None:
-    """Read from the mentions (the form the rollups are checked against), GROUP BY (brand,)
-    day, topics is served in order by ix_mention_day_topics: no sort."""
-    fill(sqlite_engine, [M("a", "2026-01-01", 0.5, topics=["design"])])
-    statements: list[str] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if "GROUP BY" in statement:
-            statements.append(statement)
-
-    event.listen(sqlite_engine, "before_cursor_execute", capture)
-    day = date(2026, 1, 1)
-    for scope in (Scope(), Scope(brand_ids=(1, 2))):
-        with Session(sqlite_engine, info={RAW: True}) as session:
-            _topic_sums(session, scope=scope, weights=Weights({2: 3.0}), first=day, last=day)
-    event.remove(sqlite_engine, "before_cursor_execute", capture)
-    assert len(statements) == 2
-    forced = "FROM mention INDEXED BY ix_mention_day_topics"
-    with sqlite_engine.connect() as conn:
-        raw = conn.connection.driver_connection
-        for statement in statements:
-            assert "CAST" not in statement  # the bare column, as the index holds it
-            sql = f"EXPLAIN QUERY PLAN {statement.replace('FROM mention', forced)}"
-            plan = [row[3] for row in raw.execute(sql, [3.0] * statement.count("?"))]
-            assert any("COVERING INDEX ix_mention_day_topics" in p for p in plan), plan
-            assert not any("TEMP B-TREE" in p for p in plan), plan

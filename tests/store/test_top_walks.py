@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from store import exports, shelf
+from store import exports, shelf, walks
 from store.complaints import set_status
 from store.db import session_scope
 from store.scope import Scope, Weights
@@ -71,7 +71,7 @@ def test_a_walk_past_its_cap_hands_over_to_the_sorted_query(
     engine = complaints_world
     with Session(engine) as session:
         expected = _ids(exports.complaints(session, scope=Scope(), as_of=AS_OF, limit=50))
-        monkeypatch.setattr(exports, "WALK_CAP", 30)
+        monkeypatch.setattr(walks, "WALK_CAP", 30)
         assert _ids(exports.complaints(session, scope=Scope(), as_of=AS_OF, limit=50)) == expected
 
 
@@ -85,7 +85,7 @@ def test_influential_mentions_past_the_walk_cap_are_the_same(
         walked = shelf.influential_mentions(
             session, scope=Scope(), on=AS_OF.date(), weights=weights
         )
-        monkeypatch.setattr(shelf, "WALK_CAP", 10)
+        monkeypatch.setattr(walks, "WALK_CAP", 10)
         sorted_ = shelf.influential_mentions(
             session, scope=Scope(), on=AS_OF.date(), weights=weights
         )

@@ -13,17 +13,15 @@ keeps 16 significant digits, not the 17 a float may need).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from sqlalchemy import func, literal_column
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.labels import OWNER_TEAMS, display_name
-from store import walks
 from store.models import Brand, ComplaintStatus, Correction, Mention, Product, Source
 from store.schemas import classification_text
 from store.scope import Scope, Weights, age_days, conditions, ensure_sql_math, ref_day
@@ -299,12 +297,7 @@ def complaints(
     if statuses:
         stmt = stmt.where(status.in_(statuses))
     if limit is not None:
-        sources = scope.source_ids or tuple(session.exec(select(Source.id)).all())
-        top = _top_complaints(
-            session, stmt, limit=limit, as_of=as_of, half_life_days=half_life_days,
-            weights=weights, source_ids=sources,
-        )  # fmt: skip
-        stmt = stmt.where(col(Mention.id).in_(top)) if top is not None else stmt.limit(limit)
+        stmt = stmt.limit(limit)
     names = _names(session)
     rows = []
     for rank, r in enumerate(session.exec(stmt).all(), start=1):
@@ -337,47 +330,6 @@ def complaints(
             }
         )
     return Export("complaints", COMPLAINT_COLUMNS, rows)
-
-
-# What the complaints walk follows down (with the sentiment and source before it, the index of
-# migration 0009): a complaint's priority is this × w_source × a decay ≤ 1. Written as in the
-# index so that both databases match the two.
-COMPLAINT_ORDER = literal_column("(mention.visibility * (1 + abs(mention.sentiment_score)))")
-
-
-def _top_complaints(
-    session: Session,
-    stmt: Any,
-    *,
-    limit: int,
-    as_of: datetime,
-    half_life_days: float,
-    weights: Weights,
-    source_ids: Sequence[int],
-) -> list[int] | None:
-    """The ids of the ``limit`` complaints of highest priority, without sorting them all
-    (store.walks); None when the walk would read too much (then the sorted query is fast)."""
-    today = as_of.date()
-
-    def priority(row: Any) -> float:
-        age = (today - utc(row.published_at).date()).days
-        weight = row.visibility * weights.of(row.source_id)
-        return weight * (1.0 + abs(row.sentiment_score or 0.0)) * 0.5 ** (age / half_life_days)
-
-    base = stmt.with_only_columns(
-        col(Mention.id),
-        COMPLAINT_ORDER.label("order"),
-        col(Mention.visibility),
-        col(Mention.source_id),
-        col(Mention.sentiment_score),
-        col(Mention.published_at),
-    ).order_by(None)
-    found = walks.top_by_source(
-        session, base, order=COMPLAINT_ORDER, sources=source_ids,
-        ceiling=lambda order, source: order * weights.of(source), value=priority,
-        rank=lambda row: (-priority(row), row.id), limit=limit,
-    )  # fmt: skip
-    return None if found is None else [row.id for row in found]
 
 
 def corrections(session: Session, *, scope: Scope) -> Export:

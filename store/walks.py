@@ -1,12 +1,12 @@
 """Top-N lists of single mentions, found by walking indexes from the top and stopping early.
 
-The complaints and the influential mentions rank mentions by a value SQL could sort every
-mention in range by: a year of a large brand, millions of rows. But each value is a quantity an
-index is ordered by (``order``: visibility, or visibility · (1 + |score|)) times factors that
-are at most known constants (the source's weight, a decay ≤ 1). So, per source (whose weight is
-then one constant), the rows are read down that index in chunks, and the walk of a source ends
-once ``order`` × its weight falls below the N-th best value found so far: no later row can
-enter. Each value is computed as SQL computes it, so the list is the sorted query's.
+The influential mentions rank mentions by a value SQL could sort every mention in range by: a
+year of a large brand, millions of rows. But the value is a quantity an index is ordered by
+(``order``: the visibility) times factors that are at most known constants (the source's weight,
+a decay ≤ 1). So, per source (whose weight is then one constant), the rows are read down that
+index in chunks, and the walk of a source ends once ``order`` × its weight falls below the N-th
+best value found so far: no later row can enter. Each value is computed as SQL computes it, so
+the list is the sorted query's.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import or_
 from sqlmodel import Session, col
 
 from store.models import Mention
@@ -52,9 +52,8 @@ def top_by_source(
             query = base.where(col(Mention.source_id) == source)
             if after is not None:
                 last, last_id = after
-                query = query.where(
-                    or_(order < last, and_(order == last, col(Mention.id) > last_id))
-                )
+                # "order <= last" first: a range the index can seek to (an OR alone is not)
+                query = query.where(order <= last, or_(order < last, col(Mention.id) > last_id))
             rows = session.execute(query.order_by(order.desc(), col(Mention.id)).limit(chunk)).all()
             walked += len(rows)
             found = sorted([*found, *rows], key=rank)[:limit]

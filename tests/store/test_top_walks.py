@@ -1,4 +1,5 @@
-"""Top-N lists found by walking an index and stopping early give the sorted query's answer."""
+"""Top-N lists give the head of the full list: the influential mentions found by walking an
+index and stopping early, and the complaints' LIMIT."""
 
 from __future__ import annotations
 
@@ -63,16 +64,6 @@ def test_complaints_walk_equals_the_sorted_list(complaints_world: Engine, limit:
                 assert _ids(top) == _ids(everything)[:limit]
                 assert [r["rank"] for r in top.rows] == list(range(1, len(top.rows) + 1))
     assert longer  # the walk had to stop early at least once
-
-
-def test_a_walk_past_its_cap_hands_over_to_the_sorted_query(
-    complaints_world: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    engine = complaints_world
-    with Session(engine) as session:
-        expected = _ids(exports.complaints(session, scope=Scope(), as_of=AS_OF, limit=50))
-        monkeypatch.setattr(walks, "WALK_CAP", 30)
-        assert _ids(exports.complaints(session, scope=Scope(), as_of=AS_OF, limit=50)) == expected
 
 
 def test_influential_mentions_past_the_walk_cap_are_the_same(

@@ -671,7 +671,7 @@ def rollups_equal_raw(engine: Engine) -> bool:
     t0 = time.perf_counter()
     unequal = []
     for name, check in rollup_checks(engine).items():
-        with Session(engine, info={RAW: True}) as raw, Session(engine) as rolled:
+        with Session(engine, info={RAW: True}) as raw, Session(engine, info={RAW: False}) as rolled:
             if not _frames_equal(check(raw), check(rolled)):
                 unequal.append(name)
     took = time.perf_counter() - t0

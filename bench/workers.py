@@ -124,7 +124,7 @@ def check(url: str, mentions: int) -> dict[str, Any]:
         labelled = session.scalar(
             select(func.count()).select_from(Mention).where(Mention.sentiment.is_not(None))  # type: ignore[union-attr]
         )
-    with Session(engine, info={RAW: True}) as raw, Session(engine) as rolled:
+    with Session(engine, info={RAW: True}) as raw, Session(engine, info={RAW: False}) as rolled:
         equal = daily_cube(raw, scope=Scope()).equals(daily_cube(rolled, scope=Scope()))
     engine.dispose()
     once = rows == distinct == labelled == mentions

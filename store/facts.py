@@ -3,8 +3,9 @@
 Every aggregate is a sum over mentions grouped by day, brand, product, source, stage, sentiment
 or topics list. ``Facts`` offers those keys and sums under the same names for both sources, so
 each query is written once. The rollups (``mention_day``, ``mention_day_topics``, plus the
-journal of changes not yet folded in: store.rollups) are what the product reads; the raw form
-reads the mentions and is what the rollups are tested against (``session.info["raw_facts"]``).
+journal of changes not yet folded in: store.rollups) are what the product reads on PostgreSQL;
+the raw form reads the mentions, on SQLite, and is what the rollups are tested against
+(``session.info["raw_facts"]``: True for the mentions, False for the rollups).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from store.scope import (
 )
 from store.topics import topics_text
 
-RAW = "raw_facts"  # session.info flag: read the mentions instead of the rollups
+RAW = "raw_facts"  # session.info: True reads the mentions, False the rollups, absent by dialect
 
 
 class _days_before(FunctionElement[Any]):  # noqa: N801 - SQL function naming
@@ -230,8 +231,15 @@ def _rolled(*, topics: bool) -> Facts:
 
 
 def facts(session: Session, *, topics: bool = False) -> Facts:
-    """The facts a query on ``session`` reads: the rollups (by topics list when ``topics``), or
-    the mentions when the session says so (tests comparing the two)."""
-    if session.info.get(RAW):
-        return _raw()
-    return _rolled(topics=topics)
+    """The facts a query on ``session`` reads: on PostgreSQL the rollups (by topics list when
+    ``topics``), on SQLite the mentions, or what ``session.info[RAW]`` says (tests and the
+    bench compare the two).
+
+    Chosen by measurement: at ten million mentions on PostgreSQL the rollups turned 47 queries
+    of 84 over a second into 9; at a million on SQLite, spread over two years and twelve
+    sources, they are barely smaller than the mentions, and the covering day indexes stream the
+    same sums faster (median query 98 ms against 320 ms)."""
+    raw = session.info.get(RAW)
+    if raw is None:
+        raw = session.get_bind().dialect.name == "sqlite"
+    return _raw() if raw else _rolled(topics=topics)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -183,6 +184,13 @@ def _aggregates(scope: Scope, weights: Weights, end: date) -> dict[str, Callable
     }
 
 
+@contextmanager
+def _sessions(engine: Engine) -> Iterator[tuple[Session, Session]]:
+    """One session reading the mentions, one reading the rollups."""
+    with Session(engine, info={RAW: True}) as raw, Session(engine, info={RAW: False}) as rolled:
+        yield raw, rolled
+
+
 def _same(raw: Any, rolled: Any, what: str) -> None:
     """Equal up to row order and float rounding (the rows are sorted by their key columns)."""
     if not isinstance(raw, pd.DataFrame):
@@ -206,7 +214,10 @@ def test_rollups_equal_raw_queries_on_200_random_filters(world: tuple[Engine, An
     for scope in _scopes(rng, brands, sources, products):
         weights = rng.choice(weights_choices)
         for name, query in _aggregates(scope, weights, FIRST + timedelta(days=DAYS)).items():
-            with Session(engine, info={RAW: True}) as raw, Session(engine) as rolled:
+            with (
+                Session(engine, info={RAW: True}) as raw,
+                Session(engine, info={RAW: False}) as rolled,
+            ):
                 _same(query(raw), query(rolled), f"{name} on {scope}")
             compared += 1
     assert compared == 200 * 11
@@ -222,7 +233,7 @@ def test_the_headline_is_the_same_from_rollups(
     engine, _ = world
     brands, sources = names_to_ids(engine)
     weights = Weights({sources["reviews"]: 2.0})
-    with Session(engine, info={RAW: True}) as raw, Session(engine) as rolled:
+    with _sessions(engine) as (raw, rolled):
         made = [
             headline.headline(
                 s,
@@ -335,7 +346,7 @@ def test_concurrent_workers_and_folders_keep_the_rollups_exact(postgres_url: str
     assert not errors, errors
     scope = Scope()
     for name, query in _aggregates(scope, Weights(), FIRST + timedelta(days=DAYS)).items():
-        with Session(engine, info={RAW: True}) as raw, Session(engine) as rolled:
+        with _sessions(engine) as (raw, rolled):
             _same(query(raw), query(rolled), name)
     rollups.fold_all(engine)
     with engine.connect() as conn:

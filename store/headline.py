@@ -430,6 +430,7 @@ def _drivers(
         order=cells["stage"].map(lambda s: STAGE_ORDER.get(s, len(STAGE_ORDER))),
     ).sort_values(["magnitude", "order", "topic"], ascending=[False, True, True])
     drivers, quoted = [], []
+    sources = list(session.exec(select(Source.id)).all())
     for cell in cells.head(top).itertuples():
         stage = None if cell.stage == UNKNOWN_STAGE else str(cell.stage)
         topic = None if cell.topic == NO_TOPIC else str(cell.topic)
@@ -437,7 +438,7 @@ def _drivers(
         s_old = float(cell.index_without_period) / 100.0
         quote, quote_id = _quote(
             session, own=own, period=period, stage=stage, topic=topic, up=points > 0,
-            s_old=s_old, weights=weights, avoid=quoted,
+            s_old=s_old, weights=weights, sources=sources, avoid=quoted,
         )  # fmt: skip
         if quote_id is not None:
             quoted.append(quote_id)
@@ -465,6 +466,7 @@ def _quote(
     up: bool,
     s_old: float,
     weights: Weights,
+    sources: Sequence[int],
     avoid: Sequence[int] = (),
 ) -> tuple[Quote | None, int | None]:
     """The cell's most visible mention of the period among those that pull the index the
@@ -483,7 +485,6 @@ def _quote(
         best = best.where(~tagged.exists())
     else:
         best = best.where(tagged.where(col(MentionTopic.topic) == topic).exists())
-    sources = list(session.exec(select(Source.id)).all())
     for avoiding in [avoid, ()] if avoid else [()]:
         found = _most_visible(
             session, best, own=own, sources=sources, avoid=avoiding, weights=weights

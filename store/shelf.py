@@ -181,9 +181,14 @@ def _most_influential(
     mention (store.walks: per source down the (source, visibility) index; w ≤ v · w_source);
     None when the walk would read too much (then the sorted query is the fast one)."""
 
+    known: dict[int, float] = {}  # by id: each chunk's sort asks again for the rows kept
+
     def weight(row: Any) -> float:
-        age = (on - row.published_at.astimezone(UTC).date()).days
-        return row.order * weights.of(row.source_id) * 0.5 ** (age / params.half_life_days)
+        if row.id not in known:
+            age = (on - row.published_at.astimezone(UTC).date()).days
+            decay = 0.5 ** (age / params.half_life_days)
+            known[row.id] = row.order * weights.of(row.source_id) * decay
+        return known[row.id]
 
     visibility = col(Mention.visibility)
     base = select(

@@ -150,15 +150,12 @@ def _sortable(key: Key) -> tuple[Any, ...]:
 
 
 @contextmanager
-def tracking(session: Session, ids: Sequence[int]) -> Iterator[list[int]]:
-    """Around a change to mentions ``ids``: record what it did to the rollups.
-
-    The caller may extend the yielded list with ids the change added (new mentions)."""
-    touched = list(ids)
-    before = capture(session, touched) if touched else {}
-    yield touched
+def tracking(session: Session, ids: Sequence[int]) -> Iterator[None]:
+    """Around a change to existing mentions ``ids``: record what it did to the rollups."""
+    before = capture(session, ids)
+    yield
     session.flush()
-    record(session, difference(before, capture(session, touched, lock=False)))
+    record(session, difference(before, capture(session, ids, lock=False)))
 
 
 def _upsert(table: Any, dialect: str) -> Any:

@@ -1,13 +1,23 @@
 """Scores of predicted labels against gold ones: accuracy, macro-F1, per class, confusion.
 
 Macro-F1 is the figure the project reports (docs/model.md): every class counts alike, however
-rare. Plain Python on label lists, so any caller can score any predictions.
+rare. scikit-learn computes them from plain label lists, so any caller can score any
+predictions.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+
+from sklearn.metrics import (
+    accuracy_score,
+    confusion_matrix,
+    multilabel_confusion_matrix,
+    precision_recall_fscore_support,
+)
+from sklearn.preprocessing import MultiLabelBinarizer
 
 
 @dataclass
@@ -20,6 +30,8 @@ class Report:
     per_class: dict[str, dict[str, float]]
     confusion: list[list[int]] = field(default_factory=list)  # rows gold, columns predicted
     note: str = ""
+    # Expected calibration error (10 bins) of the stated confidence; None: not measured.
+    ece: float | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -28,6 +40,7 @@ class Report:
         lines = [
             f"task {self.task}: n={self.n}  accuracy={self.accuracy:.3f}  "
             f"macro-F1={self.macro_f1:.3f}"
+            + ("" if self.ece is None else f"  calibration error (ECE)={self.ece:.3f}")
         ]
         if self.note:
             lines.append(self.note)
@@ -47,36 +60,38 @@ class Report:
         return "\n".join(lines)
 
 
-def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
-
-
 def single_label_report(
     task: str, gold: Sequence[str], pred: Sequence[str], label_set: Sequence[str]
 ) -> Report:
     """Macro-F1 over the classes present in gold or predictions (scikit-learn's convention)."""
     if len(gold) != len(pred):
         raise ValueError("gold and predictions differ in length")
-    labels = [lb for lb in label_set if lb in set(gold) | set(pred)]
-    labels += sorted((set(gold) | set(pred)) - set(labels))
-    index = {lb: i for i, lb in enumerate(labels)}
-    confusion = [[0] * len(labels) for _ in labels]
-    for g, p in zip(gold, pred, strict=True):
-        confusion[index[g]][index[p]] += 1
-    per_class = {}
-    for lb, i in index.items():
-        tp = confusion[i][i]
-        fp = sum(confusion[r][i] for r in range(len(labels))) - tp
-        fn = sum(confusion[i]) - tp
-        p, r, f = _prf(tp, fp, fn)
-        per_class[lb] = {"precision": p, "recall": r, "f1": f, "support": sum(confusion[i])}
-    n = len(gold)
-    acc = sum(g == p for g, p in zip(gold, pred, strict=True)) / n if n else 0.0
-    macro = sum(m["f1"] for m in per_class.values()) / len(per_class) if per_class else 0.0
-    return Report(task, n, acc, macro, labels, per_class, confusion)
+    seen = set(gold) | set(pred)
+    labels = [lb for lb in label_set if lb in seen] + sorted(seen - set(label_set))
+    if not labels:
+        return Report(task, 0, 0.0, 0.0, [], {}, [])
+    p, r, f, support = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0.0)
+    per_class = {
+        lb: {
+            "precision": float(p[i]),
+            "recall": float(r[i]),
+            "f1": float(f[i]),
+            "support": int(support[i]),
+        }
+        for i, lb in enumerate(labels)
+    }
+    with warnings.catch_warnings():  # one class only: the labels given already fix the shape
+        warnings.filterwarnings("ignore", message="A single label was found")
+        confusion = confusion_matrix(gold, pred, labels=labels).tolist()
+    return Report(
+        task,
+        len(gold),
+        float(accuracy_score(gold, pred)),
+        float(f.mean()),
+        labels,
+        per_class,
+        confusion,
+    )
 
 
 def multi_label_report(
@@ -88,16 +103,28 @@ def multi_label_report(
     """Per-label F1, macro-F1 over labels with gold support, exact-match accuracy; the
     confusion holds per-label [tp, fp, fn, tn]."""
     labels = list(label_set)
-    per_class, confusion = {}, []
-    for lb in labels:
-        tp = sum(lb in g and lb in p for g, p in zip(gold, pred, strict=True))
-        fp = sum(lb not in g and lb in p for g, p in zip(gold, pred, strict=True))
-        fn = sum(lb in g and lb not in p for g, p in zip(gold, pred, strict=True))
-        tn = len(gold) - tp - fp - fn
-        p, r, f = _prf(tp, fp, fn)
-        per_class[lb] = {"precision": p, "recall": r, "f1": f, "support": tp + fn}
-        confusion.append([tp, fp, fn, tn])
-    supported = [m["f1"] for m in per_class.values() if m["support"]]
+    binarizer = MultiLabelBinarizer(classes=labels)
+    # Labels outside label_set are not scored (and not warned about).
+    y_true = binarizer.fit_transform([[lb for lb in g if lb in labels] for g in gold])
+    y_pred = binarizer.transform([[lb for lb in p if lb in labels] for p in pred])
+    p, r, f, support = precision_recall_fscore_support(
+        y_true, y_pred, average=None, zero_division=0.0
+    )
+    per_class = {
+        lb: {
+            "precision": float(p[i]),
+            "recall": float(r[i]),
+            "f1": float(f[i]),
+            "support": int(support[i]),
+        }
+        for i, lb in enumerate(labels)
+    }
+    # Each label's [[tn, fp], [fn, tp]], reported as [tp, fp, fn, tn].
+    confusion = [
+        [int(m[1, 1]), int(m[0, 1]), int(m[1, 0]), int(m[0, 0])]
+        for m in multilabel_confusion_matrix(y_true, y_pred)
+    ]
+    supported = [float(f[i]) for i in range(len(labels)) if support[i]]
     macro = sum(supported) / len(supported) if supported else 0.0
     exact = sum(set(g) == set(p) for g, p in zip(gold, pred, strict=True))
     return Report(

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.config import ModelConfig
 
+from .errors import NonCommercialModelWarning
 from .prediction import Prediction, SentencePrediction
 
 if TYPE_CHECKING:
@@ -30,10 +32,12 @@ if TYPE_CHECKING:
 ASSETS = Path(__file__).resolve().parent / "assets"
 
 # Builtin registry: name -> directory of the trained heads (encoder cut + adapter + heads).
+# The default, builtin, is trained only on data a business may use; the -nc variants also read
+# non-commercial data sets and warn when loaded.
 MODELS: dict[str, Path] = {
     "builtin": ASSETS / "builtin",
-    "builtin-commercial": ASSETS / "builtin-commercial",
-    "builtin-fast": ASSETS / "builtin-fast",
+    "builtin-nc": ASSETS / "builtin-nc",
+    "builtin-fast-nc": ASSETS / "builtin-fast-nc",
 }
 
 __all__ = [
@@ -81,6 +85,13 @@ def build_classifier(model_config: ModelConfig, *, heads_dir: Path | None = None
     # A directory holding heads.json: heads trained by `umot train --output DIR`.
     custom = name not in MODELS and (Path(name) / "heads.json").is_file()
     heads = load_heads(heads_dir or (Path(name) if custom else MODELS.get(name, MODELS["builtin"])))
+    if restricted := heads.non_commercial_training():
+        warnings.warn(
+            f"model {name} was trained on data that forbids commercial use "
+            f"({', '.join(restricted)}): use it for research only, not for a business",
+            NonCommercialModelWarning,
+            stacklevel=2,
+        )
     encoder = load_encoder(
         heads.spec, heads.lora, max_length=min(max_length, heads.spec.max_length)
     )

@@ -14,3 +14,7 @@ class ClassifierError(ValueError):
 
 class DataError(ClassifierError):
     """A labelled file cannot be used (missing column, unreadable, unknown labels)."""
+
+
+class NonCommercialModelWarning(UserWarning):
+    """A model was loaded whose training data forbids commercial use (its name ends in -nc)."""

@@ -25,6 +25,8 @@ from .quantize import dequantize_rows, quantize_rows
 HEADS_FILE = "heads.safetensors"
 META_FILE = "heads.json"
 TASK_NAMES = ("sentiment", "stage", "topics")
+# The softmax tasks, whose probabilities a temperature calibrates (sentiment.calibration).
+CALIBRATED_TASKS = ("sentiment", "stage")
 
 
 class HeadsError(ClassifierError):
@@ -79,6 +81,12 @@ class Heads:
     lora: dict[str, torch.Tensor] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
     lexical: LexicalHead | None = None  # the sentiment head's lexical partner (lexical.py)
+    # Per task, the temperature that calibrates its probabilities (sentiment.calibration);
+    # a task absent here keeps its raw probabilities.
+    calibration: dict[str, float] = field(default_factory=dict)
+
+    def temperature(self, task: str) -> float:
+        return float(self.calibration.get(task, 1.0))
 
     def head(self, task: str) -> LinearHead:
         if task not in TASK_NAMES:
@@ -108,6 +116,19 @@ class Heads:
             out[f"lora.{key}"] = t.contiguous().to(torch.float16)
         return out
 
+    def training_sets(self) -> list[dict]:
+        """The data sets the heads were trained on, as recorded by `umot train`: dataset,
+        licence and whether it allows commercial use."""
+        return list(self.meta.get("training_data", []))
+
+    def non_commercial_training(self) -> list[str]:
+        """``"name (licence)"`` of each training set whose licence forbids commercial use."""
+        return [
+            f"{d['dataset']} ({d.get('licence', 'unknown licence')})"
+            for d in self.training_sets()
+            if d.get("commercial_use") is False
+        ]
+
     def fingerprint(self) -> str:
         """Short hash of every shipped tensor and label, and of the aggregation rules: changes
         whenever the heads, or how their sentence outputs become mention labels, change."""
@@ -132,6 +153,7 @@ class Heads:
             }
             | {"encoder": asdict(self.spec)}
             | self._lexical_json()
+            | ({"calibration": dict(self.calibration)} if self.calibration else {})
         )
 
     def _lexical_json(self) -> dict:
@@ -235,4 +257,16 @@ def load_heads(directory: Path) -> Heads:
     if lexical is not None and lexical.labels != heads["sentiment"].labels:
         # The two experts' probabilities are multiplied class by class.
         raise HeadsError(f"{directory}: the lexical and sentiment heads order their labels apart")
-    return Heads(**heads, spec=spec, lora=lora, meta=meta.get("meta", {}), lexical=lexical)
+    calibration = {task: float(t) for task, t in meta.get("calibration", {}).items()}
+    if any(t <= 0 for t in calibration.values()) or not set(calibration) <= set(CALIBRATED_TASKS):
+        raise HeadsError(
+            f"{directory}: calibration needs a positive temperature for sentiment or stage"
+        )
+    return Heads(
+        **heads,
+        spec=spec,
+        lora=lora,
+        meta=meta.get("meta", {}),
+        lexical=lexical,
+        calibration=calibration,
+    )

@@ -3,14 +3,17 @@
 A file has a text column (``text`` unless told) and any of: ``label`` or ``sentiment``
 (sentiment), ``stage``, ``topics`` (``;``-separated). Labels are normalised and checked against
 ``sentiment.labels`` (``docs/taxonomy.md`` defines them); an empty cell means "not labelled for
-that task".
+that task". A sentiment of ``mixed`` or ``ambiguous`` (GoEmotions' rows with both or neither
+polarity) is not one of the three classes: such a row is not labelled for sentiment. Rows whose
+``commercial_use`` column says ``false`` are skipped: our labels of non-commercial texts ship
+without the text (``sentiment/assets/labels``).
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..encoder import sha256_of
@@ -19,6 +22,8 @@ from ..labels import SENTIMENTS, STAGES, TOPICS, normalise_sentiment, split_topi
 from .presets import licence
 
 TASKS = ("sentiment", "stage", "topics")
+# Sentiment labels that name no single class of the three: the row carries no sentiment label.
+NO_SENTIMENT_CLASS = frozenset({"mixed", "ambiguous"})
 # Which column holds each task's labels (the first one present wins).
 LABEL_COLUMNS: dict[str, tuple[str, ...]] = {
     "sentiment": ("sentiment", "label"),
@@ -36,6 +41,9 @@ class LabelledFile:
     sentiment: list[str | None]
     stage: list[str | None]
     topics: list[list[str]] | None  # None: no topics column (or not read)
+    # Per row, the text it comes from (``<data set>-<id>``): a review and the sentences of it
+    # labelled elsewhere share one, so cross-validation keeps them in one fold.
+    groups: list[str] = field(default_factory=list)
 
     @property
     def licence(self) -> str:
@@ -62,7 +70,7 @@ def read_labelled_csv(
         with path.open(newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
             columns = reader.fieldnames or []
-            rows = list(reader)
+            rows = [r for r in reader if (r.get("commercial_use") or "").lower() != "false"]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise DataError(f"cannot read {path}: {exc}") from exc
     if text_column not in columns:
@@ -78,7 +86,8 @@ def read_labelled_csv(
         raise DataError(
             f"{path}: no label column for task {_either(tasks)} (expected one of: {expected})"
         )
-    texts, sentiment, stage, topics = [], [], [], []
+    texts, sentiment, stage, topics, groups = [], [], [], [], []
+    name = dataset_name(path)
     for line, row in enumerate(rows, start=2):
         cell = {task: row[column] for task, column in label_columns.items()}
         where = f"{path}:{line}"
@@ -86,19 +95,28 @@ def read_labelled_csv(
         sentiment.append(_sentiment(cell.get("sentiment"), where))
         stage.append(_stage(cell.get("stage"), where))
         topics.append(_topics(cell.get("topics"), where))
+        groups.append(_group(row, name, line))
     return LabelledFile(
         path,
-        dataset_name(path),
+        name,
         sha256_of(path),
         texts,
         sentiment,
         stage,
         topics if "topics" in label_columns else None,
+        groups,
     )
 
 
+def _group(row: dict[str, str], name: str, line: int) -> str:
+    """The text a row comes from: its source (our labels of a data set's texts), else its id."""
+    if row.get("source_dataset") and row.get("source_id"):
+        return f"{row['source_dataset']}-{row['source_id']}"
+    return f"{name}-{row.get('id') or line}"
+
+
 def _sentiment(value: str | None, where: str) -> str | None:
-    if not value:
+    if not value or value.strip().lower() in NO_SENTIMENT_CLASS:
         return None
     label = normalise_sentiment(value)  # "POS", "Positive", "4 stars" -> "positive"
     if label is None:

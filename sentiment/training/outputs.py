@@ -13,6 +13,7 @@ from ..encoder import MODEL_SHA256
 from ..heads import Heads, load_heads, save_heads
 from .card import training_card
 from .fit import TrainResult
+from .presets import commercial_use
 
 
 def write_outputs(result: TrainResult, output: Path, *, command: str, preset: str | None) -> Heads:
@@ -33,9 +34,11 @@ def write_outputs(result: TrainResult, output: Path, *, command: str, preset: st
                 "sha256": f.sha256,
                 "rows": len(f.texts),
                 "licence": f.licence,
+                "commercial_use": commercial_use(f.name),
             }
             for f in result.files
         ],
+        "cv_metrics": result.cv,
         "dev_metrics": result.metrics,
         **({"adapter": result.adapter_source} if result.adapter_source else {}),
         "torch": torch.__version__,

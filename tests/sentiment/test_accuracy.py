@@ -18,7 +18,7 @@ from tests.sentiment.conftest import shared_data
 
 FLOORS: dict[str, list[tuple[str, str, str, float]]] = {
     # variant: (dataset, task, metric, floor)
-    "builtin": [
+    "builtin-nc": [
         ("airline_tweets", "sentiment", "macro_f1", 0.75),
         ("clothing_reviews", "sentiment", "macro_f1", 0.65),
         ("uci_sentences", "sentiment", "accuracy", 0.91),
@@ -26,7 +26,7 @@ FLOORS: dict[str, list[tuple[str, str, str, float]]] = {
         ("mot_stages", "stage", "macro_f1", 0.80),
         ("mot_stages", "topics", "macro_f1", 0.68),
     ],
-    "builtin-fast": [
+    "builtin-fast-nc": [
         ("airline_tweets", "sentiment", "macro_f1", 0.75),
         ("clothing_reviews", "sentiment", "macro_f1", 0.65),
         ("uci_sentences", "sentiment", "accuracy", 0.88),

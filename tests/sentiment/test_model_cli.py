@@ -44,7 +44,15 @@ def test_predict_texts_prints_one_json_object_each(cli_config, builtin_classifie
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [d["text"] for d in lines] == ["Never ordering from them again.", "Love it!"]
-    assert set(lines[0]) >= {"sentiment", "sentiment_score", "stage", "topics", "language"}
+    assert set(lines[0]) >= {
+        "sentiment",
+        "sentiment_score",
+        "confidence",
+        "stage",
+        "stage_confidence",
+        "topics",
+        "language",
+    }
 
 
 def test_predict_csv_round_trip(cli_config, builtin_classifier, tmp_path: Path) -> None:
@@ -55,8 +63,20 @@ def test_predict_csv_round_trip(cli_config, builtin_classifier, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     rows = first_rows(out, 100)
     assert [r["id"] for r in rows] == [r["id"] for r in first_rows(inp, 100)]
-    assert list(rows[0]) == ["id", "sentiment", "sentiment_score", "stage", "topics"]
+    assert list(rows[0]) == [
+        "id",
+        "sentiment",
+        "sentiment_score",
+        "confidence",
+        "stage",
+        "stage_confidence",
+        "topics",
+        "language",
+    ]
     assert all(-1 <= float(r["sentiment_score"]) <= 1 for r in rows)
+    assert all(1 / 3 <= float(r["confidence"]) <= 1 for r in rows)
+    assert all(1 / 5 <= float(r["stage_confidence"]) <= 1 for r in rows)
+    assert {r["language"] for r in rows} <= {"en", ""}
 
 
 def test_predict_with_another_text_column(cli_config, builtin_classifier, tmp_path) -> None:
@@ -220,11 +240,11 @@ def test_train_reuses_an_adapter_and_refits_heads(cli_config, tmp_path, monkeypa
     from sentiment.heads import load_heads
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    source = load_heads(MODELS["builtin-fast"])
+    source = load_heads(MODELS["builtin-fast-nc"])
     data = _small_training_csv(tmp_path)
     out = tmp_path / "heads"
     argv = ["train", "--data", str(data), "--output", str(out)]
-    result = runner.invoke(app, [*argv, "--adapter-from", str(MODELS["builtin-fast"]), "-q"])
+    result = runner.invoke(app, [*argv, "--adapter-from", str(MODELS["builtin-fast-nc"]), "-q"])
     assert result.exit_code == 0, result.output
     trained = load_heads(out)
     assert trained.spec == source.spec  # the cut and rank come with the adapter

@@ -16,6 +16,7 @@ from sentiment.training import hyperparams
 from umot.shell import current_config, fail, user_errors
 
 if TYPE_CHECKING:
+    from sentiment import Prediction
     from sentiment.classifier import Classifier
 
 DEFAULT_DATA_DIR = Path("..") / "shared" / "data"
@@ -34,10 +35,71 @@ class TrainTask(StrEnum):
     topics = "topics"
 
 
+model_app = typer.Typer(help="The configured classifier: what it is and what trained it.")
+
+
 def register(app: typer.Typer) -> None:
     app.command()(predict)
     app.command()(evaluate)
     app.command()(train)
+    model_app.command("info")(info)
+    app.add_typer(model_app, name="model")
+
+
+def info(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the card as JSON.")] = False,
+) -> None:
+    """The model's version, encoder, training sets with their licences, and its figures."""
+    from sentiment.errors import ClassifierError
+    from sentiment.model_info import model_info
+
+    with user_errors():
+        try:
+            card = model_info(current_config().model)
+        except ClassifierError as exc:
+            fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(card, indent=2))
+        return
+    typer.echo("\n".join(_info_lines(card)))
+
+
+def _info_lines(card: dict) -> list[str]:
+    lines = [f"model {card['name']}" + (f" (version {card['version']})" if card["version"] else "")]
+    if card.get("note"):
+        return [*lines, card["note"]]
+    enc = card["encoder"]
+    lines.append(
+        f"encoder: {enc['name']}, first {enc['layers']} of 6 layers, sha256 {enc['sha256']}"
+    )
+    allowed = card["commercial_use"]
+    lines.append(
+        "commercial use: "
+        + ("yes, every training set allows it" if allowed else "NO: research use only")
+    )
+    lines.append("trained on:")
+    for d in card["training"]:
+        use = {True: "commercial use allowed", False: "NON-COMMERCIAL", None: "licence unchecked"}
+        rows = f"{d['rows']:,} rows" if d.get("rows") is not None else ""
+        lines.append(
+            f"  {d['dataset']:<18} {rows:>14}  {d['licence']} ({use[d['commercial_use']]})"
+        )
+    if card["calibration"]:
+        temps = ", ".join(f"{t} T={v:.2f}" for t, v in card["calibration"].items())
+        lines.append(f"confidence calibrated by temperature: {temps}")
+    cv = card["figures"].get("cross_validated", {})
+    if cv:
+        lines.append("cross-validated on the training data (macro-F1; calibration error, ECE):")
+        for task, r in cv.items():
+            scores = ", ".join(f"{d} {f:.3f}" for d, f in r["macro_f1"].items())
+            lines.append(f"  {task}: {scores}; ECE {r['ece']:.3f}")
+    dev = card["figures"].get("dev", {})
+    if dev:
+        lines.append("dev sets, never trained on (macro-F1):")
+        for dataset, tasks in dev.items():
+            scores = ", ".join(f"{t} {d['macro_f1']:.3f}" for t, d in tasks.items())
+            lines.append(f"  {dataset}: {scores}")
+    return lines
 
 
 def _classifier() -> Classifier:
@@ -64,7 +126,7 @@ def predict(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Classify texts (one JSON object each) or a CSV (id,sentiment,score,stage,topics)."""
+    """Classify texts (one JSON object each) or a CSV (id, labels, confidences, language)."""
     from sentiment.errors import ClassifierError
 
     if bool(texts) == bool(input_csv):
@@ -107,21 +169,47 @@ def _read_input(path: Path, text_column: str, id_column: str) -> tuple[list[str]
     return ids, texts
 
 
-def _write_predictions(output: Path | None, ids: list[str], preds: list) -> None:  # type: ignore[type-arg]
-    header = ["id", "sentiment", "sentiment_score", "stage", "topics"]
-    rows = [
-        [i, p.sentiment, f"{p.sentiment_score:.4f}", p.stage, ";".join(p.topics)]
-        for i, p in zip(ids, preds, strict=True)
+PREDICTION_COLUMNS = [
+    "id",
+    "sentiment",
+    "sentiment_score",
+    "confidence",
+    "stage",
+    "stage_confidence",
+    "topics",
+    "language",
+]
+
+
+def _prediction_row(row_id: str, p: Prediction) -> list[str]:
+    """A CSV row of ``umot predict --output``; an empty cell where the model gave nothing."""
+
+    def number(x: float | None) -> str:
+        return "" if x is None else f"{x:.4f}"
+
+    return [
+        row_id,
+        p.sentiment or "",
+        number(p.sentiment_score),
+        number(p.confidence),
+        p.stage or "",
+        number(p.stage_confidence),
+        ";".join(p.topics),
+        p.language or "",
     ]
+
+
+def _write_predictions(output: Path | None, ids: list[str], preds: list[Prediction]) -> None:
+    rows = [_prediction_row(i, p) for i, p in zip(ids, preds, strict=True)]
     if output is None:
         writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(header)
+        writer.writerow(PREDICTION_COLUMNS)
         writer.writerows(rows)
         return
     try:
         with output.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(header)
+            writer.writerow(PREDICTION_COLUMNS)
             writer.writerows(rows)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
@@ -179,14 +267,16 @@ def train(
     preset: Annotated[
         str | None,
         typer.Option(
-            "--preset", help="builtin, builtin-fast or builtin-commercial: the shipped recipes."
+            "--preset",
+            help="builtin (the default: data a business may use), builtin-nc or "
+            "builtin-fast-nc (also non-commercial data): the shipped recipes.",
         ),
     ] = None,
     commercial: Annotated[
         bool,
         typer.Option(
             "--commercial",
-            help="Same as --preset builtin-commercial (CC0/CC BY data and our own examples only).",
+            help="Same as --preset builtin (commercially usable data and our own labels only).",
         ),
     ] = False,
     data_dir: Annotated[
@@ -279,6 +369,17 @@ def train(
             "head (1 = equal say; 0 = no lexical expert, e.g. for a few dozen rows).",
         ),
     ] = hyperparams.LEXICAL_MIX,
+    cv_folds: Annotated[
+        int,
+        typer.Option(
+            "--cv-folds",
+            min=0,
+            max=20,
+            help="Cross-validate the sentiment and stage heads on the training data in this many "
+            "folds: their figures, and the temperatures that calibrate their confidence "
+            "(0 = neither).",
+        ),
+    ] = 5,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Train the task heads on labelled CSV files (or a preset) and write them with a card."""
@@ -294,9 +395,9 @@ def train(
     from sentiment.training.presets import PRESET_LAYERS, preset_files
 
     if commercial:
-        preset = "builtin-commercial"
+        preset = "builtin"
     if not preset and not data:
-        fail("give --data FILE.csv (repeatable), --preset builtin or --commercial")
+        fail("give --data FILE.csv (repeatable) or --preset builtin")
     log = (lambda *_: None) if quiet else (lambda msg: typer.echo(msg, err=True))
     try:
         train_paths, dev_paths = preset_files(preset, data_dir) if preset else ([], [])
@@ -330,6 +431,7 @@ def train(
             adapter_from=reused,
             teacher=TeacherConfig(epochs=teacher_epochs),
             lexical_mix=lexical_mix,
+            cv_folds=cv_folds,
             dev_files=dev_files,
             progress=not quiet,
             log=log,

@@ -11,33 +11,66 @@ import pytest
 from sentiment.heads import load_heads
 from sentiment.labels import SENTIMENTS
 from sentiment.training.datasets import read_labelled_csv
-from sentiment.training.presets import LICENCES, OWN_EXAMPLES, OWN_TWEETS, preset_files
+from sentiment.training.presets import (
+    LICENCES,
+    OWN_EXAMPLES,
+    OWN_TWEETS,
+    REAL_LABELS,
+    preset_files,
+)
 from tests.sentiment.conftest import DATA, shared_data
 
-NON_COMMERCIAL = {name for name, licence in LICENCES.items() if "-NC" in licence}
+NON_COMMERCIAL = {name for name, (_, commercial) in LICENCES.items() if not commercial}
 
 
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower()).strip()
 
 
-def test_commercial_preset_reads_no_non_commercial_data_and_our_tweets() -> None:
+def test_default_preset_reads_no_non_commercial_data() -> None:
     shared_data("clothing_reviews", "train.csv")  # skips (or fails under CI) without the data
-    train, _ = preset_files("builtin-commercial", DATA)
+    train, _ = preset_files("builtin", DATA)
     names = {read_labelled_csv(p).name for p in train}
-    assert names == {"clothing_reviews", "uci_sentences", "own_examples", "own_tweets"}
+    assert names == {
+        "clothing_reviews",
+        "uci_sentences",
+        "goemotions",
+        "own_examples",
+        "own_tweets",
+        "real_units",
+    }
     assert not names & NON_COMMERCIAL
-    builtin, _ = preset_files("builtin", DATA)
-    assert OWN_TWEETS not in builtin  # the real tweets serve there
+    nc, _ = preset_files("builtin-nc", DATA)
+    assert OWN_TWEETS not in nc  # the real tweets serve there
+    assert "airline_tweets" in {read_labelled_csv(p).name for p in nc}
 
 
-def test_shipped_commercial_heads_name_only_commercial_licences() -> None:
+def test_real_labels_train_on_their_commercial_rows_only() -> None:
+    """The ids-only rows of non-commercial texts are skipped, not read as empty texts."""
+    data = read_labelled_csv(REAL_LABELS)
+    with REAL_LABELS.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    commercial = [r for r in rows if r["commercial_use"] == "true"]
+    assert 0 < len(data.texts) == len(commercial) < len(rows)
+    assert all(data.texts)
+    assert data.groups[0] == f"{commercial[0]['source_dataset']}-{commercial[0]['source_id']}"
+    # About none of the moments: no stage label, still a sentiment and topics example.
+    none = next(i for i, r in enumerate(commercial) if r["about_a_moment"] == "false")
+    assert data.stage[none] is None and data.sentiment[none] is not None
+
+
+@pytest.mark.parametrize("variant", ["builtin", "builtin-nc", "builtin-fast-nc"])
+def test_shipped_heads_record_the_licences_they_trained_on(variant: str) -> None:
     from sentiment import MODELS
 
-    meta = load_heads(MODELS["builtin-commercial"]).meta
-    licences = {d["dataset"]: d["licence"] for d in meta["training_data"]}
-    assert "own_tweets" in licences
-    assert not any("-NC" in licence for licence in licences.values())
+    heads = load_heads(MODELS[variant])
+    sets = heads.training_sets()
+    assert sets and all(isinstance(d["commercial_use"], bool) for d in sets)
+    if variant == "builtin":
+        assert heads.non_commercial_training() == []
+        assert {d["dataset"] for d in sets} >= {"goemotions", "real_units", "own_tweets"}
+    else:
+        assert heads.non_commercial_training() == ["airline_tweets (CC BY-NC-SA 4.0)"]
 
 
 def test_own_tweets_are_sentiment_only_and_labelled() -> None:

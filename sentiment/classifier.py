@@ -18,6 +18,7 @@ from .aggregate import (
     weighted_mean,
 )
 from .batching import run_batched
+from .calibration import temper
 from .encoder import Encoder
 from .heads import Heads
 from .hf_model import HFSentimentModel
@@ -166,6 +167,9 @@ class Classifier:
                 log_p = per_distinct(keys, lexical.log_probs)
                 sent_probs = lexical.product(sent_probs, log_p[: len(flat)])
                 mention_probs = lexical.product(mention_probs, log_p[len(flat) :])
+            # Calibrated: a temperature fitted on held-out training folds (calibration.py).
+            t = self.heads.temperature("sentiment")
+            sent_probs, mention_probs = temper(sent_probs, t), temper(mention_probs, t)
         else:
             sent_probs = self._hf_sentiment(flat, progress)
             logp = sent_probs.clamp(min=1e-6).log()
@@ -183,9 +187,11 @@ class Classifier:
         mention_conf = mention_probs.max(-1).values.tolist()
         mention_diff = _pos_minus_neg(mention_probs)
         stage_labels = self.heads.stage.labels
+        stage_index = {label: j for j, label in enumerate(stage_labels)}
         out: list[Prediction] = []
         k = 0
         for i, prep in enumerate(prepared):
+            first = k
             sentences, emph = [], []
             for span in prep.spans:
                 sentences.append(
@@ -201,15 +207,19 @@ class Classifier:
                 )
                 emph.append(emphasis(sent_diff[k], stage_conf[k]))
                 k += 1
+            stage = primary_stage([s.stage for s in sentences], emph)
+            # The stage's confidence: its probability in the sentences that carry it.
+            chosen = stage_probs[first:k, stage_index[stage]].max().item()
             out.append(
                 Prediction(
                     sentiment=SENTIMENTS[mention_label[i]],
                     sentiment_score=_clamp(mention_diff[i]),
-                    stage=primary_stage([s.stage for s in sentences], emph),
+                    stage=stage,
                     topics=union_topics([s.topics for s in sentences]),
                     language=prep.language,
                     sentences=sentences,
-                    confidence=min(1.0, max(0.0, mention_conf[i])),
+                    confidence=_unit(mention_conf[i]),
+                    stage_confidence=_unit(chosen),
                 )
             )
         return out
@@ -223,8 +233,9 @@ class Classifier:
         self, task: str, emb: torch.Tensor, pooled: Pooled, owner: torch.Tensor
     ) -> torch.Tensor:
         head = self.heads.head(task)
-        own = head.probs(sentence_input(emb, head.pooling))
-        return in_context(own, head.probs(pooled.input(head.pooling)), owner)
+        t = self.heads.temperature(task) if head.kind == "softmax" else 1.0
+        own = temper(head.probs(sentence_input(emb, head.pooling)), t)
+        return in_context(own, temper(head.probs(pooled.input(head.pooling)), t), owner)
 
 
 def sentence_weight(text: str) -> float:
@@ -240,3 +251,7 @@ def _pos_minus_neg(probs: torch.Tensor) -> list[float]:
 
 def _clamp(score: float) -> float:
     return max(-1.0, min(1.0, score))
+
+
+def _unit(p: float) -> float:
+    return max(0.0, min(1.0, p))

@@ -25,9 +25,10 @@ class SentencePrediction:
 
 @dataclass(frozen=True)
 class Prediction:
-    """A mention's labels. ``confidence`` is the probability the model gave ``sentiment`` (the
-    largest of P(negative), P(neutral), P(positive), so at least 1/3); ``sentiment_score`` is
-    P(positive) - P(negative), which alone does not tell it."""
+    """A mention's labels. ``confidence`` is the calibrated probability that ``sentiment`` is
+    right (the largest of P(negative), P(neutral), P(positive), so at least 1/3), and
+    ``stage_confidence`` that ``stage`` is: of the mentions given 0.8, about 80 % are right.
+    ``sentiment_score`` is P(positive) - P(negative), which alone does not tell it."""
 
     sentiment: str
     sentiment_score: float
@@ -36,6 +37,7 @@ class Prediction:
     language: str | None = None
     sentences: list[SentencePrediction] = field(default_factory=list)
     confidence: float | None = None
+    stage_confidence: float | None = None
 
     def aspects(self) -> list[dict]:
         """Per-sentence labels as JSON-serialisable dicts (what the store keeps)."""
@@ -47,8 +49,9 @@ class Prediction:
         out = {
             "sentiment": self.sentiment,
             "sentiment_score": round(self.sentiment_score, 4),
-            "confidence": None if self.confidence is None else round(self.confidence, 4),
+            "confidence": _rounded(self.confidence),
             "stage": self.stage,
+            "stage_confidence": _rounded(self.stage_confidence),
             "topics": list(self.topics),
             "language": self.language,
         }
@@ -62,3 +65,7 @@ class Prediction:
             f"Prediction({self.stage} {self.sentiment} {self.sentiment_score:+.2f} [{topics}] "
             f"{len(self.sentences)} sentence(s))"
         )
+
+
+def _rounded(p: float | None) -> float | None:
+    return None if p is None else round(p, 4)

@@ -17,7 +17,9 @@ from ..encoder import Encoder, EncoderSpec
 from ..errors import DataError
 from ..heads import Heads
 from ..labels import SENTIMENTS, STAGES, TOPICS
+from ..prediction import Prediction
 from ..preparation import auto_workers
+from .calibration import calibration_error
 from .datasets import LabelledFile, read_labelled_csv
 from .metrics import Report, multi_label_report, single_label_report
 
@@ -51,8 +53,29 @@ def evaluate_file(
     preds = classifier.predict(texts, progress=progress)
     if task == "topics":
         return multi_label_report(task, gold, [p.topics for p in preds], TOPICS)
-    got = [p.sentiment if task == "sentiment" else p.stage for p in preds]
-    return single_label_report(task, gold, got, SENTIMENTS if task == "sentiment" else STAGES)
+    report = single_label_report(task, gold, [_label(p, task) for p in preds], LABELS[task])
+    report.ece = confidence_error(task, gold, preds)
+    return report
+
+
+LABELS = {"sentiment": SENTIMENTS, "stage": STAGES}
+
+
+def _label(pred: Prediction, task: str) -> str | None:
+    return pred.sentiment if task == "sentiment" else pred.stage
+
+
+def confidence_error(task: str, gold: Sequence[str], preds: Sequence[Prediction]) -> float | None:
+    """Expected calibration error (10 bins) of the predictions' stated confidence in ``task``,
+    over those that state one; None when none does."""
+    rows = [
+        (conf, _label(p, task) == g)
+        for g, p in zip(gold, preds, strict=True)
+        if (conf := p.confidence if task == "sentiment" else p.stage_confidence) is not None
+    ]
+    if not rows:
+        return None
+    return calibration_error([c for c, _ in rows], [ok for _, ok in rows])
 
 
 def evaluate_heads(
@@ -72,14 +95,18 @@ def evaluate_heads(
     for f in dev_files:
         preds = clf.predict(f.texts)
         out = {}
-        pairs = [(g, p.sentiment) for g, p in zip(f.sentiment, preds, strict=True) if g]
-        if pairs:
-            r = single_label_report("sentiment", *zip(*pairs, strict=True), SENTIMENTS)
-            out["sentiment"] = {"accuracy": r.accuracy, "macro_f1": r.macro_f1, "n": r.n}
-        pairs = [(g, p.stage) for g, p in zip(f.stage, preds, strict=True) if g]
-        if pairs:
-            r = single_label_report("stage", *zip(*pairs, strict=True), STAGES)
-            out["stage"] = {"accuracy": r.accuracy, "macro_f1": r.macro_f1, "n": r.n}
+        for task, gold in (("sentiment", f.sentiment), ("stage", f.stage)):
+            rows = [(g, p) for g, p in zip(gold, preds, strict=True) if g]
+            if rows:
+                r = single_label_report(
+                    task, [g for g, _ in rows], [_label(p, task) for _, p in rows], LABELS[task]
+                )
+                out[task] = {
+                    "accuracy": r.accuracy,
+                    "macro_f1": r.macro_f1,
+                    "n": r.n,
+                    "ece": confidence_error(task, [g for g, _ in rows], [p for _, p in rows]),
+                }
         if f.topics is not None:
             r = multi_label_report("topics", f.topics, [p.topics for p in preds], TOPICS)
             out["topics"] = {"exact_match": r.accuracy, "macro_f1": r.macro_f1, "n": r.n}

@@ -17,19 +17,14 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..aggregate import Pooled, Pooling
 from ..encoder import EncoderSpec, load_encoder, lora_digest
 from ..errors import DataError
-from ..heads import Heads, LinearHead
-from ..labels import SENTIMENTS, STAGES, TOPICS, split_topics
-from ..lexical import LexicalHead
-from .balance import cell_weights
+from ..heads import CALIBRATED_TASKS, Heads, LinearHead
+from .crossval import CV_FOLDS, calibrate, can_cross_validate, out_of_fold
 from .datasets import TASKS, LabelledFile
 from .encoder_choice import choose_encoder
 from .evaluate import evaluate_heads
 from .features import cached_features
-from .fit_heads import fit_linear_head, fit_mlp_head
-from .fit_lexical import fit_lexical_head
 from .hyperparams import (
     HEADS,
     LAYERS,
@@ -40,9 +35,9 @@ from .hyperparams import (
     HeadRecipe,
     TeacherConfig,
 )
+from .task_fits import Features, fit_sentiment, fit_stage, fit_topics
 
 DEFAULT_SPEC = EncoderSpec(num_layers=LAYERS, max_length=MAX_LENGTH)
-Features = dict[int, Pooled]  # per file (by id), its texts' pooled sentence vectors
 
 
 @dataclass
@@ -52,6 +47,8 @@ class TrainResult:
     files: list[LabelledFile] = field(default_factory=list)
     # Where a reused adapter came from (its own training command and machine), for the card.
     adapter_source: dict = field(default_factory=dict)
+    # Cross-validated figures per calibrated task (crossval.cv_report), from training data only.
+    cv: dict[str, dict] = field(default_factory=dict)
 
 
 def train_heads(
@@ -65,6 +62,7 @@ def train_heads(
     teacher: TeacherConfig | None = None,
     recipe: HeadRecipe = HEADS,
     lexical_mix: float = LEXICAL_MIX,
+    cv_folds: int = CV_FOLDS,
     dev_files: Sequence[LabelledFile] = (),
     progress: bool = False,
     log: Callable = print,
@@ -78,7 +76,9 @@ def train_heads(
     adapter trained on another machine; the heads are refitted here). Training only some tasks
     keeps ``base``'s adapter: the heads kept from it were fitted on that encoder. An adapter
     with ``distill`` > 0 learns from a whole-text ``teacher`` trained first (teacher.py).
-    ``lexical_mix`` weighs the lexical sentiment expert; 0 fits none."""
+    ``lexical_mix`` weighs the lexical sentiment expert; 0 fits none. With ``cv_folds`` > 1 the
+    sentiment and stage heads are also cross-validated on the training rows, which gives their
+    figures and fits their temperatures (crossval.py); dev files are only scored, at the end."""
     device = device or torch.device("cpu")
     spec, lora, adapter_source = choose_encoder(
         files,
@@ -105,75 +105,43 @@ def train_heads(
     new: dict[str, LinearHead] = {}
     lexical = base.lexical if base is not None else None
     if "sentiment" in tasks:
-        new["sentiment"], lexical = _fit_sentiment(files, feats, recipe, lexical_mix, log)
+        new["sentiment"], lexical = fit_sentiment(files, feats, recipe, lexical_mix, log)
     if "stage" in tasks:
-        new["stage"] = _fit_stage(files, feats, recipe, log)
+        new["stage"] = fit_stage(files, feats, recipe, log)
     if "topics" in tasks:
-        new["topics"] = _fit_topics(files, feats, recipe, log)
+        new["topics"] = fit_topics(files, feats, recipe, log)
     _keep_from_base(new, base, spec)
+    # A kept head keeps its temperature; a refitted one gets a new one, or none without CV.
+    calibration = {t: v for t, v in (base.calibration if base else {}).items() if t not in tasks}
+    cv: dict[str, dict] = {}
+    calibrated = [
+        t
+        for t in CALIBRATED_TASKS
+        if t in tasks and cv_folds > 1 and can_cross_validate(files, t, cv_folds)
+    ]
+    if calibrated:
+        oof = out_of_fold(files, feats, recipe, lexical_mix, tasks=calibrated, k=cv_folds, log=log)
+        temperatures, cv = calibrate(oof)
+        calibration |= temperatures
+        for task, r in cv.items():
+            scores = ", ".join(f"{d} {f:.3f}" for d, f in r["macro_f1"].items())
+            log(
+                f"  {cv_folds}-fold CV {task}: macro-F1 {scores}; T {r['temperature']:.2f}, "
+                f"ECE {r['ece_raw']:.3f} -> {r['ece']:.3f}"
+            )
     heads = Heads(
-        new["sentiment"], new["stage"], new["topics"], spec=spec, lora=lora, lexical=lexical
+        new["sentiment"],
+        new["stage"],
+        new["topics"],
+        spec=spec,
+        lora=lora,
+        lexical=lexical,
+        calibration=calibration,
     )
     metrics = {}
     if dev_files:
         metrics = evaluate_heads(heads, encoder, spec, dev_files, log=log, device=device)
-    return TrainResult(heads, metrics, list(files), adapter_source)
-
-
-def _fit_sentiment(
-    files: Sequence[LabelledFile],
-    feats: Features,
-    recipe: HeadRecipe,
-    lexical_mix: float,
-    log: Callable,
-) -> tuple[LinearHead, LexicalHead | None]:
-    """The sentiment head and its lexical partner, fitted with the same per-row weights."""
-    pooling = recipe.pooling["sentiment"]
-    x, y, groups = _rows(files, feats, _sentiment, pooling)
-    if not y:
-        raise DataError("no sentiment labels in the training files")
-    yi = torch.tensor([SENTIMENTS.index(v) for v in y])
-    weights = cell_weights(groups, y)
-    head = fit_mlp_head(x, yi, SENTIMENTS, recipe.sentiment, sample_weight=weights, pooling=pooling)
-    lexical = None
-    if lexical_mix > 0:
-        lexical = fit_lexical_head(
-            _texts(files, _sentiment),
-            yi,
-            SENTIMENTS,
-            sample_weight=weights,
-            params=recipe.lexical,
-            mix=lexical_mix,
-        )
-    partner = " and its lexical partner" if lexical is not None else ""
-    log(f"  sentiment head{partner}: {len(y)} texts from {sorted(set(groups))}")
-    return head, lexical
-
-
-def _fit_stage(
-    files: Sequence[LabelledFile], feats: Features, recipe: HeadRecipe, log: Callable
-) -> LinearHead:
-    pooling = recipe.pooling["stage"]
-    x, y, _ = _rows(files, feats, _stage, pooling)
-    if not y:
-        raise DataError("no stage labels in the training files")
-    yi = torch.tensor([STAGES.index(v) for v in y])
-    head = fit_mlp_head(x, yi, STAGES, recipe.stage, pooling=pooling)
-    log(f"  stage head: {len(y)} texts")
-    return head
-
-
-def _fit_topics(
-    files: Sequence[LabelledFile], feats: Features, recipe: HeadRecipe, log: Callable
-) -> LinearHead:
-    pooling = recipe.pooling["topics"]
-    x, y, _ = _rows(files, feats, _topics, pooling)
-    if not y:
-        raise DataError("no topics column in the training files")
-    ym = torch.tensor([[1.0 if t in split_topics(v) else 0.0 for t in TOPICS] for v in y])
-    head = fit_linear_head(x, ym, TOPICS, recipe.topics, kind="sigmoid", pooling=pooling)
-    log(f"  topics head: {len(y)} texts")
-    return head
+    return TrainResult(heads, metrics, list(files), adapter_source, cv)
 
 
 def _keep_from_base(new: dict[str, LinearHead], base: Heads | None, spec: EncoderSpec) -> None:
@@ -187,43 +155,3 @@ def _keep_from_base(new: dict[str, LinearHead], base: Heads | None, spec: Encode
         raise DataError("base heads were trained on a different encoder cut")
     for t in missing:
         new[t] = base.head(t)
-
-
-# A task's label of a file's row (None: not labelled); topics joined as in the CSV.
-Getter = Callable[[LabelledFile, int], str | None]
-
-
-def _sentiment(f: LabelledFile, i: int) -> str | None:
-    return f.sentiment[i]
-
-
-def _stage(f: LabelledFile, i: int) -> str | None:
-    return f.stage[i]
-
-
-def _topics(f: LabelledFile, i: int) -> str | None:
-    return None if f.topics is None else ";".join(f.topics[i])
-
-
-def _labelled(f: LabelledFile, get: Getter) -> list[int]:
-    """The rows of ``f`` that ``get`` finds a label for."""
-    return [i for i in range(len(f.texts)) if get(f, i) is not None]
-
-
-def _rows(
-    files: Sequence[LabelledFile], feats: Features, get: Getter, pooling: Pooling
-) -> tuple[torch.Tensor, list[str], list[str]]:
-    """The labelled rows' features, labels and data sets, file after file."""
-    xs, ys, gs = [], [], []
-    for f in files:
-        idx = _labelled(f, get)
-        if idx:
-            xs.append(feats[id(f)][idx].input(pooling))
-            ys += [get(f, i) for i in idx]
-            gs += [f.name] * len(idx)
-    return (torch.cat(xs) if xs else torch.zeros(0)), ys, gs
-
-
-def _texts(files: Sequence[LabelledFile], get: Getter) -> list[str]:
-    """The texts that ``_rows`` takes, in its order."""
-    return [f.texts[i] for f in files for i in _labelled(f, get)]

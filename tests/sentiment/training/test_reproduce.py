@@ -17,14 +17,15 @@ from tests.sentiment.conftest import DATA, shared_data
 @pytest.mark.slow
 def test_fast_heads_are_rederived_from_their_adapter(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # no cached features: the full path
-    shipped = load_heads(MODELS["builtin-fast"])
+    shipped = load_heads(MODELS["builtin-fast-nc"])
     assert "--adapter-from" in shipped.meta["command"]
     shared_data("airline_tweets", "train.csv")  # skips (or fails under CI) without the data
-    train_paths, _ = preset_files("builtin-fast", DATA)
+    train_paths, _ = preset_files("builtin-fast-nc", DATA)
     dev = [read_labelled_csv(shared_data(d, "dev.csv")) for d in ("mot_stages", "uci_sentences")]
     result = train_heads(
         [read_labelled_csv(p) for p in train_paths],
         adapter_from=shipped,
+        cv_folds=0,  # shipped without calibration
         dev_files=dev,
         log=lambda _msg: None,
     )

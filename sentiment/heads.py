@@ -25,6 +25,7 @@ from .quantize import dequantize_rows, quantize_rows
 HEADS_FILE = "heads.safetensors"
 META_FILE = "heads.json"
 TASK_NAMES = ("sentiment", "stage", "topics")
+DEFAULT_LANGUAGES = ("en",)
 
 
 class HeadsError(ClassifierError):
@@ -79,6 +80,9 @@ class Heads:
     lora: dict[str, torch.Tensor] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
     lexical: LexicalHead | None = None  # the sentiment head's lexical partner (lexical.py)
+    # The languages the heads were trained to read (heads.json "languages"; absent: English, the
+    # language of the all-MiniLM-L6-v2 encoder). Texts in others are not labelled by them.
+    languages: list[str] = field(default_factory=lambda: list(DEFAULT_LANGUAGES))
 
     def head(self, task: str) -> LinearHead:
         if task not in TASK_NAMES:
@@ -154,7 +158,7 @@ def save_heads(heads: Heads, directory: Path) -> tuple[Path, Path]:
     tensors_path, meta_path = directory / HEADS_FILE, directory / META_FILE
     save_file(heads.tensors(), str(tensors_path), metadata={"format": "umot-heads-1"})
     tensors_path.chmod(0o644)
-    meta = heads._labels_json() | {"meta": heads.meta}
+    meta = heads._labels_json() | {"meta": heads.meta, "languages": heads.languages}
     meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return tensors_path, meta_path
 
@@ -235,4 +239,22 @@ def load_heads(directory: Path) -> Heads:
     if lexical is not None and lexical.labels != heads["sentiment"].labels:
         # The two experts' probabilities are multiplied class by class.
         raise HeadsError(f"{directory}: the lexical and sentiment heads order their labels apart")
-    return Heads(**heads, spec=spec, lora=lora, meta=meta.get("meta", {}), lexical=lexical)
+    return Heads(
+        **heads,
+        spec=spec,
+        lora=lora,
+        meta=meta.get("meta", {}),
+        lexical=lexical,
+        languages=_languages(meta.get("languages", list(DEFAULT_LANGUAGES)), directory),
+    )
+
+
+def _languages(value: object, directory: Path) -> list[str]:
+    """heads.json's ``languages``: a non-empty list of lower-case ISO 639-1 codes."""
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(c, str) and c.isalpha() and c.islower() for c in value)
+    ):
+        raise HeadsError(f'{directory}: "languages" must be a list of codes such as ["en"]')
+    return list(value)

@@ -64,7 +64,10 @@ def predict(
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Classify texts (one JSON object each) or a CSV (id,sentiment,score,stage,topics)."""
+    """Classify texts (one JSON object each) or a CSV (id,sentiment,score,stage,topics,...).
+
+    A text in a language no configured model reads gets no labels, and ``unlabelled`` says why
+    ("unsupported language: de")."""
     from sentiment.errors import ClassifierError
 
     if bool(texts) == bool(input_csv):
@@ -108,9 +111,18 @@ def _read_input(path: Path, text_column: str, id_column: str) -> tuple[list[str]
 
 
 def _write_predictions(output: Path | None, ids: list[str], preds: list) -> None:  # type: ignore[type-arg]
-    header = ["id", "sentiment", "sentiment_score", "stage", "topics"]
+    # A text no model reads has empty labels and says why in ``unlabelled``.
+    header = ["id", "sentiment", "sentiment_score", "stage", "topics", "language", "unlabelled"]
     rows = [
-        [i, p.sentiment, f"{p.sentiment_score:.4f}", p.stage, ";".join(p.topics)]
+        [
+            i,
+            p.sentiment or "",
+            "" if p.sentiment_score is None else f"{p.sentiment_score:.4f}",
+            p.stage or "",
+            ";".join(p.topics),
+            p.language or "",
+            p.unlabelled or "",
+        ]
         for i, p in zip(ids, preds, strict=True)
     ]
     if output is None:

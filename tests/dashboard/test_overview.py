@@ -144,3 +144,18 @@ def test_overview_says_how_many_mentions_are_not_scored_for_their_language(
 def test_no_language_note_when_every_mention_is_read(app_env) -> None:
     at = open_page("overview")
     assert not [c.value for c in at.caption if "other languages" in c.value]
+
+
+def test_every_page_opens_with_unlabelled_mentions(
+    languages_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mentions without sentiment or stage, and with a sentiment but no stage, break no page."""
+    monkeypatch.setenv("UMOT_CONFIG", str(languages_config))
+    monkeypatch.delenv("UMOT_DATABASE_URL", raising=False)
+    _clear_caches()
+    try:
+        for name in ("journey", "loop", "mentions", "advocates_complaints"):
+            at = open_page(name)  # asserts no exception
+            assert not at.error, (name, [e.value for e in at.error])
+    finally:
+        _clear_caches()

@@ -29,6 +29,8 @@ DEFAULT_DATABASE_URL = "sqlite:///umot.db"
 MAX_SPLIT_WORKERS = 64
 SPIDERS = SPIDER_NAMES
 EnvVarName = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")  # what core.language.detect_language returns
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
 
 
 class ConfigError(Exception):
@@ -67,6 +69,22 @@ class ModelConfig(_Model):
     split_workers: int | Literal["auto"] = "auto"
     # For a Hugging Face model: its output labels mapped to negative/neutral/positive.
     labels: dict[str, Literal["negative", "neutral", "positive"]] | None = None
+    # The languages a Hugging Face ``name`` reads (a builtin model's heads.json says its own).
+    # A mention in a language no model reads is left unlabelled (core.unlabelled).
+    name_languages: list[LanguageCode] = Field(default_factory=lambda: ["en"], min_length=1)
+    # [model.languages]: language code -> Hugging Face sequence-classification model (hub id or
+    # local path) that gives the sentiment of mentions in that language.
+    languages: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("languages")
+    @classmethod
+    def _language_models(cls, languages: dict[str, str]) -> dict[str, str]:
+        for code, model in languages.items():
+            if not LANGUAGE_CODE.fullmatch(code):
+                raise ValueError(f'{code!r} is not a lower-case ISO 639-1 code such as "de"')
+            if not model.strip():
+                raise ValueError(f"the model for {code!r} is empty")
+        return languages
 
     @field_validator("split_workers", mode="before")
     @classmethod

@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
+from core import unlabelled
 from core.labels import SENTIMENT_NAMES, STAGE_NAMES, TOPIC_NAMES, display_name
 from dashboard import data
 
@@ -44,6 +45,31 @@ def empty_message(state: data.DataState, configured: list[str]) -> str | None:
             "`umot classify` to label them (or `umot demo` to see the dashboard on demo data)."
         )
     return None
+
+
+def unlabelled_note(counts: dict[str, int]) -> str | None:
+    """The mentions the model left unlabelled for their language, in a brand manager's words
+    ("3 mentions in other languages (German 2, French 1) are not scored…"); None when none."""
+    groups = unlabelled.by_kind(counts)
+    sentences = []
+    for kind, what in (
+        (
+            unlabelled.UNSUPPORTED,
+            "in other languages ({}) are not scored: they count as mentions, but not in "
+            "sentiment, journey or topic figures.",
+        ),
+        (
+            unlabelled.SENTIMENT_ONLY,
+            "in other languages ({}) have a sentiment from their language's model but no "
+            "journey stage or topics.",
+        ),
+    ):
+        languages = groups.get(kind)
+        if languages:
+            n = sum(languages.values())
+            named = ", ".join(f"{unlabelled.language_name(c)} {k:,}" for c, k in languages.items())
+            sentences.append(f"{n:,} mention{'s' if n != 1 else ''} {what.format(named)}")
+    return " ".join(sentences) or None
 
 
 def empty_state() -> bool:

@@ -5,6 +5,7 @@ Public API::
     from sentiment import load_classifier, Prediction, SentencePrediction
     clf = load_classifier(config.model)     # loaded once per process and configuration
     clf.version                             # "builtin-<hash of the shipped heads>"
+    clf.languages                           # ["en"]: what it labels (languages.py)
     clf.predict(["text", ...], progress=True) -> list[Prediction]
 
 The package's modules predict; fitting and measuring the model is ``sentiment.training``'s
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     import torch
 
     from .classifier import Classifier
+    from .hf_model import HFSentimentModel
+    from .languages import LanguageModels
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
@@ -112,6 +115,7 @@ def build_classifier(model_config: ModelConfig, *, heads_dir: Path | None = None
         hf = HFSentimentModel(
             name, device=device, max_length=max_length, labels=model_config.labels
         )
+    language_models = plan_languages(model_config, heads.languages, hf, device=device)
     workers = model_config.split_workers
     return Classifier(
         encoder,
@@ -121,6 +125,50 @@ def build_classifier(model_config: ModelConfig, *, heads_dir: Path | None = None
         sentiment_model=hf,
         name=name,
         split_workers=auto_workers() if workers == "auto" else workers,
+        language_models=language_models,
+    )
+
+
+def plan_languages(
+    model_config: ModelConfig,
+    heads_languages: list[str],
+    name_model: HFSentimentModel | None,
+    *,
+    device: torch.device,
+) -> LanguageModels:
+    """Who labels which language (languages.py), loading each ``[model.languages]`` model; a
+    ModelLoadError naming the language and the model when one cannot serve."""
+    from .hf_model import HFSentimentModel, ModelLoadError
+    from .languages import LanguageModels
+
+    default = ModelConfig.model_fields["name_languages"].get_default(call_default_factory=True)
+    if name_model is None and model_config.name_languages != default:
+        raise ModelLoadError(
+            "model.name_languages is for a Hugging Face model.name; the builtin heads say "
+            f"their own languages ({', '.join(heads_languages)})"
+        )
+    name_languages = model_config.name_languages if name_model else heads_languages
+    per_language: dict[str, HFSentimentModel] = {}
+    for code, model_name in sorted(model_config.languages.items()):
+        if code in name_languages:
+            raise ModelLoadError(
+                f"model.languages.{code}: model.name ({model_config.name!r}) already gives the "
+                f"sentiment of {code!r}; name one model per language"
+            )
+        try:
+            per_language[code] = HFSentimentModel(
+                model_name,
+                device=device,
+                max_length=model_config.max_length,
+                labels=model_config.labels,
+            )
+        except ModelLoadError as exc:
+            raise ModelLoadError(f"model.languages.{code} = {model_name!r}: {exc}") from exc
+    return LanguageModels(
+        heads=tuple(heads_languages),
+        name=tuple(name_languages),
+        name_model=name_model,
+        per_language=per_language,
     )
 
 

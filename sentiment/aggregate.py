@@ -42,6 +42,11 @@ TIE_MARGIN = 0.1
 CONTEXT_WEIGHT = 0.5
 
 
+def sentence_weight(text: str) -> float:
+    """A sentence's weight in its mention: its length in words (at least 1)."""
+    return float(max(1, len(text.split())))
+
+
 def weighted_mean(
     rows: torch.Tensor, weights: torch.Tensor, owner: torch.Tensor, groups: int
 ) -> torch.Tensor:

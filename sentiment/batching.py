@@ -5,10 +5,20 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    import torch
 
 T = TypeVar("T")
 PROGRESS_MIN_ITEMS = 512
+
+
+def per_distinct(items: Sequence[str], rows: Callable[[list[str]], torch.Tensor]) -> torch.Tensor:
+    """``rows`` of the distinct items (each computed once), one row per item in input order."""
+    unique = list(dict.fromkeys(items))
+    where = {item: i for i, item in enumerate(unique)}
+    return rows(unique)[[where[item] for item in items]]
 
 
 def sorted_batches(lengths: Sequence[int], batch_size: int) -> Iterator[list[int]]:

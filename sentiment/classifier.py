@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import torch
@@ -14,15 +14,17 @@ from .aggregate import (
     in_context,
     primary_stage,
     sentence_input,
+    sentence_weight,
     union_topics,
     weighted_mean,
 )
-from .batching import run_batched
+from .batching import per_distinct, run_batched
 from .calibration import temper
 from .encoder import Encoder
 from .heads import Heads
 from .hf_model import HFSentimentModel
 from .labels import SENTIMENTS
+from .languages import LanguageModels, route
 from .prediction import Prediction, SentencePrediction
 from .preparation import shared_preparer
 from .sentences import encoder_text
@@ -34,13 +36,6 @@ MAX_BATCH_TOKENS = 8192  # padded tokens per batch on CPU: big batches of short 
 # Rows per batch on CPU: 32 sentences keep a batch's activations in cache; measured 7-9 % more
 # sentences/s than 64 with ONNX Runtime on 2 cores, and no worse with PyTorch.
 CPU_MAX_ROWS = 32
-
-
-def per_distinct(items: Sequence[str], rows: Callable[[list[str]], torch.Tensor]) -> torch.Tensor:
-    """``rows`` of the distinct items (each computed once), one row per item in input order."""
-    unique = list(dict.fromkeys(items))
-    where = {item: i for i, item in enumerate(unique)}
-    return rows(unique)[[where[item] for item in items]]
 
 
 class Classifier:
@@ -56,6 +51,7 @@ class Classifier:
         sentiment_model: HFSentimentModel | None = None,
         name: str = "builtin",
         split_workers: int = 1,
+        language_models: LanguageModels | None = None,
     ) -> None:
         self.encoder = encoder.to(device).eval()
         self.heads = heads
@@ -65,12 +61,25 @@ class Classifier:
         self.name = name
         # Sentence split and language id, over split_workers processes for large inputs.
         self.preparer = shared_preparer(split_workers)
+        # Which texts the heads label, and who labels the others (languages.py).
+        self.language_models = language_models or LanguageModels(
+            heads=tuple(heads.languages),
+            name=("en",) if sentiment_model else tuple(heads.languages),
+            name_model=sentiment_model,
+        )
         fingerprint = heads.fingerprint()
-        if sentiment_model is None:
+        languages = self.language_models.signature()
+        if sentiment_model is None and not languages:
             self.version = f"builtin-{fingerprint}"
         else:
-            tag = hashlib.sha256(f"{name}|{fingerprint}".encode()).hexdigest()[:12]
+            tag = hashlib.sha256(f"{name}|{fingerprint}{languages}".encode()).hexdigest()[:12]
             self.version = f"hf-{tag}"
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages this classifier labels (sentiment at least; stage and topics only in
+        ``heads.languages``). Texts in other languages get no labels, with the reason."""
+        return self.language_models.languages
 
     @property
     def runtime(self) -> str:
@@ -128,27 +137,24 @@ class Classifier:
     def _hf_sentiment(self, sentences: Sequence[str], progress: bool) -> torch.Tensor:
         model = self.sentiment_model
         assert model is not None
-
-        def probs(unique: list[str]) -> torch.Tensor:
-            rows = run_batched(
-                unique,
-                model.token_lengths(unique),
-                lambda b: list(model.probs(b)),
-                batch_size=self.batch_size,
-                progress=progress,
-                desc="sentiment model",
-            )
-            return torch.stack(rows)
-
-        return per_distinct(sentences, probs)
+        return model.sentence_probs(sentences, batch_size=self.batch_size, progress=progress)
 
     # -- prediction ------------------------------------------------------------------------
     def predict(self, texts: Sequence[str], *, progress: bool = False) -> list[Prediction]:
         texts = ["" if t is None else str(t) for t in texts]
-        prepared = self.preparer(texts)
+        # Texts in a language the heads do not read are labelled (or not) apart, before the
+        # encoder, and merged back in input order at the end.
+        routed = route(
+            self.language_models,
+            texts,
+            self.preparer(texts),
+            batch_size=self.batch_size,
+            progress=progress,
+        )
+        texts, prepared = routed.texts, routed.prepared
         flat = [s.text for p in prepared for s in p.spans]
         if not flat:
-            return []
+            return routed.merge([])
         emb = self.embed(flat, progress=progress)
         weights = torch.tensor([sentence_weight(t) for t in flat], dtype=torch.float32)
         owner = torch.tensor([i for i, p in enumerate(prepared) for _ in p.spans])
@@ -222,7 +228,7 @@ class Classifier:
                     stage_confidence=_unit(chosen),
                 )
             )
-        return out
+        return routed.merge(out)
 
     def close(self) -> None:
         """Stop the sentence-split workers, if any were started (they are shared with every
@@ -236,11 +242,6 @@ class Classifier:
         t = self.heads.temperature(task) if head.kind == "softmax" else 1.0
         own = temper(head.probs(sentence_input(emb, head.pooling)), t)
         return in_context(own, temper(head.probs(pooled.input(head.pooling)), t), owner)
-
-
-def sentence_weight(text: str) -> float:
-    """A sentence's weight in its mention: its length in words (at least 1)."""
-    return float(max(1, len(text.split())))
 
 
 def _pos_minus_neg(probs: torch.Tensor) -> list[float]:

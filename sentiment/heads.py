@@ -27,6 +27,7 @@ META_FILE = "heads.json"
 TASK_NAMES = ("sentiment", "stage", "topics")
 # The softmax tasks, whose probabilities a temperature calibrates (sentiment.calibration).
 CALIBRATED_TASKS = ("sentiment", "stage")
+DEFAULT_LANGUAGES = ("en",)
 
 
 class HeadsError(ClassifierError):
@@ -81,6 +82,9 @@ class Heads:
     lora: dict[str, torch.Tensor] = field(default_factory=dict)
     meta: dict = field(default_factory=dict)
     lexical: LexicalHead | None = None  # the sentiment head's lexical partner (lexical.py)
+    # The languages the heads were trained to read (heads.json "languages"; absent: English, the
+    # language of the all-MiniLM-L6-v2 encoder). Texts in others are not labelled by them.
+    languages: list[str] = field(default_factory=lambda: list(DEFAULT_LANGUAGES))
     # Per task, the temperature that calibrates its probabilities (sentiment.calibration);
     # a task absent here keeps its raw probabilities.
     calibration: dict[str, float] = field(default_factory=dict)
@@ -176,7 +180,7 @@ def save_heads(heads: Heads, directory: Path) -> tuple[Path, Path]:
     tensors_path, meta_path = directory / HEADS_FILE, directory / META_FILE
     save_file(heads.tensors(), str(tensors_path), metadata={"format": "umot-heads-1"})
     tensors_path.chmod(0o644)
-    meta = heads._labels_json() | {"meta": heads.meta}
+    meta = heads._labels_json() | {"meta": heads.meta, "languages": heads.languages}
     meta_path.write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
     return tensors_path, meta_path
 
@@ -269,4 +273,16 @@ def load_heads(directory: Path) -> Heads:
         meta=meta.get("meta", {}),
         lexical=lexical,
         calibration=calibration,
+        languages=_languages(meta.get("languages", list(DEFAULT_LANGUAGES)), directory),
     )
+
+
+def _languages(value: object, directory: Path) -> list[str]:
+    """heads.json's ``languages``: a non-empty list of lower-case ISO 639-1 codes."""
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(c, str) and c.isalpha() and c.islower() for c in value)
+    ):
+        raise HeadsError(f'{directory}: "languages" must be a list of codes such as ["en"]')
+    return list(value)

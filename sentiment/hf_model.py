@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import torch
 
+from .batching import per_distinct, run_batched
 from .errors import ClassifierError
 from .labels import SENTIMENTS, normalise_sentiment
 
@@ -102,3 +103,22 @@ class HFSentimentModel:
         ).to(self.device)
         logits = self.model(**enc).logits.float()
         return (logits.softmax(-1) @ self.mapping).cpu()
+
+    def sentence_probs(
+        self, sentences: Sequence[str], *, batch_size: int, progress: bool = False
+    ) -> torch.Tensor:
+        """(n, 3) probabilities for many sentences: each distinct one once, in length-sorted
+        batches, one row per sentence in input order."""
+
+        def rows(unique: list[str]) -> torch.Tensor:
+            out = run_batched(
+                unique,
+                self.token_lengths(unique),
+                lambda b: list(self.probs(b)),
+                batch_size=batch_size,
+                progress=progress,
+                desc="sentiment model",
+            )
+            return torch.stack(out)
+
+        return per_distinct(sentences, rows)

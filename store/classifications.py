@@ -66,11 +66,12 @@ def save_results(session: Session, *, model_version: str, results: Sequence[Labe
             "mention_id": r.mention_id,
             "model_version": model_version,
             "sentiment": r.sentiment,
-            "sentiment_score": float(r.sentiment_score),
+            "sentiment_score": _score(r.sentiment_score),
             "sentiment_confidence": _probability(r.confidence),
             "stage": r.stage,
             "topics": list(r.topics),
             "language": r.language,
+            "unlabelled": r.unlabelled,
             "aspects": list(r.aspects),
             "created_at": now,
         }
@@ -96,15 +97,20 @@ def _effective(r: LabelResult, correction: Correction | None, version: str) -> d
     labels: dict[str, Any] = {
         "mention_id": r.mention_id,
         "sentiment": r.sentiment,
-        "sentiment_score": float(r.sentiment_score),
+        "sentiment_score": _score(r.sentiment_score),
         "sentiment_confidence": _probability(r.confidence),
         "stage": r.stage,
         "topics": list(r.topics),
         "labels_from": version,
+        "unlabelled": r.unlabelled,
     }
     if correction is not None:
         apply_correction(labels, correction)
     return labels
+
+
+def _score(value: float | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _probability(value: float | None) -> float | None:
@@ -128,9 +134,9 @@ def apply_correction(labels: dict[str, Any], correction: Correction) -> None:
 
 
 def write_effective_labels(session: Session, labels: Sequence[dict[str, Any]]) -> None:
-    """Set mention.sentiment/score/confidence/stage/topics and the mention_topic rows (batched),
-    and journal the change to the daily rollups. A labels dict without
-    ``sentiment_confidence`` leaves it empty (None)."""
+    """Set mention.sentiment/score/confidence/stage/topics/unlabelled and the mention_topic rows
+    (batched), and journal the change to the daily rollups. A labels dict without
+    ``sentiment_confidence`` or ``unlabelled`` leaves it empty (None)."""
     if not labels:
         return
     ids = [row["mention_id"] for row in labels]
@@ -150,6 +156,7 @@ def _write_labels(session: Session, labels: Sequence[dict[str, Any]]) -> None:
             stage=bindparam("b_stage"),
             topics=bindparam("b_topics"),
             labels_from=bindparam("b_from"),
+            unlabelled=bindparam("b_unlabelled"),
         )
     )
     session.connection().execute(
@@ -163,6 +170,7 @@ def _write_labels(session: Session, labels: Sequence[dict[str, Any]]) -> None:
                 "b_stage": row["stage"],
                 "b_topics": row["topics"],
                 "b_from": row["labels_from"],
+                "b_unlabelled": row.get("unlabelled"),
             }
             for row in labels
         ],

@@ -95,6 +95,7 @@ def _refresh(session: Session, mention_id: int, correction: Correction | None) -
         "stage": latest.stage if latest else None,
         "topics": list(latest.topics) if latest else None,
         "labels_from": latest.model_version if latest else None,
+        "unlabelled": latest.unlabelled if latest else None,
     }
     if correction is not None:
         apply_correction(labels, correction)

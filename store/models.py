@@ -120,6 +120,9 @@ class Mention(MentionBase, table=True):
     stage: str | None = Field(default=None, max_length=8)
     topics: list[str] | None = Field(default=None, sa_column=Column(JSON))
     labels_from: str | None = Field(default=None, max_length=80)  # model version or "correction"
+    # Why the model left labels out (core.unlabelled: "unsupported language: de"); None when it
+    # labelled the mention in full. Indexed: `umot status` and the dashboard count by it.
+    unlabelled: str | None = Field(default=None, max_length=80, index=True)
 
 
 def max_lengths(model: type[SQLModel]) -> dict[str, int]:
@@ -179,12 +182,15 @@ class Classification(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     mention_id: int = Field(foreign_key="mention.id", index=True, ondelete="CASCADE")
     model_version: str = Field(max_length=80, index=True)
-    sentiment: str = Field(max_length=16)
-    sentiment_score: float
+    # None where the model does not read the mention's language (``unlabelled`` says so): the
+    # row still records that this version has seen the mention, so it is not tried again.
+    sentiment: str | None = Field(default=None, max_length=16)
+    sentiment_score: float | None = None
     sentiment_confidence: float | None = None  # P(sentiment) as the model gave it
-    stage: str = Field(max_length=8)
+    stage: str | None = Field(default=None, max_length=8)
     topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     language: str | None = Field(default=None, max_length=16)
+    unlabelled: str | None = Field(default=None, max_length=80)  # why labels are missing
     # [{"text", "start", "end", "sentiment", "sentiment_score", "stage", "topics"}, ...]
     aspects: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)

@@ -74,14 +74,16 @@ class LabelResult:
     """A classifier's output for one mention, as the store keeps it."""
 
     mention_id: int
-    sentiment: str
-    sentiment_score: float
-    stage: str
+    sentiment: str | None
+    sentiment_score: float | None
+    stage: str | None
     topics: list[str]
     language: str | None = None
     aspects: list[dict[str, object]] = field(default_factory=list)
     # The probability the model gave ``sentiment`` (None: the model did not say).
     confidence: float | None = None
+    # Why labels are missing (core.unlabelled), e.g. "unsupported language: de"; None: labelled.
+    unlabelled: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from core import unlabelled as reasons
 from store.facts import facts
 from store.models import Brand, Mention, Source
 from store.runs import last_runs
 
 
 def status_summary(session: Session) -> dict[str, Any]:
-    """Mentions by source, brand and spider, the classified count and each source's last run."""
+    """Mentions by source, brand and spider, the classified count, the mentions the model left
+    unlabelled (per reason), and each source's last run."""
     total, classified = _mention_counts(session)
+    unlabelled = unlabelled_counts(session)
     by_source = dict(
         session.exec(
             select(Source.name, func.count(col(Mention.id)))
@@ -67,7 +70,9 @@ def status_summary(session: Session) -> dict[str, Any]:
             "without_brand": unmatched or 0,
         },
         "classified": classified,
-        "unclassified": total - classified,
+        # Waiting for `umot classify`: neither labelled nor left out for their language.
+        "unclassified": total - classified - not_scored(unlabelled),
+        "unlabelled": {"total": sum(unlabelled.values()), "by_reason": unlabelled},
         "runs": runs,
     }
 
@@ -77,6 +82,24 @@ def _mention_counts(session: Session) -> tuple[int, int]:
     f = facts(session)
     total, labelled = session.connection().execute(f.select(f.count(), f.classified())).one()
     return int(total or 0), int(labelled or 0)
+
+
+def unlabelled_counts(session: Session) -> dict[str, int]:
+    """Mentions whose latest model output left labels out, per reason (core.unlabelled), largest
+    first; a mention a person has corrected since is labelled and not counted."""
+    reason = col(Mention.unlabelled)
+    corrected = col(Mention.labels_from) == "correction"
+    rows = session.exec(
+        select(reason, func.count())
+        .where(reason.is_not(None), or_(col(Mention.labels_from).is_(None), ~corrected))
+        .group_by(reason)
+    ).all()
+    return {str(r): int(n) for r, n in sorted(rows, key=lambda row: (-row[1], row[0]))}
+
+
+def not_scored(counts: dict[str, int]) -> int:
+    """How many of ``counts`` (:func:`unlabelled_counts`) have no sentiment at all."""
+    return sum(n for r, n in counts.items() if reasons.parse(r)[0] == reasons.UNSUPPORTED)
 
 
 FAILED_STATUSES = ("failed", "blocked", "needs_credentials", "interrupted")
@@ -90,6 +113,8 @@ class DataState:
     classified: int
     failed_sources: dict[str, str]  # source -> why its last run failed
     crawled_sources: frozenset[str]  # sources with at least one run
+    # reason -> mentions the model left unlabelled (unlabelled_counts)
+    unlabelled: dict[str, int] = field(default_factory=dict)
 
 
 def data_state(session: Session) -> DataState:
@@ -106,6 +131,7 @@ def data_state(session: Session) -> DataState:
         classified=classified,
         failed_sources=failed,
         crawled_sources=frozenset(name for name, _ in runs),
+        unlabelled=unlabelled_counts(session),
     )
 
 
@@ -121,4 +147,8 @@ def empty_cause(state: DataState, configured: list[str]) -> EmptyCause | None:
         if set(configured) <= set(state.failed_sources):
             return "all_failed"
         return "no_mentions"
-    return "unlabelled" if state.classified == 0 else None
+    return (
+        "unlabelled"
+        if state.classified == 0 and state.mentions > not_scored(state.unlabelled)
+        else None
+    )

@@ -14,12 +14,13 @@ from store.schemas import LabelResult
 
 
 class _Prediction(Protocol):
-    sentiment: str
-    sentiment_score: float
-    stage: str
+    sentiment: str | None
+    sentiment_score: float | None
+    stage: str | None
     topics: list[str]
     language: str | None
     confidence: float | None
+    unlabelled: str | None
 
     def aspects(self) -> list[dict[str, object]]: ...
 
@@ -41,7 +42,9 @@ def classify_pending(
     """Classify mentions without a result for ``classifier.version``; return how many.
 
     Each batch is claimed, labelled and committed in its own transaction, so a crash loses at
-    most the batch in flight (which stays unclaimed) and never labels a mention twice.
+    most the batch in flight (which stays unclaimed) and never labels a mention twice. A mention
+    the model does not read (its language) is stored with empty labels and the reason: done
+    for this version, not tried again.
     """
     done = 0
     while limit is None or done < limit:
@@ -61,6 +64,7 @@ def classify_pending(
                     language=pred.language,
                     aspects=pred.aspects(),
                     confidence=pred.confidence,
+                    unlabelled=pred.unlabelled,
                 )
                 for p, pred in zip(pending, predictions, strict=True)
             ]

@@ -136,6 +136,8 @@ def _print_status(summary: dict, advice: str | None) -> None:  # type: ignore[ty
     console.print(
         f"[bold]{mentions['total']}[/] mentions, [bold]{summary['classified']}[/] classified"
     )
+    if summary["unlabelled"]["total"]:
+        console.print(unlabelled_line(summary["unlabelled"]["by_reason"]), markup=False)
     if advice:
         console.print(advice, markup=False)
     for title, key in (("source", "by_source"), ("brand", "by_brand")):
@@ -159,6 +161,17 @@ def _print_status(summary: dict, advice: str | None) -> None:  # type: ignore[ty
                 run["error"] or "",
             )
         console.print(table)
+
+
+def unlabelled_line(counts: dict[str, int]) -> str:
+    """``unlabelled: 12 (unsupported language: de 9, fr 3)`` from reason counts."""
+    from core.unlabelled import by_kind
+
+    parts = [
+        f"{kind}: {', '.join(f'{code} {n}' for code, n in languages.items())}"
+        for kind, languages in by_kind(counts).items()
+    ]
+    return f"unlabelled: {sum(counts.values())} ({'; '.join(parts)})"
 
 
 def _register_command_groups() -> None:

@@ -37,6 +37,8 @@ st.caption(
     f"{data.headlines.describe_period(h.kind, h.previous)}. All sources and products of the "
     "brand; the same numbers as the weekly report."
 )
+if note := ui.unlabelled_note(data.state().unlabelled):
+    st.caption(note)
 
 
 def figure(name: str, value: float | int | None, n: int) -> str:

@@ -88,6 +88,9 @@ BAD = {
         "report.brands[0]: unknown brand 'acme' (did you mean `Acme`?)",
     ),
     "report bad period": ("[report]\nperiod = 'weekly'", "(did you mean `week`?)"),
+    "bad language code": ("[model.languages]\nGerman = '/m'", "model.languages: 'German' is not"),
+    "empty language model": ("[model.languages]\nde = ' '", "the model for 'de' is empty"),
+    "bad name language": ("[model]\nname_languages = ['english']", "model.name_languages[0]"),
 }
 
 
@@ -99,6 +102,14 @@ def test_good_config_loads_and_resolves_sqlite_beside_the_file(tmp_path: Path) -
     assert config.source("acme-trustpilot").spider == "trustpilot"
     assert config.database.url == f"sqlite:///{tmp_path / 'data' / 'umot.db'}"
     assert config.model.name == "builtin" and config.analytics.half_life_days == 90
+
+
+def test_a_model_per_language(tmp_path: Path) -> None:
+    path = tmp_path / "umot.toml"
+    path.write_text('[model.languages]\nde = "/models/german-sentiment"\n')
+    model = load_config(path).model
+    assert model.languages == {"de": "/models/german-sentiment"}
+    assert model.name_languages == ["en"]
 
 
 def test_environment_overrides_database_and_normalises_driver(tmp_path, monkeypatch) -> None:

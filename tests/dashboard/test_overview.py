@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
+import pytest
 from sqlmodel import Session, func, select
 
 from dashboard.filters import own_first
-from store.db import make_engine
+from store.db import make_engine, upgrade
 from store.headline import last_full_period
 from store.models import Brand, Mention
-from tests.dashboard.conftest import open_page
+from tests.dashboard.conftest import CONFIG, _clear_caches, open_page
+from tests.store.helpers import M, fill
 
 LABELS = [
     "Mentions",
@@ -97,3 +100,62 @@ def test_empty_database_says_what_to_do(empty_env) -> None:
         assert any("umot crawl" in i.value and "umot demo" in i.value for i in at.info), name
     crawls = open_page("crawls")
     assert any("umot crawl" in i.value for i in crawls.info)
+
+
+@pytest.fixture(scope="module")
+def languages_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A world where the model left some mentions unlabelled for their language."""
+    folder = tmp_path_factory.mktemp("languages")
+    engine = make_engine(f"sqlite:///{folder / 'umot.db'}")
+    upgrade(engine)
+    day = (datetime.now(UTC) - timedelta(days=3)).strftime("%Y-%m-%d")
+    fill(
+        engine,
+        [
+            M("en1", day, 0.8),
+            M("en2", day, -0.6),
+            M("de1", day, None, unlabelled="unsupported language: de"),
+            M("de2", day, None, unlabelled="unsupported language: de"),
+            M("fr1", day, None, unlabelled="unsupported language: fr"),
+            M("de3", day, 0.7, unlabelled="sentiment only: de"),
+        ],
+    )
+    engine.dispose()
+    path = folder / "umot.toml"
+    path.write_text(CONFIG.format(db=folder / "umot.db"))
+    return path
+
+
+def test_overview_says_how_many_mentions_are_not_scored_for_their_language(
+    languages_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UMOT_CONFIG", str(languages_config))
+    monkeypatch.delenv("UMOT_DATABASE_URL", raising=False)
+    _clear_caches()
+    try:
+        at = open_page("overview")
+    finally:
+        _clear_caches()
+    captions = " ".join(c.value for c in at.caption)
+    assert "3 mentions in other languages (German 2, French 1) are not scored" in captions
+    assert "1 mention in other languages (German 1) have a sentiment" in captions
+
+
+def test_no_language_note_when_every_mention_is_read(app_env) -> None:
+    at = open_page("overview")
+    assert not [c.value for c in at.caption if "other languages" in c.value]
+
+
+def test_every_page_opens_with_unlabelled_mentions(
+    languages_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Mentions without sentiment or stage, and with a sentiment but no stage, break no page."""
+    monkeypatch.setenv("UMOT_CONFIG", str(languages_config))
+    monkeypatch.delenv("UMOT_DATABASE_URL", raising=False)
+    _clear_caches()
+    try:
+        for name in ("journey", "loop", "mentions", "advocates_complaints"):
+            at = open_page(name)  # asserts no exception
+            assert not at.error, (name, [e.value for e in at.error])
+    finally:
+        _clear_caches()

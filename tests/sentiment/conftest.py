@@ -4,11 +4,12 @@ Hugging Face model built and saved locally."""
 from __future__ import annotations
 
 import csv
-import json
 import os
 from pathlib import Path
 
 import pytest
+
+from tests.support.tiny_hf import save_tiny_model
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA = REPO_ROOT.parent / "shared" / "data"
@@ -59,57 +60,15 @@ def cli_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-TINY_VOCAB = [
-    "[PAD]",
-    "[UNK]",
-    "[CLS]",
-    "[SEP]",
-    "[MASK]",
-    "good",
-    "bad",
-    "great",
-    "awful",
-    "the",
-    "dress",
-    "is",
-    "was",
-    "flight",
-    "late",
-    "love",
-    "it",
-    ".",
-    "!",
-]
+@pytest.fixture(scope="session")
+def tiny_hf_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny BertForSequenceClassification (labels NEG/NEU/POS, logits all zero) saved with its
+    tokenizer in a temporary directory (tests/support/tiny_hf.py)."""
+    return save_tiny_model(tmp_path_factory.mktemp("tiny-bert"))
 
 
 @pytest.fixture(scope="session")
-def tiny_hf_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 2-layer, 32-wide BertForSequenceClassification with a few-word vocab and labels
-    NEG/NEU/POS, saved with its tokenizer in a temporary directory."""
-    import torch
-    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
-
-    out = tmp_path_factory.mktemp("tiny-bert")
-    vocab = out / "vocab.txt"
-    vocab.write_text("\n".join(TINY_VOCAB) + "\n")
-    tokenizer = BertTokenizerFast(vocab_file=str(vocab), do_lower_case=True)
-    config = BertConfig(
-        vocab_size=len(TINY_VOCAB),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
-        num_labels=3,
-        id2label={0: "NEG", 1: "NEU", 2: "POS"},
-        label2id={"NEG": 0, "NEU": 1, "POS": 2},
-    )
-    torch.manual_seed(0)
-    model = BertForSequenceClassification(config)
-    with torch.no_grad():  # make the output depend on words: "good"/"great" push to POS
-        model.classifier.weight.zero_()
-        model.classifier.bias.copy_(torch.tensor([0.0, 0.0, 0.0]))
-    model.save_pretrained(out)
-    tokenizer.save_pretrained(out)
-    (out / "README.md").write_text(json.dumps({"note": "built by tests/sentiment/conftest.py"}))
-    return out
+def tiny_positive_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny model made to find every text positive: a sentiment source whose answers a
+    test can tell from the builtin head's."""
+    return save_tiny_model(tmp_path_factory.mktemp("tiny-positive"), bias=(0.0, 0.0, 5.0))

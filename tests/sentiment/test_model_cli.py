@@ -55,6 +55,31 @@ def test_predict_texts_prints_one_json_object_each(cli_config, builtin_classifie
     }
 
 
+def test_predict_says_why_a_german_text_has_no_labels(cli_config, builtin_classifier) -> None:
+    text = "Die Jacke ist super, aber die Lieferung hat ewig gedauert."
+    result = runner.invoke(app, ["predict", text])
+    assert result.exit_code == 0, result.output
+    (line,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert line["sentiment"] is None and line["sentiment_score"] is None
+    assert line["stage"] is None and line["topics"] == []
+    assert line["language"] == "de"
+    assert line["unlabelled"] == "unsupported language: de"
+
+
+def test_predict_csv_leaves_other_languages_empty(cli_config, builtin_classifier, tmp_path) -> None:
+    rows = [
+        {"id": "1", "text": "Die Jacke ist super, aber die Lieferung hat ewig gedauert."},
+        {"id": "2", "text": "The jacket is great, but the delivery took forever."},
+    ]
+    inp = _write(tmp_path / "in.csv", rows, ["id", "text"])
+    result = runner.invoke(app, ["predict", "--input", str(inp), "-q"])
+    assert result.exit_code == 0, result.output
+    de, en = csv.DictReader(result.stdout.splitlines())
+    assert (de["sentiment"], de["sentiment_score"], de["stage"]) == ("", "", "")
+    assert de["unlabelled"] == "unsupported language: de"
+    assert en["sentiment"] == "negative" and en["unlabelled"] == "" and en["language"] == "en"
+
+
 def test_predict_csv_round_trip(cli_config, builtin_classifier, tmp_path: Path) -> None:
     src = shared_data("airline_tweets", "dev.csv")
     inp = _write(tmp_path / "in.csv", first_rows(src, 25), ["id", "text"])
@@ -72,6 +97,7 @@ def test_predict_csv_round_trip(cli_config, builtin_classifier, tmp_path: Path) 
         "stage_confidence",
         "topics",
         "language",
+        "unlabelled",
     ]
     assert all(-1 <= float(r["sentiment_score"]) <= 1 for r in rows)
     assert all(1 / 3 <= float(r["confidence"]) <= 1 for r in rows)
@@ -84,7 +110,7 @@ def test_predict_with_another_text_column(cli_config, builtin_classifier, tmp_pa
     inp.write_text("id,body\n1,The box was crushed when it arrived.\n")
     result = runner.invoke(app, ["predict", "-i", str(inp), "--text-column", "body", "-q"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == "id,sentiment,sentiment_score,stage,topics"
+    assert result.stdout.splitlines()[0].startswith("id,sentiment,sentiment_score,stage,topics,")
     assert result.stdout.splitlines()[1].startswith("1,negative,")
 
 

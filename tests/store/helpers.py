@@ -35,6 +35,9 @@ class M:
     product: str | None = None  # a product of the mention's brand (fill creates "Widget")
     confidence: float | None = None  # the model's P(sentiment)
     rating: float | None = None
+    # Why the model left labels out ("unsupported language: de": no labels, whatever ``score``
+    # says; "sentiment only: de": a score but no stage or topics).
+    unlabelled: str | None = None
 
     @property
     def sentiment(self) -> str:
@@ -89,20 +92,29 @@ def fill(
                 ],
             )
             ids.update(zip([m.external_id for m in batch], result.ids, strict=True))
-        results = [
-            LabelResult(
-                mention_id=ids[m.external_id],
-                sentiment=m.sentiment,
-                sentiment_score=m.score,
-                stage=m.stage,
-                topics=list(m.topics),
-                confidence=m.confidence,
-            )
+        results = [_result(ids[m.external_id], m) for m in mentions if m.score is not None]
+        results += [
+            _result(ids[m.external_id], m)
             for m in mentions
-            if m.score is not None
+            if m.score is None and m.unlabelled is not None
         ]
         save_results(session, model_version=MODEL, results=results)
     return ids
+
+
+def _result(mention_id: int, m: M) -> LabelResult:
+    """What the model said of ``m``: its labels, or fewer and why (``m.unlabelled``)."""
+    scored = m.score is not None and not (m.unlabelled or "").startswith("unsupported")
+    staged = scored and m.unlabelled is None
+    return LabelResult(
+        mention_id=mention_id,
+        sentiment=m.sentiment if scored else None,
+        sentiment_score=m.score if scored else None,
+        stage=m.stage if staged else None,
+        topics=list(m.topics) if staged else [],
+        confidence=m.confidence if scored else None,
+        unlabelled=m.unlabelled,
+    )
 
 
 def names_to_ids(engine: Engine) -> tuple[dict[str, int], dict[str, int]]:

@@ -113,6 +113,7 @@ def test_the_classify_loop_stores_the_models_confidence(engine) -> None:
         topics: list[str] = field(default_factory=list)
         language: str | None = "en"
         confidence: float | None = 0.64
+        unlabelled: str | None = None
 
         def aspects(self) -> list[dict[str, object]]:
             return []

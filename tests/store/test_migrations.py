@@ -59,3 +59,58 @@ def test_postgres_is_not_upgraded_behind_the_users_back(postgres_url: str) -> No
     with pytest.raises(SchemaOutdated, match="umot db upgrade"):
         ensure_schema(engine)
     assert current_revision(engine) is None
+
+
+def test_0011_lets_a_result_be_unlabelled_and_downgrades(database_url: str) -> None:
+    """Results recorded before 0011 keep their labels; after it a result may have none (with
+    its reason); going back drops those results, as the old schema cannot hold them."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from store.db import alembic_config
+
+    engine = make_engine(database_url)
+    upgrade(engine, "0010")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO source (id, name, spider) VALUES (1, 's', 'rss')"))
+        for i in (1, 2):
+            conn.execute(
+                text(
+                    "INSERT INTO mention (id, source_id, external_id, kind, text, content_hash, "
+                    "visibility, first_seen_at, last_seen_at) VALUES "
+                    f"({i}, 1, 'm{i}', 'post', 't', 'h', 1.0, '2026-01-01', '2026-01-01')"
+                )
+            )
+        conn.execute(
+            text(
+                "INSERT INTO classification (mention_id, model_version, sentiment, "
+                "sentiment_score, stage, topics, aspects, created_at) VALUES "
+                "(1, 'v', 'positive', 0.9, 'smot', '[]', '[]', '2026-01-01')"
+            )
+        )
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO classification (mention_id, model_version, topics, aspects, "
+                "created_at, unlabelled) VALUES "
+                "(2, 'v', '[]', '[]', '2026-01-01', 'unsupported language: de')"
+            )
+        )
+        conn.execute(
+            text("UPDATE mention SET unlabelled = 'unsupported language: de' WHERE id = 2")
+        )
+        kept = conn.execute(text("SELECT sentiment, unlabelled FROM classification ORDER BY id"))
+        assert kept.all() == [("positive", None), (None, "unsupported language: de")]
+    indexes = {ix["name"] for ix in inspect(engine).get_indexes("mention")}
+    assert "ix_mention_unlabelled" in indexes
+    with engine.begin() as conn:
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT mention_id, sentiment FROM classification")).all()
+    assert rows == [(1, "positive")]
+    columns = {c["name"]: c for c in inspect(engine).get_columns("classification")}
+    assert "unlabelled" not in columns and not columns["sentiment"]["nullable"]
+    engine.dispose()

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -28,7 +28,7 @@ from store.cube import daily_cube
 from store.db import make_engine, session_scope, upgrade
 from store.facts import RAW
 from store.mentions import upsert_many
-from store.models import MentionDay, MentionDayTopics, Product
+from store.models import Mention, MentionDay, MentionDayTopics, Product
 from store.schemas import LabelResult, MentionIn
 from store.scope import Scope, Weights
 from tests.store.helpers import M, fill, names_to_ids
@@ -100,13 +100,29 @@ def _relabel(engine: Engine, rng: random.Random, model: str) -> None:
 
 
 def _result(rng: random.Random, mention_id: int) -> LabelResult:
+    """A random result; one in eight in a language the model does not read (no labels), one in
+    sixteen with a per-language model's sentiment and no stage or topics."""
+    draw = rng.random()
+    if draw < 0.125:
+        language = rng.choice(("de", "fr"))
+        return LabelResult(
+            mention_id=mention_id,
+            sentiment=None,
+            sentiment_score=None,
+            stage=None,
+            topics=[],
+            language=language,
+            unlabelled=f"unsupported language: {language}",
+        )
     score = round(rng.uniform(-1, 1), 3)
+    only_sentiment = draw < 0.1875
     return LabelResult(
         mention_id=mention_id,
         sentiment="positive" if score > 0.2 else "negative" if score < -0.2 else "neutral",
         sentiment_score=score,
-        stage=rng.choice(STAGES),
-        topics=rng.sample(TOPICS, rng.choice((0, 1, 2))),
+        stage=None if only_sentiment else rng.choice(STAGES),
+        topics=[] if only_sentiment else rng.sample(TOPICS, rng.choice((0, 1, 2))),
+        unlabelled="sentiment only: de" if only_sentiment else None,
     )
 
 
@@ -135,6 +151,12 @@ def world(engine: Engine) -> tuple[Engine, random.Random]:
     _correct(engine, rng, ids)
     with engine.connect() as conn:  # … part still in the journal
         assert rollups.pending(conn) > 0
+        # Mentions the model left unlabelled (their language) are among those compared.
+        unlabelled = conn.execute(
+            select(Mention.unlabelled, func.count()).group_by(Mention.unlabelled)
+        ).all()
+    kinds = {(reason or "").split(":")[0] for reason, _ in unlabelled}
+    assert {"", "unsupported language", "sentiment only"} <= kinds
     return engine, rng
 
 

@@ -178,6 +178,7 @@ PREDICTION_COLUMNS = [
     "stage_confidence",
     "topics",
     "language",
+    "unlabelled",
 ]
 
 
@@ -196,6 +197,7 @@ def _prediction_row(row_id: str, p: Prediction) -> list[str]:
         number(p.stage_confidence),
         ";".join(p.topics),
         p.language or "",
+        p.unlabelled or "",
     ]
 
 

@@ -2,12 +2,12 @@
 
 The frozen encoder's features cap what heads can learn (docs/model.md: an adapter adds a few
 points of macro-F1). This module fine-tunes low-rank deltas on every linear layer of the kept
-encoder layers (lora.py), jointly for the three tasks, through exactly the computation used at
-prediction time: each text is split into sentences, each sentence is encoded (leading @handles
-skipped), and the mention vector is the word-count-weighted mean of its sentence vectors.
-Temporary task heads give the gradient; they are thrown away, and the shipped heads are
-refitted afterwards on the adapted encoder's features (``fit.train_heads``), so the adapter
-only has to make features.
+encoder layers (lora.py, with ``peft``), jointly for the three tasks, through exactly the
+computation used at prediction time: each text is split into sentences, each sentence is
+encoded (leading @handles skipped), and the mention vector is the word-count-weighted mean of
+its sentence vectors. Temporary task heads give the gradient; they are thrown away, and the
+shipped heads are refitted afterwards on the adapted encoder's features
+(``fit.train_heads``), so the adapter only has to make features.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from .hyperparams import (
     GRAD_CLIP,
     AdapterConfig,
 )
-from .lora import attach_lora, detach_lora
+from .lora import attach_lora, detach_lora, train_mode
 
 # Padded tokens per encoder call while training: small chunks keep a CPU's caches warm; a GPU
 # wants one big call per step (kernel launches, not arithmetic, bound it at this model size).
@@ -78,10 +78,10 @@ def train_adapter(
         raise ValueError("no labelled examples to train an adapter on")
     cell_w = sentiment_weights(examples).to(device)
     bert = encoder.bert
-    wrapped = attach_lora(bert, config)
+    lora = attach_lora(bert, config)
     encoder.to(device)
     heads = _TaskHeads(encoder.dim).to(device)
-    params = [p for m in wrapped.values() for p in (m.lora_A, m.lora_B)]
+    params = [p for p in lora.parameters() if p.requires_grad]  # an A and a B per layer
     opt = torch.optim.AdamW(
         [{"params": params}, {"params": heads.parameters()}],
         lr=config.lr,
@@ -101,16 +101,12 @@ def train_adapter(
         ),
     )
     log(
-        f"  adapter: rank {config.rank} on {len(wrapped)} linear layers, "
+        f"  adapter: rank {config.rank} on {len(params) // 2} linear layers, "
         f"{sum(p.numel() for p in params):,} parameters; {len(examples)} texts, {total} steps "
         f"on {device}"
     )
     batches = shuffled_batches(len(examples), config.batch_size, rng)
-    # The frozen body stays in eval mode (its dropout off: the fast attention path); only the
-    # adapters' own dropout and the temporary heads train.
-    bert.eval()
-    for module in wrapped.values():
-        module.train()
+    train_mode(bert)
     heads.train()
     t0 = time.perf_counter()
     running = 0.0
@@ -134,8 +130,8 @@ def train_adapter(
                     )
     finally:
         bert.eval()
-        tensors = detach_lora(bert, wrapped)
-    return {k: v.cpu() for k, v in tensors.items()}
+        tensors = detach_lora(lora)
+    return tensors
 
 
 def _encode_sorted(

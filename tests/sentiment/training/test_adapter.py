@@ -1,45 +1,78 @@
-"""The LoRA adapter: what trains is what ships (merged in plain torch), and training moves it."""
+"""The LoRA adapter (peft while training): what trains is what ships (merged in plain torch),
+and training moves it."""
 
 from pathlib import Path
 
 import pytest
 import torch
+from peft import PeftModel
 
-from sentiment.encoder import EncoderSpec, load_encoder, merge_lora
+from sentiment.encoder import Encoder, EncoderSpec, load_encoder, merge_lora
 from sentiment.heads import Heads, LinearHead, load_heads, save_heads
 from sentiment.training.adapter import train_adapter
 from sentiment.training.datasets import read_labelled_csv
 from sentiment.training.hyperparams import AdapterConfig
-from sentiment.training.lora import TARGETS, attach_lora, detach_lora
+from sentiment.training.lora import TARGETS, attach_lora, detach_lora, lora_tensors, train_mode
 from tests.sentiment.conftest import OWN_EXAMPLES
 
 SENTENCES = ["The dress runs small.", "@united lost my bag again", "Love it!"]
+SPEC = EncoderSpec(num_layers=2, lora_rank=4, lora_alpha=8.0)
 
 
-def test_merged_adapter_gives_the_training_time_embeddings() -> None:
+def _random_adapter(dropout: float = 0.1) -> tuple[Encoder, PeftModel]:
+    """A 2-layer encoder with a peft adapter whose B is not 0, its factors fp16-rounded (what
+    ships is fp16: both sides then use the same numbers)."""
     encoder = load_encoder(EncoderSpec(num_layers=2))
-    config = AdapterConfig(rank=4, alpha=8.0)
-    wrapped = attach_lora(encoder.bert, config)
-    assert len(wrapped) == 2 * len(TARGETS)
+    model = attach_lora(encoder.bert, AdapterConfig(rank=4, alpha=8.0, dropout=dropout))
     torch.manual_seed(1)
     with torch.no_grad():
-        for lora in wrapped.values():
-            lora.lora_B.normal_(std=0.05)
-            # What ships is fp16: round here so both sides use the same numbers.
-            lora.lora_A.copy_(lora.lora_A.half().float())
-            lora.lora_B.copy_(lora.lora_B.half().float())
+        for name, p in model.named_parameters():
+            if ".lora_B." in name:
+                p.normal_(std=0.05)
+            if p.requires_grad:
+                p.copy_(p.half().float())
     encoder.bert.eval()
-    with torch.inference_mode():
-        adapted = encoder.embed(SENTENCES)
-    tensors = detach_lora(encoder.bert, wrapped)
-    with torch.inference_mode():
-        plain = encoder.embed(SENTENCES)
-    assert not torch.allclose(adapted, plain, atol=1e-3)  # the deltas matter
+    return encoder, model
 
-    fresh = load_encoder(EncoderSpec(num_layers=2, lora_rank=4, lora_alpha=8.0), tensors)
+
+def test_extracted_adapter_merges_as_peft_merges_it() -> None:
+    encoder, model = _random_adapter()
     with torch.inference_mode():
-        merged = fresh.embed(SENTENCES)
-    torch.testing.assert_close(merged, adapted, atol=2e-4, rtol=1e-3)
+        adapted = encoder.embed(SENTENCES)  # peft's unmerged forward
+    tensors = lora_tensors(model)
+    assert len(tensors) == 2 * 2 * len(TARGETS)
+    assert tensors["encoder.layer.1.output.dense.lora_A"].shape == (4, 1536)
+    assert tensors["encoder.layer.1.output.dense.lora_B"].shape == (384, 4)
+    model.merge_and_unload()  # peft merges into encoder.bert in place
+    with torch.inference_mode():
+        by_peft = encoder.embed(SENTENCES)
+    ours = load_encoder(SPEC, tensors)
+    with torch.inference_mode():
+        by_merge_lora = ours.embed(SENTENCES)
+    torch.testing.assert_close(by_merge_lora, by_peft, atol=1e-5, rtol=0)
+    torch.testing.assert_close(by_merge_lora, adapted, atol=2e-4, rtol=1e-3)
+    plain = load_encoder(EncoderSpec(num_layers=2))
+    with torch.inference_mode():
+        assert not torch.allclose(plain.embed(SENTENCES), adapted, atol=1e-3)  # deltas matter
+    weights = dict(ours.bert.named_parameters())
+    for name, p in encoder.bert.named_parameters():
+        torch.testing.assert_close(weights[name], p, atol=1e-5, rtol=0)
+
+
+def test_only_the_adapters_dropout_trains() -> None:
+    encoder, model = _random_adapter(dropout=0.5)
+    train_mode(encoder.bert)
+    modes = {n: m.training for n, m in encoder.bert.named_modules()}
+    assert sum(n.endswith(".lora_dropout.default") for n, on in modes.items() if on) == 12
+    assert all(".lora_dropout" in n for n, on in modes.items() if on)
+    assert not modes["encoder.layer.0.attention.self"]  # no attention dropout: the fast path
+    with torch.no_grad():
+        assert not torch.equal(encoder.embed(SENTENCES), encoder.embed(SENTENCES))
+        encoder.bert.eval()
+        torch.testing.assert_close(encoder.embed(SENTENCES), encoder.embed(SENTENCES))
+    assert [p.requires_grad for p in model.parameters()].count(True) == 2 * 12
+    detach_lora(model)
+    assert not any("lora" in n for n, _ in encoder.bert.named_modules())
 
 
 def test_training_changes_the_adapter_and_it_round_trips(tmp_path: Path) -> None:
@@ -73,6 +106,9 @@ def test_training_changes_the_adapter_and_it_round_trips(tmp_path: Path) -> None
     assert all(torch.equal(loaded.lora[k], tensors[k]) for k in tensors)
     bert = load_encoder(EncoderSpec(num_layers=1)).bert
     assert merge_lora(bert, loaded.lora, 8.0) == len(TARGETS)
+    adapted = load_encoder(loaded.spec, loaded.lora)
+    with torch.inference_mode():
+        assert not torch.allclose(adapted.embed(SENTENCES), encoder.embed(SENTENCES), atol=1e-4)
 
 
 def test_no_examples_is_an_error() -> None:

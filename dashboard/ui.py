@@ -157,7 +157,8 @@ COLUMN_NAMES = {
     "sentiment": "Sentiment",
     "score": "Score",
     "sentiment_score": "Score",
-    "confidence": "Confidence",
+    "confidence": "Sentiment confidence",
+    "stage_confidence": "Stage confidence",
     "visibility": "Visibility",
     "summed_visibility": "Summed visibility",
     "average_score": "Average score",
@@ -235,10 +236,11 @@ def readable(frame: pd.DataFrame, *, keep: tuple[str, ...] = ()) -> pd.DataFrame
         )
     if "labels_from" in out:
         out["labels_from"] = out["labels_from"].map(labels_from)
-    if "confidence" in out:
-        out["confidence"] = out["confidence"].map(
-            lambda c: None if c is None or pd.isna(c) else f"{100 * float(c):.0f} %"
-        )
+    for column in ("confidence", "stage_confidence"):
+        if column in out:
+            out[column] = out[column].map(
+                lambda c: None if c is None or pd.isna(c) else f"{100 * float(c):.0f} %"
+            )
     for column in out.columns:
         series = out[column]
         if pd.api.types.is_datetime64_any_dtype(series):

@@ -13,7 +13,7 @@ from store.scope import Scope, Weights, conditions
 
 BROWSE_COLUMNS = [
     "id", "published_at", "brand", "source", "author", "sentiment", "score", "confidence",
-    "stage", "topics", "labels_from", "visibility", "text", "url",
+    "stage", "stage_confidence", "topics", "labels_from", "visibility", "text", "url",
 ]  # fmt: skip
 
 
@@ -49,6 +49,7 @@ def search_mentions(
         col(Mention.sentiment_score),
         col(Mention.sentiment_confidence),
         col(Mention.stage),
+        col(Mention.stage_confidence),
         col(Mention.topics),
         col(Mention.labels_from),
         weights.expr(),

@@ -69,6 +69,7 @@ def save_results(session: Session, *, model_version: str, results: Sequence[Labe
             "sentiment_score": _score(r.sentiment_score),
             "sentiment_confidence": _probability(r.confidence),
             "stage": r.stage,
+            "stage_confidence": _probability(r.stage_confidence),
             "topics": list(r.topics),
             "language": r.language,
             "unlabelled": r.unlabelled,
@@ -100,6 +101,7 @@ def _effective(r: LabelResult, correction: Correction | None, version: str) -> d
         "sentiment_score": _score(r.sentiment_score),
         "sentiment_confidence": _probability(r.confidence),
         "stage": r.stage,
+        "stage_confidence": _probability(r.stage_confidence),
         "topics": list(r.topics),
         "labels_from": version,
         "unlabelled": r.unlabelled,
@@ -119,7 +121,7 @@ def _probability(value: float | None) -> float | None:
 
 def apply_correction(labels: dict[str, Any], correction: Correction) -> None:
     """Overlay a correction on labels (in place). A corrected sentiment sets a matching score
-    and a confidence of 1.0: a person's label is not a guess."""
+    and a confidence of 1.0 (a corrected stage too): a person's label is not a guess."""
     if correction.sentiment is not None:
         labels["sentiment"] = correction.sentiment
         labels["sentiment_score"] = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}[
@@ -128,6 +130,7 @@ def apply_correction(labels: dict[str, Any], correction: Correction) -> None:
         labels["sentiment_confidence"] = 1.0
     if correction.stage is not None:
         labels["stage"] = correction.stage
+        labels["stage_confidence"] = 1.0
     if correction.topics is not None:
         labels["topics"] = list(correction.topics)
     labels["labels_from"] = "correction"
@@ -153,6 +156,7 @@ def _write_labels(session: Session, labels: Sequence[dict[str, Any]]) -> None:
             sentiment=bindparam("b_sentiment"),
             sentiment_score=bindparam("b_score"),
             sentiment_confidence=bindparam("b_conf"),
+            stage_confidence=bindparam("b_stage_conf"),
             stage=bindparam("b_stage"),
             topics=bindparam("b_topics"),
             labels_from=bindparam("b_from"),
@@ -167,6 +171,7 @@ def _write_labels(session: Session, labels: Sequence[dict[str, Any]]) -> None:
                 "b_sentiment": row["sentiment"],
                 "b_score": row["sentiment_score"],
                 "b_conf": row.get("sentiment_confidence"),
+                "b_stage_conf": row.get("stage_confidence"),
                 "b_stage": row["stage"],
                 "b_topics": row["topics"],
                 "b_from": row["labels_from"],

@@ -93,6 +93,7 @@ def _refresh(session: Session, mention_id: int, correction: Correction | None) -
         "sentiment_score": latest.sentiment_score if latest else None,
         "sentiment_confidence": latest.sentiment_confidence if latest else None,
         "stage": latest.stage if latest else None,
+        "stage_confidence": latest.stage_confidence if latest else None,
         "topics": list(latest.topics) if latest else None,
         "labels_from": latest.model_version if latest else None,
         "unlabelled": latest.unlabelled if latest else None,

@@ -33,7 +33,8 @@ ADVOCATE_COLUMNS = [
 ]  # fmt: skip
 COMPLAINT_COLUMNS = [
     "rank", "id", "priority", "status", "brand", "product", "owner_team", "stage", "stage_name",
-    "topics", "topic_names", "sentiment_score", "confidence", "visibility", "published_at",
+    "topics", "topic_names", "sentiment_score", "confidence", "stage_confidence", "visibility",
+    "published_at",
     "source", "author", "url", "text", "status_note", "as_of",
 ]  # fmt: skip
 # The first five are what `umot train` reads (id,text,label,stage,topics); the rest ride along.
@@ -277,6 +278,7 @@ def complaints(
             col(Mention.topics),
             col(Mention.sentiment_score),
             col(Mention.sentiment_confidence),
+            col(Mention.stage_confidence),
             weights.expr().label("visibility"),
             col(Mention.published_at),
             col(Mention.source_id),
@@ -301,8 +303,8 @@ def complaints(
     names = _names(session)
     rows = []
     for rank, r in enumerate(session.exec(stmt).all(), start=1):
-        (mid, prio, stat, bid, pid, stage, topics, score, confidence, vis, published, sid,
-         author, url, text, note) = r  # fmt: skip
+        (mid, prio, stat, bid, pid, stage, topics, score, confidence, stage_confidence, vis,
+         published, sid, author, url, text, note) = r  # fmt: skip
         topic_list = list(topics or [])
         rows.append(
             {
@@ -319,6 +321,7 @@ def complaints(
                 "topic_names": [display_name(t) for t in topic_list],
                 "sentiment_score": _round(score),
                 "confidence": _round(confidence),
+                "stage_confidence": _round(stage_confidence),
                 "visibility": _round(vis),
                 "published_at": published,
                 "source": names.sources.get(sid, (None, None))[0],

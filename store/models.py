@@ -118,6 +118,9 @@ class Mention(MentionBase, table=True):
     # None for labels saved before migration 0006 (the classifier did not return it then).
     sentiment_confidence: float | None = None
     stage: str | None = Field(default=None, max_length=8)
+    # The calibrated probability that ``stage`` is right; 1.0 when a person corrected it; None
+    # for labels saved before migration 0012.
+    stage_confidence: float | None = None
     topics: list[str] | None = Field(default=None, sa_column=Column(JSON))
     labels_from: str | None = Field(default=None, max_length=80)  # model version or "correction"
     # Why the model left labels out (core.unlabelled: "unsupported language: de"); None when it
@@ -188,6 +191,7 @@ class Classification(SQLModel, table=True):
     sentiment_score: float | None = None
     sentiment_confidence: float | None = None  # P(sentiment) as the model gave it
     stage: str | None = Field(default=None, max_length=8)
+    stage_confidence: float | None = None  # P(stage), calibrated
     topics: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     language: str | None = Field(default=None, max_length=16)
     unlabelled: str | None = Field(default=None, max_length=80)  # why labels are missing

@@ -82,6 +82,7 @@ class LabelResult:
     aspects: list[dict[str, object]] = field(default_factory=list)
     # The probability the model gave ``sentiment`` (None: the model did not say).
     confidence: float | None = None
+    stage_confidence: float | None = None  # likewise for ``stage``
     # Why labels are missing (core.unlabelled), e.g. "unsupported language: de"; None: labelled.
     unlabelled: str | None = None
 

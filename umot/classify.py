@@ -20,6 +20,7 @@ class _Prediction(Protocol):
     topics: list[str]
     language: str | None
     confidence: float | None
+    stage_confidence: float | None
     unlabelled: str | None
 
     def aspects(self) -> list[dict[str, object]]: ...
@@ -64,6 +65,7 @@ def classify_pending(
                     language=pred.language,
                     aspects=pred.aspects(),
                     confidence=pred.confidence,
+                    stage_confidence=pred.stage_confidence,
                     unlabelled=pred.unlabelled,
                 )
                 for p, pred in zip(pending, predictions, strict=True)

@@ -38,7 +38,7 @@ ADVOCATE_COLUMNS = [
 ]  # fmt: skip
 COMPLAINT_COLUMNS = [
     "rank", "brand", "product", "text", "url", "correct", "owner_team", "status", "confidence",
-    "stage_name", "topic_names", "priority", "published_at", "source",
+    "stage_name", "stage_confidence", "topic_names", "priority", "published_at", "source",
 ]  # fmt: skip
 
 st.subheader("Advocates")

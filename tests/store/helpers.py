@@ -34,6 +34,7 @@ class M:
     url: str | None = None
     product: str | None = None  # a product of the mention's brand (fill creates "Widget")
     confidence: float | None = None  # the model's P(sentiment)
+    stage_confidence: float | None = None  # the model's P(stage)
     rating: float | None = None
     # Why the model left labels out ("unsupported language: de": no labels, whatever ``score``
     # says; "sentiment only: de": a score but no stage or topics).
@@ -113,6 +114,7 @@ def _result(mention_id: int, m: M) -> LabelResult:
         stage=m.stage if staged else None,
         topics=list(m.topics) if staged else [],
         confidence=m.confidence if scored else None,
+        stage_confidence=m.stage_confidence if staged else None,
         unlabelled=m.unlabelled,
     )
 

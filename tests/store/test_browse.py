@@ -14,7 +14,16 @@ def test_search_rows_carry_labels_and_confidence(engine: Engine) -> None:
     fill(
         engine,
         [
-            M("a", "2026-01-02", -0.6, "amot", ["delivery"], text="Late again", confidence=0.7),
+            M(
+                "a",
+                "2026-01-02",
+                -0.6,
+                "amot",
+                ["delivery"],
+                text="Late again",
+                confidence=0.7,
+                stage_confidence=0.55,
+            ),
             M("b", "2026-01-03", 0.9, "smot", [], text="Soft fabric", confidence=0.95),
             M("c", "2026-01-04", 0.1, "zmot", [], text="Late or not?"),
         ],
@@ -25,5 +34,6 @@ def test_search_rows_carry_labels_and_confidence(engine: Engine) -> None:
     assert total == 2
     assert list(found["text"]) == ["Late or not?", "Late again"]  # newest first
     assert found["confidence"].iloc[1] == 0.7
+    assert found["stage_confidence"].iloc[1] == 0.55
     assert found["confidence"].isna().iloc[0]  # none given: left empty, never invented
     assert list(found["stage"]) == ["zmot", "amot"]

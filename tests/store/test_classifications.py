@@ -100,6 +100,26 @@ def test_confidence_is_kept_with_the_result_and_on_the_mention(engine) -> None:
         assert session.get(Mention, mid).sentiment_confidence is None
 
 
+def test_stage_confidence_is_kept_and_a_corrected_stage_is_sure(engine) -> None:
+    from store.corrections import clear_correction, save_correction
+
+    with Session(engine) as session:
+        [mid] = _fill(session, 1)
+        label = _label(mid)
+        label.stage_confidence = 0.62
+        save_results(session, model_version="v1", results=[label])
+        session.commit()
+        stored = session.scalars(select(Classification).where(Classification.mention_id == mid))
+        assert stored.one().stage_confidence == 0.62
+        assert session.get(Mention, mid).stage_confidence == 0.62
+        save_correction(session, mention_id=mid, sentiment="positive")  # the stage is the model's
+        assert session.get(Mention, mid).stage_confidence == 0.62
+        save_correction(session, mention_id=mid, stage="smot")  # a person's stage
+        assert session.get(Mention, mid).stage_confidence == 1.0
+        clear_correction(session, mention_id=mid)
+        assert session.get(Mention, mid).stage_confidence == 0.62
+
+
 def test_the_classify_loop_stores_the_models_confidence(engine) -> None:
     from dataclasses import dataclass, field
 
@@ -113,6 +133,7 @@ def test_the_classify_loop_stores_the_models_confidence(engine) -> None:
         topics: list[str] = field(default_factory=list)
         language: str | None = "en"
         confidence: float | None = 0.64
+        stage_confidence: float | None = 0.71
         unlabelled: str | None = None
 
         def aspects(self) -> list[dict[str, object]]:
@@ -129,3 +150,4 @@ def test_the_classify_loop_stores_the_models_confidence(engine) -> None:
     assert classify_pending(engine, Model()) == 3
     with Session(engine) as session:
         assert [session.get(Mention, i).sentiment_confidence for i in ids] == [0.64] * 3
+        assert [session.get(Mention, i).stage_confidence for i in ids] == [0.71] * 3

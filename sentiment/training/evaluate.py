@@ -106,6 +106,7 @@ def evaluate_heads(
                     "macro_f1": r.macro_f1,
                     "n": r.n,
                     "ece": confidence_error(task, [g for g, _ in rows], [p for _, p in rows]),
+                    "unlabelled": sum(_label(p, task) is None for _, p in rows),
                 }
         if f.topics is not None:
             r = multi_label_report("topics", f.topics, [p.topics for p in preds], TOPICS)

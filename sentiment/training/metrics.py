@@ -60,17 +60,26 @@ class Report:
         return "\n".join(lines)
 
 
+# Stands for "no answer" in scikit-learn's label arrays (never a class name).
+MISSING = "<unlabelled>"
+
+
 def single_label_report(
-    task: str, gold: Sequence[str], pred: Sequence[str], label_set: Sequence[str]
+    task: str, gold: Sequence[str], pred: Sequence[str | None], label_set: Sequence[str]
 ) -> Report:
-    """Macro-F1 over the classes present in gold or predictions (scikit-learn's convention)."""
+    """Macro-F1 over the classes present in gold or predictions (scikit-learn's convention).
+    A prediction of None (the model left the text unlabelled, e.g. its language) is a miss: it
+    counts against accuracy and its gold class's recall, and is no class of its own."""
     if len(gold) != len(pred):
         raise ValueError("gold and predictions differ in length")
-    seen = set(gold) | set(pred)
+    answered = [MISSING if p is None else p for p in pred]
+    seen = (set(gold) | set(answered)) - {MISSING}
     labels = [lb for lb in label_set if lb in seen] + sorted(seen - set(label_set))
     if not labels:
         return Report(task, 0, 0.0, 0.0, [], {}, [])
-    p, r, f, support = precision_recall_fscore_support(gold, pred, labels=labels, zero_division=0.0)
+    p, r, f, support = precision_recall_fscore_support(
+        gold, answered, labels=labels, zero_division=0.0
+    )
     per_class = {
         lb: {
             "precision": float(p[i]),
@@ -82,15 +91,17 @@ def single_label_report(
     }
     with warnings.catch_warnings():  # one class only: the labels given already fix the shape
         warnings.filterwarnings("ignore", message="A single label was found")
-        confusion = confusion_matrix(gold, pred, labels=labels).tolist()
+        confusion = confusion_matrix(gold, answered, labels=labels).tolist()
+    missed = answered.count(MISSING)
     return Report(
         task,
         len(gold),
-        float(accuracy_score(gold, pred)),
+        float(accuracy_score(gold, answered)),
         float(f.mean()),
         labels,
         per_class,
         confusion,
+        note=f"{missed} text(s) left unlabelled (counted as misses)" if missed else "",
     )
 
 

@@ -19,6 +19,17 @@ def test_single_label_scores_by_hand() -> None:
     assert r.confusion == [[1, 0, 0], [0, 0, 1], [1, 0, 1]]  # rows gold, columns predicted
 
 
+def test_an_unlabelled_prediction_is_a_miss_not_a_class() -> None:
+    gold = ["positive", "negative", "negative"]
+    r = single_label_report(
+        "sentiment", gold, ["positive", None, "negative"], ["negative", "positive"]
+    )
+    assert r.labels == ["negative", "positive"]
+    assert r.accuracy == pytest.approx(2 / 3)
+    assert r.per_class["negative"]["recall"] == 0.5 and r.per_class["negative"]["precision"] == 1
+    assert "1 text(s) left unlabelled" in r.note
+
+
 def test_classes_absent_from_both_sides_are_not_averaged() -> None:
     r = single_label_report("stage", ["smot", "smot"], ["smot", "smot"], ["zmot", "smot"])
     assert r.labels == ["smot"] and r.macro_f1 == 1.0

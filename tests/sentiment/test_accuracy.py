@@ -2,7 +2,8 @@
 texts through each model.
 
 The floors sit 2-3 points under the figures recorded in sentiment/assets/DATA_CARD.md (and each
-variant's TRAINING.md), so a regression fails while noise across torch versions does not. Each
+variant's TRAINING.md), so a regression fails while noise across torch versions does not; for the
+default's calibration error they are ceilings 2-3 points above. Each
 variant is measured in both precisions of the CPU encoder: fp32, and the int8 twin that
 ``model.precision = "auto"`` picks on CPUs with VNNI or AMX (only there: elsewhere int8 is not
 used, and ONNX Runtime's int8 kernels may saturate).
@@ -34,18 +35,22 @@ FLOORS: dict[str, list[tuple[str, str, str, float]]] = {
         ("mot_stages", "stage", "macro_f1", 0.77),
         ("mot_stages", "topics", "macro_f1", 0.62),
     ],
-    "builtin-commercial": [
-        ("airline_tweets", "sentiment", "macro_f1", 0.62),
-        ("clothing_reviews", "sentiment", "macro_f1", 0.63),
-        ("uci_sentences", "sentiment", "accuracy", 0.89),
-        ("mot_stages", "sentiment", "macro_f1", 0.78),
-        ("mot_stages", "stage", "macro_f1", 0.79),
-        ("mot_stages", "topics", "macro_f1", 0.63),
+    "builtin": [
+        ("airline_tweets", "sentiment", "macro_f1", 0.64),
+        ("clothing_reviews", "sentiment", "macro_f1", 0.64),
+        ("goemotions", "sentiment", "macro_f1", 0.65),
+        ("uci_sentences", "sentiment", "accuracy", 0.86),
+        ("mot_stages", "sentiment", "macro_f1", 0.82),
+        ("mot_stages", "stage", "macro_f1", 0.75),
+        ("mot_stages", "topics", "macro_f1", 0.57),
+        # Calibration: ceilings on the expected calibration error of the stated confidence.
+        ("clothing_reviews", "sentiment", "ece", 0.06),
+        ("goemotions", "sentiment", "ece", 0.05),
+        ("airline_tweets", "sentiment", "ece", 0.09),
     ],
 }
-# Where int8 measured lower than fp32 by most of a floor's margin (DATA_CARD.md: commercial stage
-# 0.815 fp32, 0.795 int8, on 200 texts).
-INT8_FLOORS = {("builtin-commercial", "mot_stages", "stage"): 0.77}
+# Where int8 measured lower than fp32 by most of a floor's margin (mot_stages' 200 texts).
+INT8_FLOORS = {("builtin", "mot_stages", "stage"): 0.73}
 CASES = [
     pytest.param(variant, precision, *floor, id=f"{variant}-{precision}-{floor[0]}-{floor[1]}")
     for variant, floors in FLOORS.items()
@@ -77,4 +82,8 @@ def test_dev_floor(
     floor = INT8_FLOORS.get((variant, dataset, task), floor) if precision == "int8" else floor
     report = evaluate_file(clf, shared_data(dataset, "dev.csv"), task)
     value = getattr(report, metric)
-    assert value >= floor, f"{variant} {precision}: {dataset} {task} {metric} {value:.3f} < {floor}"
+    where = f"{variant} {precision}: {dataset} {task} {metric} {value:.3f}"
+    if metric == "ece":  # a ceiling: calibrated confidence
+        assert value <= floor, f"{where} > {floor}"
+    else:
+        assert value >= floor, f"{where} < {floor}"

@@ -6,7 +6,7 @@ Optimised: `sentiment.load_classifier(...).predict` end to end (sentence split i
 processes as under the `umot` command, length-sorted dynamic batches, deduplicated sentences,
 the cut encoder — on ONNX Runtime on the CPU unless `--runtime torch`, in int8 where the CPU
 has VNNI or AMX unless `--precision fp32` —, three heads, aggregation), for the default
-`builtin` model (3 encoder layers) and `builtin-fast` (2 layers) when it is shipped.
+`builtin` model (3 encoder layers) and `builtin-fast-nc` (2 layers) when it is shipped.
 
     .venv/bin/python bench/classify.py [--limit 1000] [--device cpu] [--threads N] [--runtime torch]
         [--precision fp32|int8] [--split-workers 1]
@@ -114,7 +114,7 @@ def main() -> None:
                 split_workers=args.split_workers,
             )
         )
-        for m in ("builtin", "builtin-fast")
+        for m in ("builtin", "builtin-fast-nc")
         if (MODELS[m] / "heads.json").exists()
     }
     for clf in models.values():

@@ -23,9 +23,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Not in batch mode: SQLite adds a column in place, and batch mode would reflect the mention
+    # table (warning about its expression indexes on every upgrade).
     for table in ("classification", "mention"):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("stage_confidence", sa.Float(), nullable=True))
+        op.add_column(table, sa.Column("stage_confidence", sa.Float(), nullable=True))
 
 
 def downgrade() -> None:

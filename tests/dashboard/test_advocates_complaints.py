@@ -20,10 +20,9 @@ def test_lists_and_downloads(app_env) -> None:
     assert advocates["Top quote"].str.len().gt(0).all()
     complaints = at.dataframe[1].value
     assert complaints["priority"].is_monotonic_decreasing
-    assert {"Brand", "Product", "Text", "url", "Owner team", "Status", "Confidence"} <= set(
-        complaints.columns
-    )
-    assert complaints["Confidence"].str.endswith(" %").all()
+    wanted = {"Brand", "Product", "Text", "url", "Owner team", "Status", "Sentiment confidence"}
+    assert wanted | {"Stage confidence"} <= set(complaints.columns)
+    assert complaints["Sentiment confidence"].str.endswith(" %").all()
     assert not complaints["Stage"].isin(["zmot", "fmot", "amot", "smot", "umot"]).any()
     assert complaints["correct"].str.startswith("/mentions?mention=").all()
     assert set(complaints["Owner team"]) <= {

@@ -22,7 +22,7 @@ def test_search_and_links(app_env) -> None:
     assert set(found["Topics"]) == {"Delivery"}
     assert set(found["Labels from"]) == {"model"}  # no model hash on screen
     assert "8 mentions found" in " ".join(c.value for c in at.caption)
-    assert "Confidence" in found.columns
+    assert {"Sentiment confidence", "Stage confidence"} <= set(found.columns)
 
 
 def test_total_count_over_pages_and_stage_filter_in_words(app_env) -> None:

@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
 from sklearn.metrics import (
     accuracy_score,
     confusion_matrix,
@@ -60,6 +61,21 @@ class Report:
         return "\n".join(lines)
 
 
+def _per_class(
+    labels: Sequence[str], p: np.ndarray, r: np.ndarray, f: np.ndarray, support: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """scikit-learn's per-label arrays as {label: {precision, recall, f1, support}}."""
+    return {
+        lb: {
+            "precision": float(p[i]),
+            "recall": float(r[i]),
+            "f1": float(f[i]),
+            "support": int(support[i]),
+        }
+        for i, lb in enumerate(labels)
+    }
+
+
 # Stands for "no answer" in scikit-learn's label arrays (never a class name).
 MISSING = "<unlabelled>"
 
@@ -80,15 +96,7 @@ def single_label_report(
     p, r, f, support = precision_recall_fscore_support(
         gold, answered, labels=labels, zero_division=0.0
     )
-    per_class = {
-        lb: {
-            "precision": float(p[i]),
-            "recall": float(r[i]),
-            "f1": float(f[i]),
-            "support": int(support[i]),
-        }
-        for i, lb in enumerate(labels)
-    }
+    per_class = _per_class(labels, p, r, f, support)
     with warnings.catch_warnings():  # one class only: the labels given already fix the shape
         warnings.filterwarnings("ignore", message="A single label was found")
         confusion = confusion_matrix(gold, answered, labels=labels).tolist()
@@ -121,15 +129,7 @@ def multi_label_report(
     p, r, f, support = precision_recall_fscore_support(
         y_true, y_pred, average=None, zero_division=0.0
     )
-    per_class = {
-        lb: {
-            "precision": float(p[i]),
-            "recall": float(r[i]),
-            "f1": float(f[i]),
-            "support": int(support[i]),
-        }
-        for i, lb in enumerate(labels)
-    }
+    per_class = _per_class(labels, p, r, f, support)
     # Each label's [[tn, fp], [fn, tp]], reported as [tp, fp, fn, tn].
     confusion = [
         [int(m[1, 1]), int(m[0, 1]), int(m[1, 0]), int(m[0, 0])]

@@ -59,6 +59,7 @@ def subset(f: LabelledFile, idx: Sequence[int]) -> LabelledFile:
         stage=[f.stage[i] for i in pick],
         topics=None if f.topics is None else [f.topics[i] for i in pick],
         groups=[f.groups[i] for i in pick] if f.groups else [],
+        no_class={n for n, i in enumerate(pick) if i in f.no_class},
     )
 
 

@@ -44,6 +44,9 @@ class LabelledFile:
     # Per row, the text it comes from (``<data set>-<id>``): a review and the sentences of it
     # labelled elsewhere share one, so cross-validation keeps them in one fold.
     groups: list[str] = field(default_factory=list)
+    # Rows whose sentiment names no single class (NO_SENTIMENT_CLASS): not labelled for
+    # sentiment, and not a gap an evaluation should complain about either.
+    no_class: set[int] = field(default_factory=set)
 
     @property
     def licence(self) -> str:
@@ -87,6 +90,7 @@ def read_labelled_csv(
             f"{path}: no label column for task {_either(tasks)} (expected one of: {expected})"
         )
     texts, sentiment, stage, topics, groups = [], [], [], [], []
+    no_class: set[int] = set()
     name = dataset_name(path)
     for line, row in enumerate(rows, start=2):
         cell = {task: row[column] for task, column in label_columns.items()}
@@ -96,6 +100,8 @@ def read_labelled_csv(
         stage.append(_stage(cell.get("stage"), where))
         topics.append(_topics(cell.get("topics"), where))
         groups.append(_group(row, name, line))
+        if (cell.get("sentiment") or "").strip().lower() in NO_SENTIMENT_CLASS:
+            no_class.add(len(texts) - 1)
     return LabelledFile(
         path,
         name,
@@ -105,6 +111,7 @@ def read_labelled_csv(
         stage,
         topics if "topics" in label_columns else None,
         groups,
+        no_class,
     )
 
 

@@ -26,7 +26,9 @@ from .metrics import Report, multi_label_report, single_label_report
 
 def read_gold(path: Path, task: str, text_column: str = "text") -> tuple[list[str], list]:
     """Texts and gold labels of ``task`` from a CSV; every row must carry one (a topics cell
-    may be empty: no topic). Raises :class:`DataError` on problems."""
+    may be empty: no topic), except a sentiment of ``mixed`` or ``ambiguous``, whose rows are
+    left out (GoEmotions: they name no class of the three). Raises :class:`DataError` on
+    problems."""
     data = read_labelled_csv(path, text_column=text_column, tasks=(task,))
     if not data.texts:
         raise DataError(f"{path}: no rows")
@@ -34,11 +36,13 @@ def read_gold(path: Path, task: str, text_column: str = "text") -> tuple[list[st
         assert data.topics is not None  # read_labelled_csv found the column
         return data.texts, data.topics
     gold = data.sentiment if task == "sentiment" else data.stage
-    missing = next((line for line, label in enumerate(gold, start=2) if label is None), None)
+    skip = data.no_class if task == "sentiment" else set()
+    missing = next((i + 2 for i, label in enumerate(gold) if label is None and i not in skip), None)
     if missing is not None:
         allowed = ", ".join(SENTIMENTS if task == "sentiment" else STAGES)
         raise DataError(f"{path}:{missing}: no {task} label (allowed: {allowed})")
-    return data.texts, gold
+    keep = [i for i in range(len(gold)) if i not in skip]
+    return [data.texts[i] for i in keep], [gold[i] for i in keep]
 
 
 def evaluate_file(

@@ -50,5 +50,8 @@ def test_evaluation_reads_only_its_task_and_needs_it_on_every_row(tmp_path: Path
     gaps = _csv(tmp_path, "text,sentiment\na,pos\nb,\n", "gaps.csv")
     with pytest.raises(DataError, match=r"gaps\.csv:3: no sentiment label"):
         read_gold(gaps, "sentiment")
+    # GoEmotions' mixed and ambiguous rows name no class: left out, not a gap.
+    goemotions = _csv(tmp_path, "text,label\na,positive\nb,mixed\nc,ambiguous\n", "ge.csv")
+    assert read_gold(goemotions, "sentiment") == (["a"], ["positive"])
     with pytest.raises(DataError, match="no rows"):
         read_gold(_csv(tmp_path, "text,topics\n", "empty.csv"), "topics")

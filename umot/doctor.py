@@ -148,11 +148,13 @@ def check_model(config: Config) -> Check:
         return Check("model", False, str(exc), "fix model.device, model.runtime or precision")
     detail = f"encoder weights sha256 verified; {runtime} {precision} on {device.type}"
     if name in MODELS:
-        return Check("model", True, f"{name}: {detail}")
+        return Check("model", True, f"{name}: {detail}{_licence_note(MODELS[name])}")
     path = Path(name).expanduser()
     if path.exists():
-        kind = "heads" if (path / "heads.json").is_file() else "local model"
-        return Check("model", True, f"{name} ({kind} found): {detail}")
+        heads = (path / "heads.json").is_file()
+        kind = "heads" if heads else "local model"
+        note = _licence_note(path) if heads else ""
+        return Check("model", True, f"{name} ({kind} found): {detail}{note}")
     if name.startswith(("/", ".", "~")) or name.count("/") > 1:  # a path, not a Hub id
         return Check("model", False, f"{name}: no such directory", "fix model.name")
     try:
@@ -163,6 +165,21 @@ def check_model(config: Config) -> Check:
         cached = False
     where = "in the local cache" if cached else "not cached: downloaded on first use"
     return Check("model", True, f"{name} (Hugging Face, {where}): {detail}")
+
+
+def _licence_note(heads_dir: Path) -> str:
+    """What a heads directory's training licences forbid, if anything: a business running a
+    model trained on non-commercial data should hear it from doctor too."""
+    from sentiment.errors import ClassifierError
+    from sentiment.heads import load_heads
+
+    try:
+        restricted = load_heads(heads_dir).non_commercial_training()
+    except ClassifierError as exc:
+        return f"; heads unreadable: {exc}"
+    if not restricted:
+        return ""
+    return f"; trained on non-commercial data ({', '.join(restricted)}): research use only"
 
 
 def check_webhook(url: str) -> Check:

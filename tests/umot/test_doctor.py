@@ -83,10 +83,20 @@ def test_healthy_setup_every_line_ok_and_nothing_sent(
     assert all(line.startswith("ok   ") for line in lines), result.output
     assert "(migrated, 0 mentions)" in lines[1]
     assert "sha256 verified" in lines[2]
+    assert "non-commercial" not in lines[2]  # the default may be used by a business
     assert requests == []  # the webhook was reached, not called
     assert inbox.envelopes == [] and inbox.logins == []  # the SMTP server got no message
     for secret in (SMTP_PASSWORD, quote(SMTP_PASSWORD, safe=""), HOOK_TOKEN):
         assert secret not in result.output
+
+
+def test_a_non_commercial_model_is_named_so() -> None:
+    from core.config import Config, ModelConfig
+    from umot.doctor import check_model
+
+    check = check_model(Config(model=ModelConfig(name="builtin-nc", device="cpu")))
+    assert check.ok
+    assert "trained on non-commercial data (airline_tweets (CC BY-NC-SA 4.0))" in check.detail
 
 
 @pytest.mark.parametrize("state", ["empty file", "old revision"])

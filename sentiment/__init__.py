@@ -49,12 +49,22 @@ __all__ = [
     "SentencePrediction",
     "build_classifier",
     "load_classifier",
+    "own_heads",
     "runtime_plan",
 ]
 
 log = logging.getLogger(__name__)
 _CACHE: dict[str, Classifier] = {}
 _LOCK = threading.Lock()
+
+
+def own_heads(name: str) -> Path | None:
+    """The heads directory ``model.name`` names: a builtin variant, or a directory holding
+    heads.json (`umot train --output DIR`); None for a Hugging Face model, which takes its stage
+    and topics from the builtin heads."""
+    if name in MODELS:
+        return MODELS[name]
+    return Path(name) if (Path(name) / "heads.json").is_file() else None
 
 
 def load_classifier(model_config: ModelConfig | None = None) -> Classifier:
@@ -85,9 +95,8 @@ def build_classifier(model_config: ModelConfig, *, heads_dir: Path | None = None
     name = model_config.name or "builtin"
     device = resolve_device(model_config.device)
     max_length = model_config.max_length
-    # A directory holding heads.json: heads trained by `umot train --output DIR`.
-    custom = name not in MODELS and (Path(name) / "heads.json").is_file()
-    heads = load_heads(heads_dir or (Path(name) if custom else MODELS.get(name, MODELS["builtin"])))
+    own = own_heads(name)
+    heads = load_heads(heads_dir or own or MODELS["builtin"])
     if restricted := heads.non_commercial_training():
         warnings.warn(
             f"model {name} was trained on data that forbids commercial use "
@@ -111,7 +120,7 @@ def build_classifier(model_config: ModelConfig, *, heads_dir: Path | None = None
             log.warning("int8 encoder unavailable, running fp32: %s", exc)
             encoder = OnnxEncoder(encoder, key, precision="fp32")
     hf = None
-    if name not in MODELS and not custom:
+    if own is None:
         hf = HFSentimentModel(
             name, device=device, max_length=max_length, labels=model_config.labels
         )

@@ -8,32 +8,19 @@ end). Reads only the heads files: no encoder, no torch model is built.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from core.config import ModelConfig
 
-from . import MODELS
+from . import own_heads
 from .encoder import MODEL_SHA256
 from .heads import load_heads
 
 ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 
-def heads_dir(model_config: ModelConfig) -> Path | None:
-    """The heads directory a configuration names (builtin or `umot train --output`), or None
-    for a Hugging Face sentiment model."""
-    name = model_config.name or "builtin"
-    if name in MODELS:
-        return MODELS[name]
-    if (Path(name) / "heads.json").is_file():
-        return Path(name)
-    return None
-
-
 def model_info(model_config: ModelConfig) -> dict:
     """The model card as a dict (see the module docstring); the JSON of `umot model info`."""
     name = model_config.name or "builtin"
-    directory = heads_dir(model_config)
+    directory = own_heads(name)
     if directory is None:
         return {
             "name": name,

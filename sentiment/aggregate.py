@@ -26,7 +26,7 @@ from typing import Literal, get_args
 
 import torch
 
-from .labels import STAGE_ORDER, split_topics
+from .labels import SENTIMENTS, STAGE_ORDER, split_topics
 
 # Bumped whenever the rules below change what a mention is labelled: it is part of the model
 # version (Heads.fingerprint), so `umot classify` relabels what older rules labelled.
@@ -45,6 +45,21 @@ CONTEXT_WEIGHT = 0.5
 def sentence_weight(text: str) -> float:
     """A sentence's weight in its mention: its length in words (at least 1)."""
     return float(max(1, len(text.split())))
+
+
+def sentiment_scores(probs: torch.Tensor) -> list[float]:
+    """``sentiment_score`` per row of (rows, 3) sentiment probabilities: P(positive) -
+    P(negative), within [-1, 1]."""
+    positive, negative = SENTIMENTS.index("positive"), SENTIMENTS.index("negative")
+    return (probs[:, positive] - probs[:, negative]).clamp(-1.0, 1.0).tolist()
+
+
+def mean_log_probs(
+    probs: torch.Tensor, weights: torch.Tensor, owner: torch.Tensor, groups: int
+) -> torch.Tensor:
+    """(groups, classes): each group's probabilities as the weighted mean of its rows'
+    log-probabilities, renormalised (how a sentence classifier's outputs become a mention's)."""
+    return weighted_mean(probs.clamp(min=1e-6).log(), weights, owner, groups).softmax(-1)
 
 
 def weighted_mean(

@@ -12,11 +12,12 @@ from .aggregate import (
     Pooled,
     emphasis,
     in_context,
+    mean_log_probs,
     primary_stage,
     sentence_input,
     sentence_weight,
+    sentiment_scores,
     union_topics,
-    weighted_mean,
 )
 from .batching import per_distinct, run_batched
 from .calibration import temper
@@ -178,8 +179,7 @@ class Classifier:
             sent_probs, mention_probs = temper(sent_probs, t), temper(mention_probs, t)
         else:
             sent_probs = self._hf_sentiment(flat, progress)
-            logp = sent_probs.clamp(min=1e-6).log()
-            mention_probs = weighted_mean(logp, weights, owner, len(texts)).softmax(-1)
+            mention_probs = mean_log_probs(sent_probs, weights, owner, len(texts))
         stage_probs = self._in_context("stage", emb, pooled, owner)
         topics = self.heads.topics
         topic_sets = topics.decide(self._in_context("topics", emb, pooled, owner))
@@ -187,11 +187,12 @@ class Classifier:
         # the per-mention work left on the CPU is the cost, and indexing tensors one element at
         # a time was most of it.
         sent_label = sent_probs.argmax(-1).tolist()
-        sent_diff = _pos_minus_neg(sent_probs)
+        sent_diff = sentiment_scores(sent_probs)
         stage_conf, stage_label = (v.tolist() for v in stage_probs.max(-1))
+        stage_rows = stage_probs.tolist()
         mention_label = mention_probs.argmax(-1).tolist()
         mention_conf = mention_probs.max(-1).values.tolist()
-        mention_diff = _pos_minus_neg(mention_probs)
+        mention_diff = sentiment_scores(mention_probs)
         stage_labels = self.heads.stage.labels
         stage_index = {label: j for j, label in enumerate(stage_labels)}
         out: list[Prediction] = []
@@ -206,7 +207,7 @@ class Classifier:
                         start=span.start,
                         end=span.end,
                         sentiment=SENTIMENTS[sent_label[k]],
-                        sentiment_score=_clamp(sent_diff[k]),
+                        sentiment_score=sent_diff[k],
                         stage=stage_labels[stage_label[k]],
                         topics=topic_sets[k],
                     )
@@ -214,12 +215,13 @@ class Classifier:
                 emph.append(emphasis(sent_diff[k], stage_conf[k]))
                 k += 1
             stage = primary_stage([s.stage for s in sentences], emph)
-            # The stage's confidence: its probability in the sentences that carry it.
-            chosen = stage_probs[first:k, stage_index[stage]].max().item()
+            # The stage's confidence: its highest probability among the mention's sentences.
+            column = stage_index[stage]
+            chosen = max(row[column] for row in stage_rows[first:k])
             out.append(
                 Prediction(
                     sentiment=SENTIMENTS[mention_label[i]],
-                    sentiment_score=_clamp(mention_diff[i]),
+                    sentiment_score=mention_diff[i],
                     stage=stage,
                     topics=union_topics([s.topics for s in sentences]),
                     language=prep.language,
@@ -242,16 +244,6 @@ class Classifier:
         t = self.heads.temperature(task) if head.kind == "softmax" else 1.0
         own = temper(head.probs(sentence_input(emb, head.pooling)), t)
         return in_context(own, temper(head.probs(pooled.input(head.pooling)), t), owner)
-
-
-def _pos_minus_neg(probs: torch.Tensor) -> list[float]:
-    """P(positive) - P(negative) per row: the sentiment score before clamping."""
-    positive, negative = SENTIMENTS.index("positive"), SENTIMENTS.index("negative")
-    return (probs[:, positive] - probs[:, negative]).tolist()
-
-
-def _clamp(score: float) -> float:
-    return max(-1.0, min(1.0, score))
 
 
 def _unit(p: float) -> float:

@@ -26,7 +26,7 @@ import torch
 
 from core import unlabelled
 
-from .aggregate import sentence_weight, weighted_mean
+from .aggregate import mean_log_probs, sentence_weight, sentiment_scores
 from .hf_model import HFSentimentModel
 from .labels import SENTIMENTS
 from .prediction import Prediction, SentencePrediction
@@ -143,10 +143,9 @@ def sentiment_only(
     sent = probs(flat)
     weights = torch.tensor([sentence_weight(t) for t in flat], dtype=torch.float32)
     owner = torch.tensor([i for i, p in enumerate(prepared) for _ in p.spans], dtype=torch.long)
-    mention = weighted_mean(sent.clamp(min=1e-6).log(), weights, owner, len(prepared))
-    mention = mention.softmax(-1)
-    sent_label, sent_diff = sent.argmax(-1).tolist(), _pos_minus_neg(sent)
-    label, diff = mention.argmax(-1).tolist(), _pos_minus_neg(mention)
+    mention = mean_log_probs(sent, weights, owner, len(prepared))
+    sent_label, sent_diff = sent.argmax(-1).tolist(), sentiment_scores(sent)
+    label, diff = mention.argmax(-1).tolist(), sentiment_scores(mention)
     conf = mention.max(-1).values.tolist()
     out, k = [], 0
     for i, prep in enumerate(prepared):  # a text with a language has a sentence
@@ -176,9 +175,3 @@ def sentiment_only(
             )
         )
     return out
-
-
-def _pos_minus_neg(probs: torch.Tensor) -> list[float]:
-    """P(positive) - P(negative) per row, within [-1, 1]."""
-    positive, negative = SENTIMENTS.index("positive"), SENTIMENTS.index("negative")
-    return (probs[:, positive] - probs[:, negative]).clamp(-1.0, 1.0).tolist()

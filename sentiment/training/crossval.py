@@ -17,13 +17,13 @@ from dataclasses import dataclass, replace
 import torch
 from sklearn.metrics import f1_score
 
+from ..calibration import temper
 from ..labels import SENTIMENTS, STAGES
 from .calibration import expected_calibration_error, fit_temperature
 from .datasets import LabelledFile
-from .hyperparams import HeadRecipe
+from .hyperparams import CV_FOLDS, HeadRecipe
 from .task_fits import Features, fit_sentiment, fit_stage, labelled, sentiment_of, stage_of
 
-CV_FOLDS = 5
 # Fewer labelled rows than this per fold and a task is not cross-validated (nor calibrated): a
 # handful of held-out rows says nothing, and a fold may miss a class altogether.
 MIN_ROWS_PER_FOLD = 40
@@ -128,8 +128,6 @@ def out_of_fold(
 
 def cv_report(oof: OutOfFold, temperature: float) -> dict:
     """Macro-F1 per data set and the ECE before and after ``temperature``."""
-    from ..calibration import temper
-
     pred = oof.probs.argmax(-1)
     per_set = {}
     for d in sorted(set(oof.dataset)):

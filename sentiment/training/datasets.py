@@ -73,7 +73,12 @@ def read_labelled_csv(
         with path.open(newline="", encoding="utf-8") as fh:
             reader = csv.DictReader(fh)
             columns = reader.fieldnames or []
-            rows = [r for r in reader if (r.get("commercial_use") or "").lower() != "false"]
+            # (file line, row): a skipped row keeps the lines after it where they are.
+            rows = [
+                (line, r)
+                for line, r in enumerate(reader, start=2)
+                if (r.get("commercial_use") or "").lower() != "false"
+            ]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise DataError(f"cannot read {path}: {exc}") from exc
     if text_column not in columns:
@@ -92,16 +97,18 @@ def read_labelled_csv(
     texts, sentiment, stage, topics, groups = [], [], [], [], []
     no_class: set[int] = set()
     name = dataset_name(path)
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         cell = {task: row[column] for task, column in label_columns.items()}
         where = f"{path}:{line}"
         texts.append(row[text_column] or "")
-        sentiment.append(_sentiment(cell.get("sentiment"), where))
+        if (cell.get("sentiment") or "").strip().lower() in NO_SENTIMENT_CLASS:
+            no_class.add(len(texts) - 1)
+            sentiment.append(None)
+        else:
+            sentiment.append(_sentiment(cell.get("sentiment"), where))
         stage.append(_stage(cell.get("stage"), where))
         topics.append(_topics(cell.get("topics"), where))
         groups.append(_group(row, name, line))
-        if (cell.get("sentiment") or "").strip().lower() in NO_SENTIMENT_CLASS:
-            no_class.add(len(texts) - 1)
     return LabelledFile(
         path,
         name,
@@ -123,7 +130,7 @@ def _group(row: dict[str, str], name: str, line: int) -> str:
 
 
 def _sentiment(value: str | None, where: str) -> str | None:
-    if not value or value.strip().lower() in NO_SENTIMENT_CLASS:
+    if not value:
         return None
     label = normalise_sentiment(value)  # "POS", "Positive", "4 stars" -> "positive"
     if label is None:

@@ -20,12 +20,13 @@ import torch
 from ..encoder import EncoderSpec, load_encoder, lora_digest
 from ..errors import DataError
 from ..heads import CALIBRATED_TASKS, Heads, LinearHead
-from .crossval import CV_FOLDS, calibrate, can_cross_validate, out_of_fold
+from .crossval import calibrate, can_cross_validate, out_of_fold
 from .datasets import TASKS, LabelledFile
 from .encoder_choice import choose_encoder
 from .evaluate import evaluate_heads
 from .features import cached_features
 from .hyperparams import (
+    CV_FOLDS,
     HEADS,
     LAYERS,
     LEXICAL_MIX,

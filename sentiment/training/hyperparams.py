@@ -23,6 +23,9 @@ ADAPTER_EPOCHS = 1.0
 # reviews) add little after a few thousand rows and cost most of the CPU time.
 ADAPTER_CAP = 4000
 TEACHER_EPOCHS = 3.0
+# Folds of the cross-validation that scores the sentiment and stage heads on the training data
+# and fits their temperatures (crossval.py); 0 or 1: none.
+CV_FOLDS = 5
 # The lexical expert's say in sentiment (sentiment/lexical.py): 1 = the plain product of the
 # two experts.
 LEXICAL_MIX = 1.0

@@ -202,17 +202,13 @@ def _prediction_row(row_id: str, p: Prediction) -> list[str]:
 
 
 def _write_predictions(output: Path | None, ids: list[str], preds: list[Prediction]) -> None:
-    rows = [_prediction_row(i, p) for i, p in zip(ids, preds, strict=True)]
+    rows = [PREDICTION_COLUMNS] + [_prediction_row(i, p) for i, p in zip(ids, preds, strict=True)]
     if output is None:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(PREDICTION_COLUMNS)
-        writer.writerows(rows)
+        csv.writer(sys.stdout, lineterminator="\n").writerows(rows)
         return
     try:
         with output.open("w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(PREDICTION_COLUMNS)
-            writer.writerows(rows)
+            csv.writer(fh, lineterminator="\n").writerows(rows)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
 
@@ -381,7 +377,7 @@ def train(
             "folds: their figures, and the temperatures that calibrate their confidence "
             "(0 = neither).",
         ),
-    ] = 5,
+    ] = hyperparams.CV_FOLDS,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
 ) -> None:
     """Train the task heads on labelled CSV files (or a preset) and write them with a card."""

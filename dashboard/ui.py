@@ -207,6 +207,15 @@ def topic_name(code: str | None) -> str:
     return TOPIC_NAMES.get(code or "", (code or "no topic").replace("_", " ").capitalize())
 
 
+def not_scored(reason: object) -> str | None:
+    """What a list shows for a mention left unlabelled for its language ("not scored:
+    German"); None for a labelled one."""
+    if not isinstance(reason, str) or not reason:
+        return None
+    kind, language = unlabelled.parse(reason)
+    return f"not scored: {unlabelled.language_name(language)}" if language else "not scored"
+
+
 def labels_from(value: str | None) -> str:
     """Where a mention's labels come from, without a model hash."""
     if not isinstance(value, str) or not value:
@@ -234,6 +243,11 @@ def readable(frame: pd.DataFrame, *, keep: tuple[str, ...] = ()) -> pd.DataFrame
         out["topics"] = out["topics"].map(
             lambda t: ", ".join(topic_name(x) for x in t) if isinstance(t, list | tuple) else t
         )
+    if "unlabelled" in out:
+        # A mention the model did not read says so where its sentiment would be.
+        why = out.pop("unlabelled").map(not_scored)
+        if "sentiment" in out:
+            out["sentiment"] = out["sentiment"].where(why.isna() | out["sentiment"].notna(), why)
     if "labels_from" in out:
         out["labels_from"] = out["labels_from"].map(labels_from)
     for column in ("confidence", "stage_confidence"):

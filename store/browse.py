@@ -13,7 +13,8 @@ from store.scope import Scope, Weights, conditions
 
 BROWSE_COLUMNS = [
     "id", "published_at", "brand", "source", "author", "sentiment", "score", "confidence",
-    "stage", "stage_confidence", "topics", "labels_from", "visibility", "text", "url",
+    "stage", "stage_confidence", "topics", "labels_from", "unlabelled", "visibility", "text",
+    "url",
 ]  # fmt: skip
 
 
@@ -52,6 +53,7 @@ def search_mentions(
         col(Mention.stage_confidence),
         col(Mention.topics),
         col(Mention.labels_from),
+        col(Mention.unlabelled),
         weights.expr(),
         col(Mention.text),
         col(Mention.url),

@@ -43,7 +43,8 @@ st.caption(
 shown = ui.readable(
     ui.with_links(found)[
         ["id", "published_at", "brand", "text", "sentiment", "score", "confidence", "stage",
-         "stage_confidence", "topics", "source", "author", "labels_from", "visibility", "url"]
+         "stage_confidence", "topics", "source", "author", "labels_from", "unlabelled",
+         "visibility", "url"]
     ]
 )  # fmt: skip
 st.dataframe(

@@ -159,3 +159,18 @@ def test_every_page_opens_with_unlabelled_mentions(
             assert not at.error, (name, [e.value for e in at.error])
     finally:
         _clear_caches()
+
+
+def test_the_mentions_list_says_which_mentions_are_not_scored(
+    languages_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UMOT_CONFIG", str(languages_config))
+    monkeypatch.delenv("UMOT_DATABASE_URL", raising=False)
+    _clear_caches()
+    try:
+        at = open_page("mentions")
+    finally:
+        _clear_caches()
+    sentiments = set(at.dataframe[0].value["Sentiment"])
+    assert {"not scored: German", "not scored: French"} <= sentiments
+    assert "unlabelled" not in at.dataframe[0].value.columns  # shown in words, not as a code

@@ -126,16 +126,21 @@ def languages_config(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_overview_says_how_many_mentions_are_not_scored_for_their_language(
-    languages_config: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("UMOT_CONFIG", str(languages_config))
+def _open_on(config: Path, monkeypatch: pytest.MonkeyPatch, page: str):  # type: ignore[no-untyped-def]
+    """``page`` opened on the database ``config`` names, with no cached data before or after."""
+    monkeypatch.setenv("UMOT_CONFIG", str(config))
     monkeypatch.delenv("UMOT_DATABASE_URL", raising=False)
     _clear_caches()
     try:
-        at = open_page("overview")
+        return open_page(page)
     finally:
         _clear_caches()
+
+
+def test_overview_says_how_many_mentions_are_not_scored_for_their_language(
+    languages_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = _open_on(languages_config, monkeypatch, "overview")
     captions = " ".join(c.value for c in at.caption)
     assert "3 mentions in other languages (German 2, French 1) are not scored" in captions
     assert "1 mention in other languages (German 1) have a sentiment" in captions
@@ -164,13 +169,7 @@ def test_every_page_opens_with_unlabelled_mentions(
 def test_the_mentions_list_says_which_mentions_are_not_scored(
     languages_config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("UMOT_CONFIG", str(languages_config))
-    monkeypatch.delenv("UMOT_DATABASE_URL", raising=False)
-    _clear_caches()
-    try:
-        at = open_page("mentions")
-    finally:
-        _clear_caches()
+    at = _open_on(languages_config, monkeypatch, "mentions")
     sentiments = set(at.dataframe[0].value["Sentiment"])
     assert {"not scored: German", "not scored: French"} <= sentiments
     assert "unlabelled" not in at.dataframe[0].value.columns  # shown in words, not as a code

@@ -68,13 +68,12 @@ class Classifier:
             name=("en",) if sentiment_model else tuple(heads.languages),
             name_model=sentiment_model,
         )
-        fingerprint = heads.fingerprint()
-        languages = self.language_models.signature()
-        if sentiment_model is None and not languages:
-            self.version = f"builtin-{fingerprint}"
-        else:
-            tag = hashlib.sha256(f"{name}|{fingerprint}{languages}".encode()).hexdigest()[:12]
-            self.version = f"hf-{tag}"
+        self.version = model_version(
+            name,
+            heads.fingerprint(),
+            self.language_models.signature(),
+            hugging_face=sentiment_model is not None,
+        )
 
     @property
     def languages(self) -> list[str]:
@@ -248,3 +247,13 @@ class Classifier:
 
 def _unit(p: float) -> float:
     return max(0.0, min(1.0, p))
+
+
+def model_version(name: str, fingerprint: str, arrangement: str, *, hugging_face: bool) -> str:
+    """The version stored with every label: ``builtin-<heads fingerprint>`` for the builtin heads
+    reading their own languages, else ``hf-<hash>`` of the model name, the heads and who reads
+    which language (languages.arrangement), so a change of any of them is a new version."""
+    if not hugging_face and not arrangement:
+        return f"builtin-{fingerprint}"
+    tag = hashlib.sha256(f"{name}|{fingerprint}{arrangement}".encode()).hexdigest()[:12]
+    return f"hf-{tag}"

@@ -59,18 +59,24 @@ class LanguageModels:
         return sorted({*self.name, *self.per_language})
 
     def signature(self) -> str:
-        """What the model version must change with: empty for English read by the heads alone
-        (so that version stays what it always was), else the whole arrangement."""
-        if self.heads == self.name == ("en",) and not self.per_language:
-            return ""
-        return json.dumps(
-            {
-                "heads": self.heads,
-                "name": self.name,
-                "per_language": {k: m.name for k, m in sorted(self.per_language.items())},
-            },
-            sort_keys=True,
-        )
+        """What the model version must change with (:func:`arrangement`)."""
+        return arrangement(self.heads, self.name, {k: m.name for k, m in self.per_language.items()})
+
+
+def arrangement(heads: Sequence[str], name: Sequence[str], per_language: Mapping[str, str]) -> str:
+    """Who reads which language, as the model version must change with it: empty for English
+    read by the heads alone (so that version stays what it always was), else the whole
+    arrangement: the heads' languages, ``model.name``'s and each ``[model.languages]`` model."""
+    if tuple(heads) == tuple(name) == ("en",) and not per_language:
+        return ""
+    return json.dumps(
+        {
+            "heads": tuple(heads),
+            "name": tuple(name),
+            "per_language": dict(sorted(per_language.items())),
+        },
+        sort_keys=True,
+    )
 
 
 @dataclass

@@ -11,8 +11,10 @@ from __future__ import annotations
 from core.config import ModelConfig
 
 from . import own_heads
+from .classifier import model_version
 from .encoder import MODEL_SHA256
 from .heads import load_heads
+from .languages import arrangement
 
 ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -32,9 +34,10 @@ def model_info(model_config: ModelConfig) -> dict:
         }
     heads = load_heads(directory)
     meta = heads.meta
+    languages = arrangement(heads.languages, heads.languages, model_config.languages)
     info = {
         "name": name,
-        "version": f"builtin-{heads.fingerprint()}",
+        "version": model_version(name, heads.fingerprint(), languages, hugging_face=False),
         "encoder": {
             "name": ENCODER_NAME,
             "sha256": MODEL_SHA256,
@@ -52,6 +55,10 @@ def model_info(model_config: ModelConfig) -> dict:
             for d in heads.training_sets()
         ],
         "commercial_use": not heads.non_commercial_training(),
+        "languages": {
+            "labelled": list(heads.languages),
+            "sentiment_only": dict(sorted(model_config.languages.items())),
+        },
         "calibration": dict(heads.calibration),
         "figures": {
             "cross_validated": meta.get("cv_metrics", {}),

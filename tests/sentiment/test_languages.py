@@ -116,6 +116,22 @@ def test_a_model_per_language_gives_its_sentiment(
     assert fr.unlabelled == "unsupported language: fr"
 
 
+def test_model_info_names_the_version_and_languages_classify_records(
+    tiny_positive_model: Path,
+) -> None:
+    from sentiment.model_info import model_info
+
+    config = _config(languages={"de": str(tiny_positive_model)})
+    card = model_info(config)
+    assert card["version"] == build_classifier(config).version
+    assert card["languages"] == {
+        "labelled": ["en"],
+        "sentiment_only": {"de": str(tiny_positive_model)},
+    }
+    plain = model_info(_config())
+    assert plain["version"].startswith("builtin-") and plain["version"] != card["version"]
+
+
 def test_a_hugging_face_name_reads_its_configured_languages(tiny_positive_model: Path) -> None:
     clf = build_classifier(
         ModelConfig(

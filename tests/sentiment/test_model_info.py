@@ -64,6 +64,7 @@ def test_non_commercial_variant_says_so(tmp_path, monkeypatch) -> None:
     assert result.exit_code == 0, result.output
     assert "NO: research use only" in result.stdout
     assert "airline_tweets" in result.stdout and "NON-COMMERCIAL" in result.stdout
+    assert "labels in full: en" in result.stdout
 
 
 def test_an_unknown_model_directory_is_a_hugging_face_name(tmp_path, monkeypatch) -> None:

@@ -84,6 +84,10 @@ def _info_lines(card: dict) -> list[str]:
         lines.append(
             f"  {d['dataset']:<18} {rows:>14}  {d['licence']} ({use[d['commercial_use']]})"
         )
+    langs = card["languages"]
+    lines.append(f"labels in full: {', '.join(langs['labelled'])}")
+    for code, model in langs["sentiment_only"].items():
+        lines.append(f"sentiment only: {code} by {model}")
     if card["calibration"]:
         temps = ", ".join(f"{t} T={v:.2f}" for t, v in card["calibration"].items())
         lines.append(f"confidence calibrated by temperature: {temps}")

@@ -182,6 +182,7 @@ COLUMN_NAMES = {
     "mention_count": "Mentions",
     "top_quote": "Top quote",
     "top_quote_url": "Quote link",
+    "top_quote_confidence": "Quote confidence",
     "rank": "Rank",
     "priority": "Priority",
     "status": "Status",
@@ -250,7 +251,7 @@ def readable(frame: pd.DataFrame, *, keep: tuple[str, ...] = ()) -> pd.DataFrame
             out["sentiment"] = out["sentiment"].where(why.isna() | out["sentiment"].notna(), why)
     if "labels_from" in out:
         out["labels_from"] = out["labels_from"].map(labels_from)
-    for column in ("confidence", "stage_confidence"):
+    for column in ("confidence", "stage_confidence", "top_quote_confidence"):
         if column in out:
             out[column] = out[column].map(
                 lambda c: None if c is None or pd.isna(c) else f"{100 * float(c):.0f} %"

@@ -29,7 +29,7 @@ from store.scope import Scope, Weights, age_days, conditions, ensure_sql_math, r
 ADVOCATE_COLUMNS = [
     "rank", "author", "brand", "source", "profile_url", "followers", "positive_mentions",
     "mention_count", "summed_visibility", "average_score", "top_quote", "top_quote_url",
-    "product", "first_published_at", "last_published_at", "as_of",
+    "top_quote_confidence", "product", "first_published_at", "last_published_at", "as_of",
 ]  # fmt: skip
 COMPLAINT_COLUMNS = [
     "rank", "id", "priority", "status", "brand", "product", "owner_team", "stage", "stage_name",
@@ -109,7 +109,8 @@ def advocates(
     Counted: positive mentions published before ``as_of`` (an undated one cannot be placed
     before it, and a page's date range leaves it out too). Each row carries
     the author's followers (the most seen on those mentions), their most visible positive mention
-    (``top_quote``, ``top_quote_url``; ties to the newer), the products those mentions name, and a
+    (``top_quote``, ``top_quote_url``, and ``top_quote_confidence``, the model's confidence that
+    it is positive; ties to the newer), the products those mentions name, and a
     ``profile_url``: the author's profile where the platform has one (:func:`profile_url`), else
     the link of that most visible mention. ``mention_count`` repeats ``positive_mentions``.
     """
@@ -163,6 +164,7 @@ def advocates(
                 "average_score": _round(average),
                 "top_quote": detail.top_text,
                 "top_quote_url": detail.top_url,
+                "top_quote_confidence": _round(detail.top_confidence),
                 "product": sorted(
                     names.products[p] for p in detail.products if p in names.products
                 ),
@@ -180,6 +182,7 @@ class _AdvocateDetail:
     top_id: int | None = None
     top_text: str | None = None
     top_url: str | None = None
+    top_confidence: float | None = None  # the model's P(positive) for the top quote
     followers: int | None = None
     products: set[int] = field(default_factory=set)
 
@@ -220,20 +223,25 @@ def _advocate_details(
         if product is not None:
             detail.products.add(product)
     top_ids = [d.top_id for d in found.values() if d.top_id is not None]
-    texts: dict[int, tuple[str | None, str, str | None]] = {}
+    texts: dict[int, tuple[str | None, str, str | None, float | None]] = {}
     for chunk in range(0, len(top_ids), 500):
         ids = top_ids[chunk : chunk + 500]
-        for mid, title, text, url in session.exec(
-            select(col(Mention.id), col(Mention.title), col(Mention.text), col(Mention.url)).where(
-                col(Mention.id).in_(ids)
-            )
+        for mid, title, text, url, confidence in session.exec(
+            select(
+                col(Mention.id),
+                col(Mention.title),
+                col(Mention.text),
+                col(Mention.url),
+                col(Mention.sentiment_confidence),
+            ).where(col(Mention.id).in_(ids))
         ):
-            texts[mid] = (title, text, url)
+            texts[mid] = (title, text, url, confidence)
     for detail in found.values():
         if detail.top_id in texts:
-            title, text, url = texts[detail.top_id]
+            title, text, url, confidence = texts[detail.top_id]
             detail.top_text = classification_text(title, text)
             detail.top_url = url
+            detail.top_confidence = confidence
     return dict(found)
 
 

@@ -49,7 +49,9 @@ def _mention_columns(weights: Weights, on: date, params: LoopParams) -> list[Any
         col(Mention.url),
         col(Mention.sentiment),
         col(Mention.sentiment_score),
+        col(Mention.sentiment_confidence),
         col(Mention.stage),
+        col(Mention.stage_confidence),
         col(Mention.topics),
         col(Mention.published_at),
         weights.expr().label("visibility"),
@@ -58,8 +60,8 @@ def _mention_columns(weights: Weights, on: date, params: LoopParams) -> list[Any
 
 
 _MENTION_COLUMNS = [
-    "id", "source", "author", "text", "url", "sentiment", "score", "stage", "topics",
-    "published_at", "visibility", "weight",
+    "id", "source", "author", "text", "url", "sentiment", "score", "confidence", "stage",
+    "stage_confidence", "topics", "published_at", "visibility", "weight",
 ]  # fmt: skip
 
 
@@ -81,7 +83,8 @@ def zmot_shelf(
     """Per series and source, the K most visible mentions of the look-back window ending on ``on``.
 
     Columns: series, source, rank (1 = first seen), then id, author, text, url, sentiment, score,
-    stage, topics, published_at, visibility (v(m)·w_source), weight (decayed on ``on``).
+    confidence, stage, stage_confidence, topics, published_at, visibility (v(m)·w_source),
+    weight (decayed on ``on``).
     One small query per series and source, walking the (source, visibility) index from the top.
     """
     weights, params = weights or Weights(), params or LoopParams()
@@ -160,8 +163,16 @@ def influential_mentions(
             col(Mention.id),
         ).limit(limit)
     found = [tuple(r) for r in session.exec(stmt).all()]
-    found.sort(key=lambda r: (-(r[-1] or 0.0), -(r[10].timestamp() if r[10] else 0), r[1]))
-    frame = pd.DataFrame(found, columns=["series", *_MENTION_COLUMNS])
+    columns = ["series", *_MENTION_COLUMNS]
+    weight, published, mid = (columns.index(c) for c in ("weight", "published_at", "id"))
+    found.sort(
+        key=lambda r: (
+            -(r[weight] or 0.0),
+            -(r[published].timestamp() if r[published] else 0),
+            r[mid],
+        )
+    )
+    frame = pd.DataFrame(found, columns=columns)
     names = series_names(session, scope)
     frame["series"] = frame["series"].map(lambda k: names.get(k, "(no brand)"))
     return frame

@@ -34,7 +34,8 @@ def downloads(kind: str, filters: Filters, as_of: datetime) -> None:
 
 ADVOCATE_COLUMNS = [
     "rank", "author", "brand", "profile_url", "followers", "mention_count", "top_quote",
-    "top_quote_url", "summed_visibility", "average_score", "source", "last_published_at",
+    "top_quote_url", "top_quote_confidence", "summed_visibility", "average_score", "source",
+    "last_published_at",
 ]  # fmt: skip
 COMPLAINT_COLUMNS = [
     "rank", "brand", "product", "text", "url", "correct", "owner_team", "status", "confidence",

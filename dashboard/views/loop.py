@@ -94,7 +94,17 @@ else:
             st.dataframe(
                 ui.readable(
                     ui.with_links(part)[
-                        ["rank", "text", "sentiment", "stage", "topics", "visibility", "url"]
+                        [
+                            "rank",
+                            "text",
+                            "sentiment",
+                            "confidence",
+                            "stage",
+                            "stage_confidence",
+                            "topics",
+                            "visibility",
+                            "url",
+                        ]
                     ]
                 ),
                 hide_index=True,
@@ -106,8 +116,8 @@ top = data.influential(f, on)
 st.dataframe(
     ui.readable(
         ui.with_links(top)[
-            ["series", "weight", "source", "text", "sentiment", "stage", "topics", "published_at",
-             "url"]
+            ["series", "weight", "source", "text", "sentiment", "confidence", "stage",
+             "stage_confidence", "topics", "published_at", "url"]
         ]
     ),
     hide_index=True,

@@ -52,17 +52,25 @@ def demo_mentions(today: datetime) -> list[M]:
         topics = [("size_fit", "delivery", "website_app", "recommendation", "price_value")[i % 5]]
         mentions.append(
             M(f"a{i}", day, score, stage, topics, likes=i % 7, author=f"fan{i % 4}",
-              source="reviews" if i % 2 else "forum")
+              source="reviews" if i % 2 else "forum", confidence=0.55 + (i % 4) / 10,
+              stage_confidence=0.5 + (i % 5) / 10)
         )  # fmt: skip
     for i in range(20):
         day = (today - timedelta(days=50 - 2 * i)).strftime("%Y-%m-%d")
-        mentions.append(M(f"g{i}", day, -0.5 if i % 2 else 0.5, "smot", [], brand="Globex"))
+        mentions.append(
+            M(f"g{i}", day, -0.5 if i % 2 else 0.5, "smot", [], brand="Globex",
+              confidence=0.6 + (i % 3) / 10, stage_confidence=0.7)
+        )  # fmt: skip
     now = today.strftime("%Y-%m-%dT%H:%M")
     for i in range(8):
         mentions.append(
-            M(f"s{i}", now, -0.9, "amot", ["delivery"], source="forum", text=f"late again {i}")
-        )
-    mentions.append(M("x", now, -0.9, "fmot", [], text='=HYPERLINK("http://x","y")'))
+            M(f"s{i}", now, -0.9, "amot", ["delivery"], source="forum", text=f"late again {i}",
+              confidence=0.9, stage_confidence=0.8)
+        )  # fmt: skip
+    mentions.append(
+        M("x", now, -0.9, "fmot", [], text='=HYPERLINK("http://x","y")', confidence=0.7,
+          stage_confidence=0.6)
+    )  # fmt: skip
     mentions.append(M("u", now, None, text="not classified yet"))
     return mentions
 

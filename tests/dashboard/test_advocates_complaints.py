@@ -18,11 +18,14 @@ def test_lists_and_downloads(app_env) -> None:
     assert set(advocates["Brand"]) == {"Acme"}
     assert advocates["profile_url"].str.startswith("https://").all()
     assert advocates["Top quote"].str.len().gt(0).all()
+    quote_confidence = advocates["Quote confidence"]
+    assert quote_confidence.notna().all() and quote_confidence.str.endswith(" %").all()
     complaints = at.dataframe[1].value
     assert complaints["priority"].is_monotonic_decreasing
     wanted = {"Brand", "Product", "Text", "url", "Owner team", "Status", "Sentiment confidence"}
     assert wanted | {"Stage confidence"} <= set(complaints.columns)
-    assert complaints["Sentiment confidence"].str.endswith(" %").all()
+    shown = complaints["Sentiment confidence"]
+    assert shown.notna().all() and shown.str.endswith(" %").all()  # every one was scored
     assert not complaints["Stage"].isin(["zmot", "fmot", "amot", "smot", "umot"]).any()
     assert complaints["correct"].str.startswith("/mentions?mention=").all()
     assert set(complaints["Owner team"]) <= {

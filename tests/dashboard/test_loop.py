@@ -24,6 +24,12 @@ def test_loop_page(app_env) -> None:
     influential = at.dataframe[-1].value
     assert len(influential) == 20
     assert influential["Reading weight"].is_monotonic_decreasing
+    # every list row says how sure the model is of its labels
+    first_shelf = at.dataframe[-2].value
+    for table in (influential, first_shelf):
+        assert {"Sentiment confidence", "Stage confidence"} <= set(table.columns)
+        shown = table["Sentiment confidence"].dropna()
+        assert len(shown) and shown.str.endswith(" %").all()
 
 
 def test_contributions_by_topic_and_per_brand(app_env) -> None:

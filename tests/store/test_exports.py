@@ -33,7 +33,7 @@ def filled(engine: Engine) -> tuple[Engine, Weights, dict[str, int], dict[str, i
         engine,
         [
             M("a1", "2026-01-01", 0.9, author="alice", likes=3, followers=10, product="Widget",
-              text="Soft and warm."),
+              text="Soft and warm.", confidence=0.93),
             M("a2", "2026-01-02", 0.6, author="alice", followers=25, text="Fine."),
             M("b1", "2026-01-03", 0.8, source="forum", author="bob", text="Love it."),
             M("c1", "2026-01-04", 0.7, author=None),  # no author: no advocate
@@ -80,6 +80,7 @@ def test_advocates_name_their_best_quote_followers_product_and_profile(filled) -
     # a1 has likes: the most visible of alice's two positive mentions
     assert alice["top_quote"] == "Soft and warm."
     assert alice["top_quote_url"] == "https://example.test/a1"
+    assert alice["top_quote_confidence"] == pytest.approx(0.93)  # how sure it is praise
     assert alice["followers"] == 25  # the most seen on her mentions
     assert alice["mention_count"] == alice["positive_mentions"] == 2
     assert alice["product"] == ["Widget"]
@@ -87,6 +88,7 @@ def test_advocates_name_their_best_quote_followers_product_and_profile(filled) -
     assert alice["profile_url"] == "https://example.test/a1"
     assert bob["profile_url"] == "https://www.reddit.com/user/bob"  # the forum is Reddit
     assert bob["top_quote"] == "Love it." and bob["followers"] is None and bob["product"] == []
+    assert bob["top_quote_confidence"] is None  # the model gave none
 
 
 def test_advocates_top_list_has_the_same_details_as_the_full_list(filled) -> None:

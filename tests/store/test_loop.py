@@ -257,3 +257,28 @@ def test_empty_database(engine: Engine) -> None:
         assert loop_contributions(session, scope=Scope()).empty
         assert zmot_shelf(session, scope=Scope(), on=date(2026, 1, 1)).empty
         assert influential_mentions(session, scope=Scope(), on=date(2026, 1, 1)).empty
+
+
+def test_shelf_and_influential_rows_carry_both_confidences(engine: Engine) -> None:
+    fill(
+        engine,
+        [
+            M("sure", "2026-01-10", 0.9, "umot", confidence=0.97, stage_confidence=0.88),
+            M("unsure", "2026-01-09", -0.4, "amot", confidence=0.51, stage_confidence=0.42),
+            M("unscored", "2026-01-08", None),
+        ],
+    )
+    on = date(2026, 1, 11)
+    params = LoopParams(half_life_days=10, lookback_days=11, shelf_size=5)
+    with session_scope(engine) as session:
+        shelf = zmot_shelf(session, scope=RANGE, on=on, params=params)
+        top = influential_mentions(session, scope=RANGE, on=on, params=params)
+    for frame in (shelf, top):
+        rows = frame.set_index("text")
+        assert rows.loc["mention sure", ["confidence", "stage_confidence"]].tolist() == [
+            pytest.approx(0.97),
+            pytest.approx(0.88),
+        ]
+        assert rows.loc["mention unsure", "stage_confidence"] == pytest.approx(0.42)
+        assert rows.loc["mention unscored", ["confidence", "stage_confidence"]].isna().all()
+    assert list(top["text"]) == ["mention sure", "mention unsure", "mention unscored"]

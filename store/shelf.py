@@ -2,9 +2,9 @@
 
 Both rank single mentions rather than sum them, so they walk indexes in visibility order and
 stop early instead of aggregating: the shelf runs one ``LIMIT K`` query per series and source on
-the (source, visibility) index; the influential mentions stream the window's ids by descending
-v(m) and stop once no later mention could enter the top (w ≤ v(m) · max w_source), then read
-those few rows.
+the (source, visibility) index; the influential mentions walk the window by descending v(m)
+(store.walks, the dialect's walk) and stop once no later mention could enter the top
+(w ≤ v(m) · w_source), then read those few rows.
 """
 
 from __future__ import annotations
@@ -135,11 +135,13 @@ def influential_mentions(
     limit: int = 20,
     weights: Weights | None = None,
     params: LoopParams | None = None,
+    walk: walks.Walk | None = None,
 ) -> pd.DataFrame:
     """The mentions with the largest reading weight w on day ``on`` (ties: the newer first).
 
     The ids come from a walk that stops early (:func:`_most_influential`), so the answer is
-    exact without weighing every mention; then only those rows are read.
+    exact without weighing every mention; then only those rows are read. ``walk``: which walk
+    (default: the one fast on the session's database, :func:`store.walks.walk_for`).
     """
     weights, params = weights or Weights(), params or LoopParams()
     ensure_sql_math(session)
@@ -147,8 +149,9 @@ def influential_mentions(
     window = _window(scope, on, params, by_day=False)
     sources = scope.source_ids or tuple(session.exec(select(Source.id)).all())
     top = _most_influential(
-        session, window, on=on, limit=limit, weights=weights, params=params, source_ids=sources
-    )
+        session, window, on=on, limit=limit, weights=weights, params=params, source_ids=sources,
+        walk=walk or walks.walk_for(session),
+    )  # fmt: skip
     stmt = (
         select(series, *_mention_columns(weights, on, params))
         .join(Source, col(Source.id) == col(Mention.source_id))
@@ -187,10 +190,11 @@ def _most_influential(
     weights: Weights,
     params: LoopParams,
     source_ids: Sequence[int],
+    walk: walks.Walk,
 ) -> list[int] | None:
     """The ids of the ``limit`` mentions of largest weight on ``on`` without weighing every
-    mention (store.walks: per source down the (source, visibility) index; w ≤ v · w_source);
-    None when the walk would read too much (then the sorted query is the fast one)."""
+    mention (``walk`` down a visibility index; w ≤ v · w_source); None when the walk would read
+    too much (then the sorted query is the fast one)."""
 
     known: dict[int, float] = {}  # by id: each chunk's sort asks again for the rows kept
 
@@ -208,7 +212,7 @@ def _most_influential(
         col(Mention.source_id),
         col(Mention.published_at),
     ).where(*window)
-    found = walks.top_by_source(
+    found = walk(
         session, base, order=visibility, sources=source_ids,
         ceiling=lambda order, source: order * weights.of(source), value=weight,
         rank=lambda row: (-weight(row), -row.published_at.timestamp(), row.id), limit=limit,

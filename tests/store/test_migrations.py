@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import inspect
+from sqlalchemy.engine import Engine
 
 from store.db import (
     SchemaOutdated,
@@ -113,4 +114,38 @@ def test_0011_lets_a_result_be_unlabelled_and_downgrades(database_url: str) -> N
     assert rows == [(1, "positive")]
     columns = {c["name"]: c for c in inspect(engine).get_columns("classification")}
     assert "unlabelled" not in columns and not columns["sentiment"]["nullable"]
+    engine.dispose()
+
+
+def _index_names(engine: Engine) -> set[str]:
+    """Every index of the database, expression indexes too (which SQLAlchemy's inspector skips
+    on SQLite)."""
+    from sqlalchemy import text
+
+    if engine.dialect.name == "sqlite":
+        query = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    else:
+        query = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    with engine.connect() as conn:
+        return set(conn.execute(text(query)).scalars())
+
+
+def test_0013_indexes_advocates_on_sqlite_only_and_downgrades(database_url: str) -> None:
+    """SQLite gets the advocates' (sentiment, day, author, …) index; PostgreSQL nothing."""
+    from alembic import command
+
+    from store.db import alembic_config
+
+    engine = make_engine(database_url)
+    upgrade(engine)
+    name = "ix_mention_sentiment_day_author"
+    assert (name in _index_names(engine)) == (engine.dialect.name == "sqlite")
+    with engine.begin() as conn:
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0012")
+    assert current_revision(engine) == "0012"
+    assert name not in _index_names(engine)
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
     engine.dispose()

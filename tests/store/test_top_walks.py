@@ -7,13 +7,24 @@ import random
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from store import exports, shelf, walks
 from store.complaints import set_status
 from store.db import session_scope
-from store.scope import Scope, Weights
+from store.loop import LoopParams
+from store.models import Mention
+from store.scope import (
+    Scope,
+    Weights,
+    age_days,
+    conditions,
+    ensure_sql_math,
+    published_between,
+    ref_day,
+)
 from tests.store.helpers import M, fill, names_to_ids
 
 AS_OF = datetime(2026, 3, 1, tzinfo=UTC)
@@ -83,3 +94,50 @@ def test_influential_mentions_past_the_walk_cap_are_the_same(
     assert len(walked) == 20
     assert walked["id"].tolist() == sorted_["id"].tolist()
     assert walked["weight"].is_monotonic_decreasing
+
+
+def _sorted_influential(
+    session: Session, *, scope: Scope, on: date, weights: Weights, params: LoopParams, limit: int
+) -> list[int]:
+    """The ids of the plain sorted query: every mention of the window weighed, the first few."""
+    ensure_sql_math(session)
+    published = col(Mention.published_at)
+    decay = func.power(0.5, age_days(published, ref_day(on)) / params.half_life_days)
+    first = on - timedelta(days=params.lookback_days - 1)
+    stmt = (
+        select(col(Mention.id))
+        .where(*conditions(scope, dates=False), *published_between(first, on, by_day=False))
+        .order_by((weights.expr() * decay).desc(), published.desc(), col(Mention.id))
+        .limit(limit)
+    )
+    return list(session.exec(stmt).all())
+
+
+@pytest.mark.parametrize(
+    "walk",
+    [None, walks.top_in_one_walk, walks.top_by_source],
+    ids=["the database's walk", "one walk", "per source"],
+)
+@pytest.mark.parametrize("limit", [1, 20, 200])
+def test_every_walk_lists_the_sorted_querys_influential_mentions(
+    complaints_world: Engine, walk: walks.Walk | None, limit: int
+) -> None:
+    """SQLite's walk and PostgreSQL's, each on both databases, give the sorted query's rows."""
+    engine = complaints_world
+    brands, sources = names_to_ids(engine)
+    params = LoopParams(half_life_days=20.0, lookback_days=50)
+    scopes = (
+        Scope(),
+        Scope(brand_ids=(brands["Globex"],)),
+        Scope(brand_ids=(brands["Acme"], brands["Globex"]), source_ids=(sources["forum"],)),
+    )
+    longer = False
+    for weights in (Weights(), Weights({sources["forum"]: 3.0})):
+        for scope in scopes:
+            kwargs = {"scope": scope, "on": AS_OF.date(), "weights": weights, "params": params}
+            with Session(engine) as session:
+                everything = _sorted_influential(session, limit=1_000, **kwargs)  # type: ignore[arg-type]
+                found = shelf.influential_mentions(session, limit=limit, walk=walk, **kwargs)  # type: ignore[arg-type]
+            longer |= len(everything) > limit
+            assert found["id"].tolist() == everything[:limit]
+    assert longer  # the walks had to stop early at least once

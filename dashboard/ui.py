@@ -230,6 +230,15 @@ def _when(value: object) -> object:
     return value
 
 
+def percent(confidence: float | None) -> str | None:
+    """A confidence as a brand manager reads it: "83 %". Only a person's label (1.0) shows
+    100 %: the model's, however sure, shows at most 99 %."""
+    if confidence is None or pd.isna(confidence):
+        return None
+    value = float(confidence)
+    return "100 %" if value >= 1.0 else f"{min(round(100 * value), 99)} %"
+
+
 def readable(frame: pd.DataFrame, *, keep: tuple[str, ...] = ()) -> pd.DataFrame:
     """A frame as a brand manager reads it: codes as display names, scores rounded to two
     decimals, dates without time zone, confidence as a percentage, column headers in words
@@ -253,9 +262,7 @@ def readable(frame: pd.DataFrame, *, keep: tuple[str, ...] = ()) -> pd.DataFrame
         out["labels_from"] = out["labels_from"].map(labels_from)
     for column in ("confidence", "stage_confidence", "top_quote_confidence"):
         if column in out:
-            out[column] = out[column].map(
-                lambda c: None if c is None or pd.isna(c) else f"{100 * float(c):.0f} %"
-            )
+            out[column] = out[column].map(percent)
     for column in out.columns:
         series = out[column]
         if pd.api.types.is_datetime64_any_dtype(series):

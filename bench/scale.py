@@ -49,8 +49,10 @@ the rows as they are fetched. Every SQL statement of a query is EXPLAINed to fla
 scan of ``mention`` (``is_empty``'s ``LIMIT 1`` is one, reading a page); the slowest statement
 of each of the three (``--explain N``) slowest queries gets ``EXPLAIN (ANALYZE, BUFFERS)``
 (``EXPLAIN QUERY PLAN`` on SQLite) in the output. ``--json PATH`` writes ``{"database",
-"mentions", "queries": [{"name", "cold_s", "warm_s", …}], "rollups_equal_raw"}``; there are no
-rollup tables yet, so ``rollups_equal_raw`` is null. Bars: ≤ 1 s warm, ≤ 3 s cold.
+"mentions", "queries": [{"name", "cold_s", "warm_s", …}], "rollups_equal_raw"}``:
+``rollups_equal_raw`` says whether every aggregate read from the daily rollups equals the same
+aggregate read from the mentions, per filter set (null with ``--no-rollup-check``). Bars: ≤ 1 s
+warm, ≤ 3 s cold.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ import pandas as pd
 from sqlmodel import Session, col, select
 
 from core.labels import STAGE_ORDER, display_name
+from store import walks
 from store.facts import facts
 from store.loop import UNKNOWN_STAGE, LoopParams, decayed_sums, period_contributions
 from store.models import Brand, Mention, MentionTopic, Source
@@ -475,7 +476,12 @@ def _quote(
     cells) is passed over while the cell has another."""
     score = col(Mention.sentiment_score)
     scope = Scope(start=period.start, end=period.end)
-    best = select(col(Mention.id), col(Mention.visibility), col(Mention.published_at)).where(
+    best = select(
+        col(Mention.id),
+        col(Mention.visibility).label("order"),
+        col(Mention.source_id),
+        col(Mention.published_at),
+    ).where(
         *conditions(scope),
         score > s_old if up else score < s_old,
         col(Mention.stage) == stage if stage is not None else col(Mention.stage).is_(None),
@@ -507,19 +513,35 @@ def _most_visible(
     weights: Weights,
 ) -> int | None:
     """The id of ``best``'s mention with the highest v·w_source (newest, then lowest id, on a
-    tie), or None. Asked per brand and source: inside one the weight is a constant, so the
-    (source, brand, visibility) index of migration 0004 is walked from the top and stops at
-    the first match, where one ORDER BY v·w_source would sort the whole period."""
-    tops = []
-    for brand in own:
-        for source in sources:
-            query = best.where(col(Mention.brand_id) == brand, col(Mention.source_id) == source)
-            if avoid:
-                query = query.where(col(Mention.id).not_in(avoid))
-            query = query.order_by(
-                col(Mention.visibility).desc(), col(Mention.published_at).desc(), col(Mention.id)
-            ).limit(1)
-            for mention_id, visibility, published in session.exec(query):
-                weighted = visibility * weights.of(source)
-                tops.append((-weighted, -published.timestamp() if published else 0.0, mention_id))
-    return min(tops)[2] if tops else None
+    tie), or None. One walk down the stage's visibility index (migration 0009) stops at the
+    first row no later one can beat (store.walks: w ≤ v · the largest source weight), where
+    one ORDER BY v·w_source would sort the whole period; past the walk's cap, each brand and
+    source is asked for its top row instead."""
+    query = best.where(col(Mention.brand_id).in_(own))
+    if avoid:
+        query = query.where(col(Mention.id).not_in(avoid))
+
+    def weighted(row: Any) -> float:
+        return row.order * weights.of(row.source_id)
+
+    def rank(row: Any) -> tuple[float, float, int]:
+        published = row.published_at.timestamp() if row.published_at else 0.0
+        return (-weighted(row), -published, row.id)
+
+    found = walks.top_in_one_walk(
+        session, query, order=col(Mention.visibility), sources=sources,
+        ceiling=lambda order, source: order * weights.of(source), value=weighted, rank=rank,
+        limit=1,
+    )  # fmt: skip
+    if found is None:  # a rare cell deep in a large period: one small query per brand, source
+        found = []
+        for brand in own:
+            for source in sources:
+                top = query.where(
+                    col(Mention.brand_id) == brand, col(Mention.source_id) == source
+                ).order_by(
+                    col(Mention.visibility).desc(), col(Mention.published_at).desc(),
+                    col(Mention.id),
+                ).limit(1)  # fmt: skip
+                found.extend(session.exec(top))
+    return min(found, key=rank).id if found else None

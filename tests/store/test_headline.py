@@ -28,6 +28,7 @@ from datetime import date
 import pytest
 from sqlalchemy.engine import Engine
 
+from store import walks
 from store.db import session_scope
 from store.headline import (
     Span,
@@ -159,6 +160,13 @@ def test_a_drivers_quote_is_its_most_visible_mention_pulling_its_way(hand) -> No
     assert drivers[0].quote.text.startswith("<script>")  # kept as written; renderers escape
     assert drivers[1].quote is not None and drivers[1].quote.text == "mention g5"  # newest tie
     assert drivers[2].quote is not None and drivers[2].quote.text == "mention z3"
+
+
+def test_quotes_past_the_walk_cap_are_the_same(hand, monkeypatch: pytest.MonkeyPatch) -> None:
+    walked = [d.quote for d in _headline(hand).drivers]
+    monkeypatch.setattr(walks, "WALK_CAP", 1)  # every walk gives up: one query per brand, source
+    asked = [d.quote for d in _headline(hand).drivers]
+    assert walked == asked and all(q is not None for q in walked)
 
 
 def test_the_min_mentions_rule_is_a_parameter(hand) -> None:

@@ -149,3 +149,39 @@ def test_0013_indexes_advocates_on_sqlite_only_and_downgrades(database_url: str)
     upgrade(engine)
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+def _included_columns(engine: Engine, name: str) -> list[str]:
+    """The non-key columns of index ``name`` on PostgreSQL (INCLUDE)."""
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        definition = conn.scalar(text("SELECT pg_get_indexdef(to_regclass(:n))"), {"n": name})
+    assert definition is not None, name
+    if " INCLUDE (" not in definition:
+        return []
+    return [c.strip() for c in definition.split(" INCLUDE (", 1)[1].rstrip(")").split(",")]
+
+
+@pytest.mark.postgres
+def test_0014_walk_indexes_include_the_id_and_downgrade(postgres_url: str) -> None:
+    """The visibility walks' indexes carry the id (and the stage one the score) on PostgreSQL,
+    so the walks run index-only; the downgrade gives back the plain indexes."""
+    from alembic import command
+
+    from store.db import alembic_config
+
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    assert _included_columns(engine, "ix_mention_source_visibility") == ["id"]
+    assert _included_columns(engine, "ix_mention_source_brand_visibility") == ["id"]
+    assert _included_columns(engine, "ix_mention_stage_visibility") == ["id", "sentiment_score"]
+    with engine.begin() as conn:
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0013")
+    assert _included_columns(engine, "ix_mention_stage_visibility") == []
+    assert "ix_mention_source_visibility" in _index_names(engine)
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()

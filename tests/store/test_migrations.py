@@ -185,3 +185,29 @@ def test_0014_walk_indexes_include_the_id_and_downgrade(postgres_url: str) -> No
     upgrade(engine)
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_an_upgrade_that_migrates_postgres_refreshes_its_statistics(postgres_url: str) -> None:
+    """New columns get planner statistics at once, not whenever autovacuum next analyzes."""
+    from sqlalchemy import text
+
+    from store.db import alembic_config
+
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    from alembic import command
+
+    with engine.begin() as conn:
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("SELECT pg_stat_reset()")
+    upgrade(engine)  # 0011 adds mention.unlabelled
+    with engine.connect() as conn:
+        analyzed = conn.scalar(
+            text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'mention'")
+        )
+    assert analyzed is not None
+    engine.dispose()

@@ -40,8 +40,14 @@ import torch  # noqa: E402
 from safetensors.torch import load_file, save_file  # noqa: E402
 
 from sentiment.aggregate import Pooled  # noqa: E402
-from sentiment.encoder import Encoder, EncoderSpec, load_encoder, verify_weights  # noqa: E402
-from sentiment.training.crossval import fold_of, out_of_fold, subset  # noqa: E402
+from sentiment.encoder import (  # noqa: E402
+    Encoder,
+    EncoderSpec,
+    builtin_model_dir,
+    load_encoder,
+    verify_weights,
+)
+from sentiment.training.crossval import cv_report, fold_of, out_of_fold, subset  # noqa: E402
 from sentiment.training.datasets import LabelledFile, read_labelled_csv  # noqa: E402
 from sentiment.training.features import mention_features  # noqa: E402
 from sentiment.training.hyperparams import HEADS  # noqa: E402
@@ -87,8 +93,6 @@ def load_candidate(c: Candidate, mpnet_dir: Path | None) -> Encoder:
 
 
 def weights_bytes(c: Candidate, mpnet_dir: Path | None) -> int:
-    from sentiment.encoder import builtin_model_dir
-
     folder = builtin_model_dir() if c.family == "minilm" else mpnet_dir
     assert folder is not None
     return (Path(folder) / "model.safetensors").stat().st_size
@@ -138,20 +142,14 @@ def encode_one(c: Candidate, mpnet_dir: Path | None, files: list[LabelledFile], 
 
 
 def score(files: list[LabelledFile], feats: list[tuple], folds: int) -> dict:
-    """Cross-validated macro-F1 of the shipped head recipe on these features."""
-    from sklearn.metrics import f1_score
-
+    """Cross-validated macro-F1 per data set of the shipped head recipe on these features (the
+    figures `umot train` reports, without its temperature)."""
     by_id = {id(f): Pooled(mean, mx) for f, (mean, mx) in zip(files, feats, strict=True)}
     oof = out_of_fold(files, by_id, HEADS, 0.0, k=folds, log=lambda *_: None)
-    out: dict[str, dict[str, float]] = {}
-    for task, o in oof.items():
-        pred = o.probs.argmax(-1)
-        per = {}
-        for d in sorted(set(o.dataset)):
-            rows = [i for i, x in enumerate(o.dataset) if x == d]
-            per[d] = round(float(f1_score(o.y[rows], pred[rows], average="macro")), 3)
-        out[task] = per
-    return out
+    return {
+        task: {d: round(f, 3) for d, f in cv_report(o, 1.0)["macro_f1"].items()}
+        for task, o in oof.items()
+    }
 
 
 def main() -> None:

@@ -18,10 +18,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from sqlalchemy import func
+from sqlalchemy import func, literal_column
 from sqlmodel import Session, col, select
 
 from core.labels import OWNER_TEAMS, display_name
+from store import walks
 from store.models import Brand, ComplaintStatus, Correction, Mention, Product, Source
 from store.schemas import classification_text
 from store.scope import Scope, Weights, age_days, conditions, ensure_sql_math, ref_day
@@ -41,6 +42,9 @@ COMPLAINT_COLUMNS = [
 CORRECTION_COLUMNS = ["id", "text", "label", "stage", "topics", "brand", "product"]
 
 DECIMALS = 6
+# A walked complaint list reads this many rows past its limit: the walk weighs rows in Python,
+# the list's SQL ranks them, and the two may round a near-tie differently.
+_WALK_SLACK = 20
 # Above this many advocates the details are read for every positive mention in scope instead
 # of the listed authors only (an IN list that long gains nothing).
 _MAX_AUTHOR_LIST = 1_000
@@ -245,6 +249,19 @@ def _advocate_details(
     return dict(found)
 
 
+def complaint_key() -> Any:
+    """``v(m)·(1 + |s|)``: a negative mention's priority before its source weight and decay,
+    spelled as the complaint index of migration 0015 is (PostgreSQL matches the two)."""
+    score = func.abs(col(Mention.sentiment_score))
+    return col(Mention.visibility) * (literal_column("1.0") + score)
+
+
+def complaint_walk(session: Session) -> walks.Walk | None:
+    """The walk of the complaint list on the session's database: per source down migration
+    0015's index on PostgreSQL; none on SQLite, which has no such index and sorts fast enough."""
+    return walks.top_by_source if session.get_bind().dialect.name == "postgresql" else None
+
+
 def complaints(
     session: Session,
     *,
@@ -254,6 +271,7 @@ def complaints(
     weights: Weights | None = None,
     statuses: tuple[str, ...] = (),
     limit: int | None = None,
+    walk: walks.Walk | None = None,
 ) -> Export:
     """Negative mentions by priority ``v(m)·w_source · (1 + |s|) · 0.5^(age_days / H)``.
 
@@ -263,7 +281,11 @@ def complaints(
     team owning its stage, the stage and topics with their display names, the complaint status
     (``new`` until someone sets it; ``statuses`` filters on it) and ``confidence``: the
     probability the model gave the label ``negative`` (1.0 when a person set it; empty for
-    mentions labelled before the store kept it).
+    mentions labelled before the store kept it). A mention without a score ranks last.
+
+    With a ``limit``, the candidates come from a walk down ``v(m)·(1 + |s|)`` that stops once
+    no later mention can enter (the weight and a decay ≤ 1 bound the rest), and SQL ranks only
+    those. ``walk``: which walk (default: the database's, :func:`complaint_walk`).
     """
     as_of = utc(as_of)
     weights = weights or Weights()
@@ -275,6 +297,14 @@ def complaints(
         "priority"
     )
     status = func.coalesce(col(ComplaintStatus.status), "new").label("status")
+    where = [
+        *conditions(scope),
+        col(Mention.sentiment) == "negative",
+        col(Mention.published_at).is_not(None),
+        col(Mention.published_at) < as_of,
+    ]
+    if statuses:
+        where.append(status.in_(statuses))
     stmt: Any = (
         select(
             col(Mention.id),
@@ -296,16 +326,18 @@ def complaints(
             col(ComplaintStatus.note),
         )
         .outerjoin(ComplaintStatus, col(ComplaintStatus.mention_id) == col(Mention.id))
-        .where(
-            *conditions(scope),
-            col(Mention.sentiment) == "negative",
-            col(Mention.published_at).is_not(None),
-            col(Mention.published_at) < as_of,
-        )
-        .order_by(priority.desc(), col(Mention.id))
+        .where(*where)
+        .order_by(priority.desc().nulls_last(), col(Mention.id))
     )
-    if statuses:
-        stmt = stmt.where(status.in_(statuses))
+    walk = walk or complaint_walk(session)
+    if limit is not None and walk is not None:
+        top = _top_complaints(
+            session, where, as_of=as_of, half_life_days=half_life_days, weights=weights,
+            sources=scope.source_ids, with_status=bool(statuses), limit=limit + _WALK_SLACK,
+            walk=walk,
+        )  # fmt: skip
+        if top is not None:
+            stmt = stmt.where(col(Mention.id).in_(top))
     if limit is not None:
         stmt = stmt.limit(limit)
     names = _names(session)
@@ -341,6 +373,48 @@ def complaints(
             }
         )
     return Export("complaints", COMPLAINT_COLUMNS, rows)
+
+
+def _top_complaints(
+    session: Session,
+    where: list[Any],
+    *,
+    as_of: datetime,
+    half_life_days: float,
+    weights: Weights,
+    sources: tuple[int, ...],
+    with_status: bool,
+    limit: int,
+    walk: walks.Walk,
+) -> list[int] | None:
+    """The ids of the ``limit`` complaints of highest priority among those ``where`` selects
+    (``with_status``: it reads the complaint status), found by ``walk`` in ``sources`` (empty:
+    all); None when the walk would read too much, or finds fewer than ``limit`` scored ones
+    (then the mentions without a score, ranked last, may belong in the list)."""
+    day = as_of.date()
+    known: dict[int, float] = {}
+
+    def priority(row: Any) -> float:
+        if row.id not in known:
+            age = (day - utc(row.published_at).date()).days
+            known[row.id] = row.order * weights.of(row.source_id) * 0.5 ** (age / half_life_days)
+        return known[row.id]
+
+    key = complaint_key()
+    base = select(
+        col(Mention.id), key.label("order"), col(Mention.source_id), col(Mention.published_at)
+    ).where(*where, key.is_not(None))
+    if with_status:
+        base = base.outerjoin(ComplaintStatus, col(ComplaintStatus.mention_id) == col(Mention.id))
+    sources = sources or tuple(session.exec(select(Source.id)).all())
+    found = walk(
+        session, base, order=key, sources=sources,
+        ceiling=lambda order, source: order * weights.of(source), value=priority,
+        rank=lambda row: (-priority(row), row.id), limit=limit,
+    )  # fmt: skip
+    if found is None or len(found) < limit:
+        return None
+    return [row.id for row in found]
 
 
 def corrections(session: Session, *, scope: Scope) -> Export:

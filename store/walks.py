@@ -1,11 +1,12 @@
 """Top-N lists of single mentions, found by walking indexes from the top and stopping early.
 
-The influential mentions rank mentions by a value SQL could sort every mention in range by: a
-year of a large brand, millions of rows. But the value is a quantity an index is ordered by
-(``order``: the visibility) times factors that are at most known constants (the source's weight,
-a decay ≤ 1). So the rows are read down that index, and a walk ends once ``order`` × the weight
-bound falls below the N-th best value found so far: no later row can enter. Each value is
-computed as SQL computes it, so the list is the sorted query's.
+The influential mentions and the complaint list rank mentions by a value SQL could sort every
+mention in range by: a year of a large brand, millions of rows. But the value is a quantity an
+index is ordered by (``order``: the visibility, or a complaint's ``v(m)·(1 + |s|)``) times
+factors that are at most known constants (the source's weight, a decay ≤ 1). So the rows are
+read down that index, and a walk ends once ``order`` × the weight bound falls below the N-th
+best value found so far: no later row can enter. Each value is computed as SQL computes it, so
+the list is the sorted query's.
 
 Two walks, one per dialect (:func:`walk_for`): per source (:func:`top_by_source`, where the
 weight is one constant: PostgreSQL at ten million mentions), or one stream down the whole

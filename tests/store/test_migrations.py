@@ -188,6 +188,58 @@ def test_0014_walk_indexes_include_the_id_and_downgrade(postgres_url: str) -> No
 
 
 @pytest.mark.postgres
+def test_0015_the_complaint_walk_reads_its_index_and_downgrades(postgres_url: str) -> None:
+    """The complaint list's walk is planned on 0015's partial index (its ORDER BY matches the
+    index expression), the spike index holds what the spike check reads, and both downgrade."""
+    from datetime import UTC, datetime
+
+    from alembic import command
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from store import exports, walks
+    from store.db import alembic_config
+    from store.models import Source
+    from store.scope import Scope
+
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    assert _included_columns(engine, "ix_mention_sentiment_published") == [
+        "brand_id", "stage", "source_id",
+    ]  # fmt: skip
+    with Session(engine) as session:
+        session.add(Source(name="Reviews", spider="generic"))
+        session.flush()
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        plans: list[str] = []
+
+        def explain(session: Session, base: object, **kwargs: object) -> list[object]:
+            query = base.where(text("source_id = 1")).order_by(kwargs["order"].desc()).limit(5)  # type: ignore[attr-defined]
+            plan = session.execute(text("EXPLAIN " + _compiled(query, engine)))
+            plans.append("\n".join(row[0] for row in plan))
+            return walks.top_by_source(session, base, **kwargs)  # type: ignore[arg-type]
+
+        as_of = datetime(2026, 3, 1, tzinfo=UTC)
+        exports.complaints(session, scope=Scope(), as_of=as_of, limit=3, walk=explain)  # type: ignore[arg-type]
+    assert plans and "ix_mention_complaint_key" in plans[0], plans
+    with engine.begin() as conn:
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0014")
+    assert "ix_mention_complaint_key" not in _index_names(engine)
+    assert _included_columns(engine, "ix_mention_sentiment_published") == []
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def _compiled(query: object, engine: Engine) -> str:
+    """``query`` as PostgreSQL SQL with its parameters written in (for EXPLAIN)."""
+    compiled = query.compile(engine, compile_kwargs={"literal_binds": True})  # type: ignore[attr-defined]
+    return str(compiled)
+
+
+@pytest.mark.postgres
 def test_an_upgrade_that_migrates_postgres_refreshes_its_statistics(postgres_url: str) -> None:
     """New columns get planner statistics at once, not whenever autovacuum next analyzes."""
     from sqlalchemy import text

@@ -12,6 +12,7 @@ keeps 16 significant digits, not the 17 a float may need).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from sqlalchemy import func, literal_column
 from sqlmodel import Session, col, select
 
 from core.labels import OWNER_TEAMS, display_name
-from store import walks
+from store import advocacy, walks
 from store.models import Brand, ComplaintStatus, Correction, Mention, Product, Source
 from store.schemas import classification_text
 from store.scope import Scope, Weights, age_days, conditions, ensure_sql_math, ref_day
@@ -130,7 +131,7 @@ def advocates(
     ]
     # Grouped on mention columns only (no join), so the (sentiment, author, source_id, …)
     # index of migration 0002 answers it alone; names and details are added afterwards.
-    stmt: Any = (
+    grouped: Any = (
         select(
             col(Mention.author),
             col(Mention.source_id),
@@ -143,11 +144,18 @@ def advocates(
         )
         .where(*where)
         .group_by(col(Mention.author), col(Mention.source_id), col(Mention.brand_id))
-        .order_by(total.desc(), col(Mention.author), col(Mention.source_id), col(Mention.brand_id))
     )
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    groups = session.exec(stmt).all()
+    groups = None
+    if limit is not None:  # the head of the list: walk the all-time totals (store.advocacy)
+        groups = advocacy.top_groups(
+            session, grouped, brand_ids=scope.brand_ids, source_ids=scope.source_ids,
+            weights=weights, summed=lambda row: float(row[4]), rank=_advocate_rank, limit=limit,
+        )  # fmt: skip
+    if groups is None:
+        stmt = grouped.order_by(
+            total.desc(), col(Mention.author), col(Mention.source_id), col(Mention.brand_id)
+        )
+        groups = session.exec(stmt if limit is None else stmt.limit(limit)).all()
     details = _advocate_details(session, where, {(a, s, b) for a, s, b, *_ in groups})
     names = _names(session)
     rows = []
@@ -178,6 +186,12 @@ def advocates(
             }
         )
     return Export("advocates", ADVOCATE_COLUMNS, rows)
+
+
+def _advocate_rank(row: Any) -> tuple[Any, ...]:
+    """The list's order: summed visibility, then author, source and brand (no brand last)."""
+    author, source, brand, _, summed = row[:5]
+    return (-float(summed), author, source, brand is None, brand or 0)
 
 
 @dataclass(slots=True)
@@ -303,8 +317,6 @@ def complaints(
         col(Mention.published_at).is_not(None),
         col(Mention.published_at) < as_of,
     ]
-    if statuses:
-        where.append(status.in_(statuses))
     stmt: Any = (
         select(
             col(Mention.id),
@@ -326,15 +338,14 @@ def complaints(
             col(ComplaintStatus.note),
         )
         .outerjoin(ComplaintStatus, col(ComplaintStatus.mention_id) == col(Mention.id))
-        .where(*where)
+        .where(*where, *([status.in_(statuses)] if statuses else []))
         .order_by(priority.desc().nulls_last(), col(Mention.id))
     )
     walk = walk or complaint_walk(session)
     if limit is not None and walk is not None:
         top = _top_complaints(
             session, where, as_of=as_of, half_life_days=half_life_days, weights=weights,
-            sources=scope.source_ids, with_status=bool(statuses), limit=limit + _WALK_SLACK,
-            walk=walk,
+            sources=scope.source_ids, statuses=statuses, limit=limit + _WALK_SLACK, walk=walk,
         )  # fmt: skip
         if top is not None:
             stmt = stmt.where(col(Mention.id).in_(top))
@@ -383,36 +394,49 @@ def _top_complaints(
     half_life_days: float,
     weights: Weights,
     sources: tuple[int, ...],
-    with_status: bool,
+    statuses: tuple[str, ...],
     limit: int,
     walk: walks.Walk,
 ) -> list[int] | None:
     """The ids of the ``limit`` complaints of highest priority among those ``where`` selects
-    (``with_status``: it reads the complaint status), found by ``walk`` in ``sources`` (empty:
-    all); None when the walk would read too much, or finds fewer than ``limit`` scored ones
-    (then the mentions without a score, ranked last, may belong in the list)."""
+    with one of ``statuses`` (empty: any), found by ``walk`` in ``sources`` (empty: all).
+
+    None when the walk would read too much, when it finds fewer than ``limit`` scored ones (the
+    mentions without a score, ranked last, may then belong in the list), or when ``statuses``
+    leaves out "new": the few complaints someone has set a status on are sorted faster."""
+    if statuses and "new" not in statuses:
+        return None
     day = as_of.date()
+    # Filtered here, not in SQL: a join or a subquery per chunk would cost the walk its speed.
+    barred = set(
+        session.exec(
+            select(col(ComplaintStatus.mention_id)).where(
+                col(ComplaintStatus.status).not_in(statuses)
+            )
+        ).all()
+        if statuses
+        else ()
+    )
     known: dict[int, float] = {}
 
     def priority(row: Any) -> float:
         if row.id not in known:
             age = (day - utc(row.published_at).date()).days
-            known[row.id] = row.order * weights.of(row.source_id) * 0.5 ** (age / half_life_days)
+            weight = weights.of(row.source_id) * 0.5 ** (age / half_life_days)
+            known[row.id] = -math.inf if row.id in barred else row.order * weight
         return known[row.id]
 
     key = complaint_key()
     base = select(
         col(Mention.id), key.label("order"), col(Mention.source_id), col(Mention.published_at)
     ).where(*where, key.is_not(None))
-    if with_status:
-        base = base.outerjoin(ComplaintStatus, col(ComplaintStatus.mention_id) == col(Mention.id))
     sources = sources or tuple(session.exec(select(Source.id)).all())
     found = walk(
         session, base, order=key, sources=sources,
         ceiling=lambda order, source: order * weights.of(source), value=priority,
         rank=lambda row: (-priority(row), row.id), limit=limit,
     )  # fmt: skip
-    if found is None or len(found) < limit:
+    if found is None or len(found) < limit or any(row.id in barred for row in found):
         return None
     return [row.id for row in found]
 

@@ -13,7 +13,6 @@ keeps 16 significant digits, not the 17 a float may need).
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -196,7 +195,6 @@ def _advocate_rank(row: Any) -> tuple[Any, ...]:
 
 @dataclass(slots=True)
 class _AdvocateDetail:
-    top_key: tuple[float, datetime, int] | None = None
     top_id: int | None = None
     top_text: str | None = None
     top_url: str | None = None
@@ -205,41 +203,48 @@ class _AdvocateDetail:
     products: set[int] = field(default_factory=set)
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 def _advocate_details(
     session: Session, where: list[Any], keys: set[tuple[str, int, int | None]]
 ) -> dict[tuple[str, int, int | None], _AdvocateDetail]:
-    """Per (author, source, brand): most visible mention, followers and products."""
+    """Per (author, source, brand): most visible mention (ties to the newer, then the larger
+    id), most followers seen, and products; summed up by SQL, so that an author with thousands
+    of mentions costs rows read, not rows fetched."""
     if not keys:
         return {}
-    stmt: Any = select(
-        col(Mention.author),
-        col(Mention.source_id),
-        col(Mention.brand_id),
-        col(Mention.id),
-        col(Mention.visibility),
-        col(Mention.published_at),
-        col(Mention.author_followers),
-        col(Mention.product_id),
-    ).where(*where)
+    group = [col(Mention.author), col(Mention.source_id), col(Mention.brand_id)]
     authors = sorted({a for a, _, _ in keys})
+    in_scope = list(where)
     if len(authors) <= _MAX_AUTHOR_LIST:
-        stmt = stmt.where(col(Mention.author).in_(authors))
-    found: dict[tuple[str, int, int | None], _AdvocateDetail] = defaultdict(_AdvocateDetail)
-    for author, sid, bid, mid, vis, published, followers, product in session.exec(stmt):
-        key = (author, sid, bid)
-        if key not in keys:
-            continue
-        detail = found[key]
-        rank = (float(vis or 0.0), published or _EPOCH, mid)
-        if detail.top_key is None or rank > detail.top_key:
-            detail.top_key, detail.top_id = rank, mid
-        if followers is not None:
-            detail.followers = max(followers, detail.followers or 0)
-        if product is not None:
-            detail.products.add(product)
+        in_scope.append(col(Mention.author).in_(authors))
+    order = (
+        col(Mention.visibility).desc(),
+        col(Mention.published_at).desc(),
+        col(Mention.id).desc(),
+    )
+    ranked = (
+        select(
+            *group,
+            col(Mention.id),
+            func.row_number().over(partition_by=group, order_by=order).label("place"),
+            func.max(col(Mention.author_followers)).over(partition_by=group).label("followers"),
+        )
+        .where(*in_scope)
+        .subquery()
+    )
+    found: dict[tuple[str, int, int | None], _AdvocateDetail] = {}
+    tops = select(ranked.c.author, ranked.c.source_id, ranked.c.brand_id, ranked.c.id,
+                  ranked.c.followers).where(ranked.c.place == 1)  # fmt: skip
+    for author, sid, bid, mid, followers in session.exec(tops):  # type: ignore[call-overload]
+        if (author, sid, bid) in keys:
+            found[(author, sid, bid)] = _AdvocateDetail(top_id=mid, followers=followers)
+    products = (
+        select(*group, col(Mention.product_id))
+        .where(*in_scope, col(Mention.product_id).is_not(None))
+        .distinct()
+    )
+    for author, sid, bid, product in session.exec(products):
+        if (author, sid, bid) in found:
+            found[(author, sid, bid)].products.add(product)
     top_ids = [d.top_id for d in found.values() if d.top_id is not None]
     texts: dict[int, tuple[str | None, str, str | None, float | None]] = {}
     for chunk in range(0, len(top_ids), 500):
@@ -260,7 +265,7 @@ def _advocate_details(
             detail.top_text = classification_text(title, text)
             detail.top_url = url
             detail.top_confidence = confidence
-    return dict(found)
+    return found
 
 
 def complaint_key() -> Any:

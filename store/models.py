@@ -308,3 +308,36 @@ class MentionDayChange(_RollupSums, table=True):
     stage: str = Field(max_length=8)
     sentiment: str = Field(max_length=16)
     topics: str
+
+
+# -- advocate totals (store.rollups keeps them equal to the mentions too) ------------------------
+# One row per (author, source, brand) with the positive mentions' count and summed visibility over
+# all time: an upper bound of any date range's sum, which the advocates list walks from the top
+# (store.advocacy) instead of summing every positive mention. Brand 0 stands for no brand.
+
+
+class _AdvocateSums(SQLModel):
+    mentions: int = 0  # positive mentions
+    visibility: float = 0.0  # Σ v over them
+
+
+class AdvocateTotal(_AdvocateSums, table=True):
+    """All-time positive mentions and visibility per author, source and brand."""
+
+    __tablename__ = "advocate_total"
+    __table_args__ = (Index("ix_advocate_total_source_visibility", "source_id", "visibility"),)
+
+    author: str = Field(primary_key=True)
+    source_id: int = Field(primary_key=True)
+    brand_id: int = Field(primary_key=True)
+
+
+class AdvocateChange(_AdvocateSums, table=True):
+    """A journal of changes to ``advocate_total`` not yet folded (as ``mention_day_change``)."""
+
+    __tablename__ = "advocate_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    author: str
+    source_id: int
+    brand_id: int

@@ -1,13 +1,15 @@
-"""Keep the daily rollups equal to the mentions they sum.
+"""Keep the daily rollups and the advocate totals equal to the mentions they sum.
 
 Every writer of a rollup-relevant mention column (``store.mentions.upsert_many`` and
 ``store.classifications.write_effective_labels``, the only two) wraps its change in
 :func:`tracking`: it reads the rows' rollup keys and values before and after, and appends the
-difference to the ``mention_day_change`` journal in the same transaction. Appending never waits
-on another writer, so crawls and classify workers stay as parallel as before; :func:`fold` then
-moves the journal into ``mention_day`` and ``mention_day_topics`` in a short transaction of its
-own (one folder at a time). Readers (``store.facts``) add the journal, so every figure is exact
-whether or not it has been folded yet.
+difference to the journals in the same transaction: ``mention_day_change`` for the daily sums,
+``advocate_change`` for the positive mentions' count and visibility per author, source and
+brand. Appending never waits on another writer, so crawls and classify workers stay as parallel
+as before; :func:`fold` then moves the journals into ``mention_day``, ``mention_day_topics`` and
+``advocate_total`` in a short transaction of its own (one folder at a time). Readers
+(``store.facts``, ``store.advocacy``) add the journals, so every figure is exact whether or not
+it has been folded yet.
 """
 
 from __future__ import annotations
@@ -15,16 +17,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, literal_column, select, text, tuple_
+from sqlalchemy import and_, case, delete, func, insert, literal_column, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from store import bulk
-from store.models import Mention, MentionDay, MentionDayChange, MentionDayTopics
+from store.models import (
+    AdvocateChange,
+    AdvocateTotal,
+    Mention,
+    MentionDay,
+    MentionDayChange,
+    MentionDayTopics,
+)
 from store.scope import to_date, utc_day
 from store.topics import topics_text
 
@@ -34,6 +44,8 @@ SUMS = (
     "mentions", "scored", "rated", "visibility", "visibility_scored", "visibility_score",
     "score_sum", "rating_sum",
 )  # fmt: skip
+ADVOCATE_KEYS = ("author", "source_id", "brand_id")
+ADVOCATE_SUMS = ("mentions", "visibility")
 _FOLD_LOCK = 0x756D6F74  # pg_advisory_xact_lock key of the folder ("umot")
 _CAPTURE_CHUNK = 5_000
 
@@ -43,6 +55,7 @@ _CAPTURE_CHUNK = 5_000
 _ZERO, _ONE, _NONE = literal_column("0"), literal_column("1"), literal_column("''")
 _ZERO_F = literal_column("0.0")
 _NO_DAY = literal_column(f"'{NO_DAY.isoformat()}'")
+_POSITIVE = literal_column("'positive'")
 
 
 def _key_columns() -> list[Any]:
@@ -74,23 +87,49 @@ def _value_columns() -> list[Any]:
     ]
 
 
+def _advocate_column() -> Any:
+    """The author a mention counts for among the advocates (a positive mention with an
+    author), else NULL."""
+    author = col(Mention.author)
+    advocate = and_(col(Mention.sentiment) == _POSITIVE, author.is_not(None), author != _NONE)
+    return case((advocate, author), else_=None)
+
+
 Key = tuple[Any, ...]  # KEYS + topics
-Delta = dict[Key, list[float]]
+AdvocateKey = tuple[str, int, int]  # author, source, brand (0: none)
+_WIDTH = len(KEYS) + 1  # key columns of a captured row (KEYS + topics), then SUMS, then author
+_BRAND, _SOURCE = KEYS.index("brand_id"), KEYS.index("source_id")
+_VISIBILITY = _WIDTH + SUMS.index("visibility")
+
+
+@dataclass(slots=True)
+class Delta:
+    """Changes to the rollups: ``days``, per rollup key, a row of ``SUMS``; ``advocates``, per
+    (author, source, brand), the positive mentions and their visibility (``ADVOCATE_SUMS``)."""
+
+    days: dict[Key, list[float]] = field(default_factory=dict)
+    advocates: dict[AdvocateKey, list[float]] = field(default_factory=dict)
 
 
 def capture_columns() -> list[Any]:
     """A mention's rollup key and contributions, as SQL columns to select or return."""
-    return [*_key_columns(), *_value_columns()]
+    return [*_key_columns(), *_value_columns(), _advocate_column()]
 
 
 def sums(rows: Iterable[Sequence[Any]]) -> Delta:
-    """Rows of :func:`capture_columns` values, summed per rollup key."""
-    out: Delta = defaultdict(lambda: [0.0] * len(SUMS))
+    """Rows of :func:`capture_columns` values, summed per rollup key and per advocate."""
+    days: dict[Key, list[float]] = defaultdict(lambda: [0.0] * len(SUMS))
+    advocates: dict[AdvocateKey, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for row in rows:
-        total = out[(to_date(row[0]), *row[1:7])]
-        for i, value in enumerate(row[7:]):
+        total = days[(to_date(row[0]), *row[1:_WIDTH])]
+        for i, value in enumerate(row[_WIDTH : _WIDTH + len(SUMS)]):
             total[i] += float(value)
-    return out
+        author = row[_WIDTH + len(SUMS)]
+        if author is not None:
+            advocate = advocates[(author, row[_SOURCE], row[_BRAND])]
+            advocate[0] += 1
+            advocate[1] += float(row[_VISIBILITY])
+    return Delta(dict(days), dict(advocates))
 
 
 def capture(session: Session, ids: Sequence[int], *, lock: bool = True) -> Delta:
@@ -108,38 +147,54 @@ def capture(session: Session, ids: Sequence[int], *, lock: bool = True) -> Delta
     return sums(rows)
 
 
-def difference(before: Delta, after: Delta) -> Delta:
-    """``after − before`` per key, keys whose sums did not move left out."""
-    out: Delta = {}
+def _changes(before: dict[Any, list[float]], after: dict[Any, list[float]], width: int) -> dict:
+    out = {}
     for key in before.keys() | after.keys():
-        old = before.get(key, [0.0] * len(SUMS))
-        new = after.get(key, [0.0] * len(SUMS))
+        old = before.get(key, [0.0] * width)
+        new = after.get(key, [0.0] * width)
         change = [n - o for n, o in zip(new, old, strict=True)]
         if any(change):
             out[key] = change
     return out
 
 
+def difference(before: Delta, after: Delta) -> Delta:
+    """``after − before`` per key, keys whose sums did not move left out."""
+    return Delta(
+        _changes(before.days, after.days, len(SUMS)),
+        _changes(before.advocates, after.advocates, len(ADVOCATE_SUMS)),
+    )
+
+
 def record(session: Session, delta: Delta) -> int:
-    """Append ``delta`` to the journal (in the caller's transaction); returns rows written."""
-    if not delta:
-        return 0
-    rows = [
+    """Append ``delta`` to the journals (in the caller's transaction); returns rows written."""
+    days = [
         {
             **dict(zip((*KEYS, "topics"), key, strict=True)),
             **{
                 name: (int(v) if name in _COUNTS else v) for name, v in zip(SUMS, sums, strict=True)
             },
         }
-        for key, sums in sorted(delta.items(), key=lambda item: _sortable(item[0]))
+        for key, sums in sorted(delta.days.items(), key=lambda item: _sortable(item[0]))
     ]
+    advocates = [
+        {**dict(zip(ADVOCATE_KEYS, key, strict=True)), "mentions": int(n), "visibility": v}
+        for key, (n, v) in sorted(delta.advocates.items())
+    ]
+    _append(session, MentionDayChange, days)
+    _append(session, AdvocateChange, advocates)
+    return len(days) + len(advocates)
+
+
+def _append(session: Session, journal: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
     if bulk.is_postgres(session):
         names = list(rows[0])
-        journal = MentionDayChange.__table__  # type: ignore[attr-defined]
-        bulk.copy_rows(session, journal, names, ([r[n] for n in names] for r in rows))
+        table = journal.__table__
+        bulk.copy_rows(session, table, names, ([r[n] for n in names] for r in rows))
     else:
-        session.connection().execute(insert(MentionDayChange), rows)
-    return len(rows)
+        session.connection().execute(insert(journal), rows)
 
 
 _COUNTS = frozenset({"mentions", "scored", "rated"})
@@ -163,15 +218,21 @@ def _upsert(table: Any, dialect: str) -> Any:
     return insert_fn(table)
 
 
-def _fold_into(conn: Connection, table: Any, moved: Any, keys: Sequence[str]) -> None:
+def _fold_into(
+    conn: Connection,
+    table: Any,
+    moved: Any,
+    keys: Sequence[str],
+    sums: Sequence[str] = SUMS,
+) -> None:
     """``table`` += the moved journal rows summed per ``keys``; rows that reach zero go."""
     grouped = select(
-        *(moved.c[k] for k in keys), *(func.sum(moved.c[s]).label(s) for s in SUMS)
+        *(moved.c[k] for k in keys), *(func.sum(moved.c[s]).label(s) for s in sums)
     ).group_by(*(moved.c[k] for k in keys))
-    stmt = _upsert(table, conn.dialect.name).from_select([*keys, *SUMS], grouped)
+    stmt = _upsert(table, conn.dialect.name).from_select([*keys, *sums], grouped)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(keys),
-        set_={s: table.c[s] + stmt.excluded[s] for s in SUMS},
+        set_={s: table.c[s] + stmt.excluded[s] for s in sums},
     )
     conn.execute(stmt)
     key = tuple_(*(table.c[k] for k in keys))
@@ -204,17 +265,29 @@ def fold(conn: Connection, *, limit: int = 200_000) -> int:
 
 
 def _fold(conn: Connection, limit: int) -> int:
+    moved = 0
     journal = MentionDayChange.__table__  # type: ignore[attr-defined]
+    if (last := _last_to_fold(conn, journal, limit)) is not None:
+        rows = select(journal).where(journal.c.id <= last).subquery()
+        _fold_into(conn, MentionDayTopics.__table__, rows, (*KEYS, "topics"))  # type: ignore[attr-defined]
+        _fold_into(conn, MentionDay.__table__, rows, KEYS)  # type: ignore[attr-defined]
+        moved += conn.execute(delete(journal).where(journal.c.id <= last)).rowcount or 0
+    journal = AdvocateChange.__table__  # type: ignore[attr-defined]
+    if (last := _last_to_fold(conn, journal, limit)) is not None:
+        rows = select(journal).where(journal.c.id <= last).subquery()
+        totals = AdvocateTotal.__table__  # type: ignore[attr-defined]
+        _fold_into(conn, totals, rows, ADVOCATE_KEYS, ADVOCATE_SUMS)
+        moved += conn.execute(delete(journal).where(journal.c.id <= last)).rowcount or 0
+    return moved
+
+
+def _last_to_fold(conn: Connection, journal: Any, limit: int) -> int | None:
+    """The id of the ``limit``-th journal row (or of the last, when there are fewer)."""
     nth = select(journal.c.id).order_by(journal.c.id).offset(limit - 1).limit(1)
     last = conn.scalar(nth)
     if last is None:  # fewer than ``limit`` rows: all of them
         last = conn.scalar(select(func.max(journal.c.id)))
-    if last is None:
-        return 0
-    moved = select(journal).where(journal.c.id <= last).subquery()
-    _fold_into(conn, MentionDayTopics.__table__, moved, (*KEYS, "topics"))  # type: ignore[attr-defined]
-    _fold_into(conn, MentionDay.__table__, moved, KEYS)  # type: ignore[attr-defined]
-    return conn.execute(delete(journal).where(journal.c.id <= last)).rowcount or 0
+    return last
 
 
 def fold_all(engine: Any) -> int:
@@ -227,8 +300,8 @@ def fold_all(engine: Any) -> int:
 
 
 def rebuild(conn: Connection) -> None:
-    """Recompute both rollups from the mentions and empty the journal (after a bulk load, or
-    to repair them). Runs in the caller's transaction."""
+    """Recompute the rollups and the advocate totals from the mentions and empty the journals
+    (after a bulk load, or to repair them). Runs in the caller's transaction."""
     topics_table = MentionDayTopics.__table__  # type: ignore[attr-defined]
     day_table = MentionDay.__table__  # type: ignore[attr-defined]
     names = (*KEYS, "topics")
@@ -246,9 +319,27 @@ def rebuild(conn: Connection) -> None:
         ).group_by(*(source.c[k] for k in keys))
         conn.execute(insert(table).from_select([*keys, *SUMS], grouped))
     conn.execute(delete(MentionDayChange.__table__))  # type: ignore[attr-defined]
+    totals = AdvocateTotal.__table__  # type: ignore[attr-defined]
+    conn.execute(delete(totals))
+    author = _advocate_column()
+    grouped = (
+        select(
+            author,
+            col(Mention.source_id),
+            func.coalesce(col(Mention.brand_id), _ZERO),
+            func.count(),
+            func.sum(col(Mention.visibility)),
+        )
+        .where(author.is_not(None))
+        .group_by(author, col(Mention.source_id), func.coalesce(col(Mention.brand_id), _ZERO))
+    )
+    conn.execute(insert(totals).from_select([*ADVOCATE_KEYS, *ADVOCATE_SUMS], grouped))
+    conn.execute(delete(AdvocateChange.__table__))  # type: ignore[attr-defined]
 
 
 def pending(conn: Connection) -> int:
-    """Journal rows not folded yet."""
-    journal = MentionDayChange.__table__  # type: ignore[attr-defined]
-    return conn.scalar(select(func.count()).select_from(journal)) or 0
+    """Journal rows not folded yet (both journals)."""
+    return sum(
+        conn.scalar(select(func.count()).select_from(journal.__table__)) or 0
+        for journal in (MentionDayChange, AdvocateChange)
+    )

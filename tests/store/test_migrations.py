@@ -158,6 +158,7 @@ def _included_columns(engine: Engine, name: str) -> list[str]:
     with engine.connect() as conn:
         definition = conn.scalar(text("SELECT pg_get_indexdef(to_regclass(:n))"), {"n": name})
     assert definition is not None, name
+    definition = definition.split(" WHERE ", 1)[0]  # a partial index's predicate
     if " INCLUDE (" not in definition:
         return []
     return [c.strip() for c in definition.split(" INCLUDE (", 1)[1].rstrip(")").split(",")]
@@ -237,6 +238,85 @@ def _compiled(query: object, engine: Engine) -> str:
     """``query`` as PostgreSQL SQL with its parameters written in (for EXPLAIN)."""
     compiled = query.compile(engine, compile_kwargs={"literal_binds": True})  # type: ignore[attr-defined]
     return str(compiled)
+
+
+def test_0016_fills_the_advocate_totals_from_the_mentions_and_downgrades(
+    database_url: str,
+) -> None:
+    """Positive mentions with an author stored before 0016 are summed into its totals per
+    author, source and brand (0 for none); the rest are not; the downgrade drops both tables."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from store.db import alembic_config
+
+    engine = make_engine(database_url)
+    upgrade(engine, "0015")
+    mentions = [  # id, author, brand, sentiment, visibility
+        (1, "ann", 1, "positive", 2.0), (2, "ann", 1, "positive", 3.5),
+        (3, "ann", None, "positive", 1.0), (4, "ann", 1, "negative", 9.0),
+        (5, "bob", 1, "positive", 4.0), (6, "", 1, "positive", 8.0),
+        (7, None, 1, "positive", 8.0), (8, "bob", 1, None, 8.0),
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO source (id, name, spider) VALUES (1, 's', 'rss')"))
+        conn.execute(text("INSERT INTO brand (id, name, role) VALUES (1, 'Acme', 'own')"))
+        for i, author, brand, sentiment, visibility in mentions:
+            conn.execute(
+                text(
+                    "INSERT INTO mention (id, source_id, brand_id, external_id, kind, author, "
+                    "text, content_hash, visibility, sentiment, first_seen_at, last_seen_at) "
+                    "VALUES (:i, 1, :b, :e, 'post', :a, 't', 'h', :v, :s, '2026-01-01', "
+                    "'2026-01-01')"
+                ),
+                {"i": i, "b": brand, "e": f"m{i}", "a": author, "v": visibility, "s": sentiment},
+            )
+    upgrade(engine)
+    with engine.connect() as conn:
+        totals = conn.execute(
+            text(
+                "SELECT author, source_id, brand_id, mentions, visibility FROM advocate_total "
+                "ORDER BY author, brand_id"
+            )
+        ).all()
+    assert [tuple(t) for t in totals] == [
+        ("ann", 1, 0, 1, 1.0), ("ann", 1, 1, 2, 5.5), ("bob", 1, 1, 1, 4.0),
+    ]  # fmt: skip
+    with engine.begin() as conn:
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0015")
+    assert not {"advocate_total", "advocate_change"} & set(table_names(engine))
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_0017_keeps_only_positive_mentions_in_the_author_index(postgres_url: str) -> None:
+    """The advocates' index holds positive mentions only, with the id and followers (their
+    details read the index alone); the downgrade gives back 0002's index."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from store.db import alembic_config
+
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    assert _included_columns(engine, "ix_mention_sentiment_author") == ["id", "author_followers"]
+    query = text("SELECT pg_get_indexdef(to_regclass('ix_mention_sentiment_author'))")
+    with engine.connect() as conn:
+        assert "WHERE ((sentiment)::text = 'positive'::text)" in conn.scalar(query)
+    with engine.begin() as conn:
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0016")
+    with engine.connect() as conn:
+        assert "WHERE" not in conn.scalar(query)
+    assert _included_columns(engine, "ix_mention_sentiment_author") == []
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
 
 
 @pytest.mark.postgres

@@ -21,14 +21,21 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from store import analytics, headline, loop, rollups
+from store import advocacy, analytics, exports, headline, loop, rollups
 from store.classifications import claim_unclassified, save_results
 from store.corrections import clear_correction, save_correction
 from store.cube import daily_cube
 from store.db import make_engine, session_scope, upgrade
 from store.facts import RAW
 from store.mentions import upsert_many
-from store.models import Mention, MentionDay, MentionDayTopics, Product
+from store.models import (
+    AdvocateChange,
+    AdvocateTotal,
+    Mention,
+    MentionDay,
+    MentionDayTopics,
+    Product,
+)
 from store.schemas import LabelResult, MentionIn
 from store.scope import Scope, Weights
 from tests.store.helpers import M, fill, names_to_ids
@@ -37,6 +44,7 @@ STAGES = ("zmot", "fmot", "amot", "smot", "umot")
 TOPICS = ("delivery", "design", "price_value", "size_fit")
 FIRST = date(2026, 1, 1)
 DAYS = 60
+AUTHORS = tuple(f"user{k}" for k in range(30))
 WORLD = {
     "brands": ("Acme", "Globex", "Initech"),
     "sources": (("reviews", "jsonld"), ("forum", "reddit"), ("social", "mastodon")),
@@ -60,6 +68,7 @@ def _world(rng: random.Random, n: int = 400) -> list[M]:
                 likes=rng.choice((None, 0, 3, 40, 900)),
                 followers=rng.choice((None, 10, 5000)),
                 rating=rng.choice((None, 1.0, 3.0, 5.0)),
+                author=rng.choice((None, "", *AUTHORS)),
             )
         )
     for m in mentions:
@@ -129,12 +138,13 @@ def _result(rng: random.Random, mention_id: int) -> LabelResult:
 def _correct(engine: Engine, rng: random.Random, ids: list[int]) -> None:
     with session_scope(engine) as session:
         for mention_id in rng.sample(ids, 25):
+            sentiment = rng.choice(("negative", "neutral", "positive", None))
+            stage = rng.choice((*STAGES, None))
+            topics = rng.choice((None, [], ["delivery"]))
+            if sentiment is None and stage is None and topics is None:
+                sentiment = "positive"  # a correction corrects something
             save_correction(
-                session,
-                mention_id=mention_id,
-                sentiment=rng.choice(("negative", "neutral", "positive", None)),
-                stage=rng.choice((*STAGES, None)),
-                topics=rng.choice((None, [], ["delivery"])),
+                session, mention_id=mention_id, sentiment=sentiment, stage=stage, topics=topics
             )
         for mention_id in rng.sample(ids, 5):
             clear_correction(session, mention_id=mention_id)
@@ -274,7 +284,7 @@ def test_the_headline_is_the_same_from_rollups(
 def _contents(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
     with Session(engine) as session:
-        for table in (MentionDay, MentionDayTopics):
+        for table in (MentionDay, MentionDayTopics, AdvocateTotal):
             rows = session.exec(select(table)).scalars().all()
             out[table.__tablename__] = sorted(  # type: ignore[attr-defined]
                 tuple(
@@ -292,12 +302,86 @@ def test_folding_the_journal_gives_what_a_rebuild_gives(world: tuple[Engine, Any
     with engine.connect() as conn:
         assert rollups.pending(conn) == 0
     folded = _contents(engine)
-    assert folded["mention_day"] and folded["mention_day_topics"]
+    assert folded["mention_day"] and folded["mention_day_topics"] and folded["advocate_total"]
     assert all(row[sorted(MentionDay.model_fields).index("mentions")] > 0
                for row in folded["mention_day"])  # fmt: skip
     with engine.begin() as conn:
         rollups.rebuild(conn)
     assert _contents(engine) == folded
+
+
+def _raw_advocates(engine: Engine) -> dict[tuple[str, int, int], tuple[int, float]]:
+    """Positive mentions and their visibility per (author, source, brand 0 for none), summed
+    from the mentions."""
+    brand = func.coalesce(Mention.brand_id, 0)
+    stmt = (
+        select(Mention.author, Mention.source_id, brand, func.count(), func.sum(Mention.visibility))
+        .where(Mention.sentiment == "positive", Mention.author.is_not(None), Mention.author != "")  # type: ignore[union-attr]
+        .group_by(Mention.author, Mention.source_id, brand)
+    )
+    with engine.connect() as conn:
+        return {(a, s, b): (n, round(v, 9)) for a, s, b, n, v in conn.execute(stmt)}
+
+
+def _kept_advocates(engine: Engine) -> dict[tuple[str, int, int], tuple[int, float]]:
+    """The same from the totals plus the journal not folded yet."""
+    sums: dict[tuple[str, int, int], list[float]] = {}
+    with engine.connect() as conn:
+        for table in (AdvocateTotal, AdvocateChange):
+            for a, s, b, n, v in conn.execute(
+                select(
+                    table.author, table.source_id, table.brand_id, table.mentions, table.visibility
+                )  # fmt: skip
+            ):
+                total = sums.setdefault((a, s, b), [0, 0.0])
+                total[0] += n
+                total[1] += v
+    return {k: (int(n), round(v, 9)) for k, (n, v) in sums.items() if n}
+
+
+def test_advocate_totals_equal_the_mentions_folded_or_not(world: tuple[Engine, Any]) -> None:
+    """Re-crawls (visibility, dates), relabelling and corrections keep the totals exact."""
+    engine, _ = world
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(AdvocateChange)) > 0
+    raw = _raw_advocates(engine)
+    assert len(raw) > 20
+    assert _kept_advocates(engine) == raw
+    rollups.fold_all(engine)
+    assert _kept_advocates(engine) == raw
+
+
+@pytest.mark.parametrize("folded", [False, True], ids=["journal pending", "folded"])
+def test_the_advocates_walk_gives_the_head_of_the_sorted_list(
+    world: tuple[Engine, Any], folded: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On random filters and weights, the walked top N is the full list's first N (same
+    groups, order and sums), and so is the sorted query past the walk cap."""
+    engine, rng = world
+    if folded:
+        rollups.fold_all(engine)
+    monkeypatch.setattr(advocacy, "FIRST_CHUNK", 3)  # several chunks per source, early stops
+    brands, sources = names_to_ids(engine)
+    with Session(engine) as session:
+        products = list(session.exec(select(Product.id)).scalars())
+    weights_choices = [Weights(), Weights({sources["reviews"]: 2.0, sources["social"]: 0.5})]
+    as_of = datetime.combine(FIRST + timedelta(days=DAYS - 10), datetime.min.time(), tzinfo=UTC)
+    longer = 0
+    for scope in _scopes(rng, brands, sources, products)[:60]:
+        weights, limit = rng.choice(weights_choices), rng.choice((1, 5, 20))
+        with Session(engine) as session:
+            full = exports.advocates(session, scope=scope, as_of=as_of, weights=weights).rows
+            top = exports.advocates(
+                session, scope=scope, as_of=as_of, weights=weights, limit=limit
+            ).rows
+            with monkeypatch.context() as capped:
+                capped.setattr(advocacy, "WALK_CAP", 1)
+                sorted_ = exports.advocates(
+                    session, scope=scope, as_of=as_of, weights=weights, limit=limit
+                ).rows
+        assert top == full[:limit] == sorted_, scope
+        longer += len(full) > limit
+    assert longer >= 10  # the walks had to stop early
 
 
 @pytest.mark.postgres
@@ -370,7 +454,9 @@ def test_concurrent_workers_and_folders_keep_the_rollups_exact(postgres_url: str
     for name, query in _aggregates(scope, Weights(), FIRST + timedelta(days=DAYS)).items():
         with _sessions(engine) as (raw, rolled):
             _same(query(raw), query(rolled), name)
+    assert _kept_advocates(engine) == _raw_advocates(engine)
     rollups.fold_all(engine)
     with engine.connect() as conn:
         assert rollups.pending(conn) == 0
+    assert _kept_advocates(engine) == _raw_advocates(engine)
     engine.dispose()

@@ -35,9 +35,11 @@ def _sentiment_counts() -> list[ColumnElement[Any]]:
 
 
 def _derive(frame: pd.DataFrame) -> pd.DataFrame:
-    """Net sentiment = (positive − negative) / classified × 100; shares of each sentiment."""
+    """Net sentiment = (positive − negative) / classified × 100; shares of each sentiment
+    (columns added to an empty frame too, so that callers can select them)."""
     if frame.empty:
-        return frame
+        derived = ["net_sentiment", *(f"{name}_share" for name in SENTIMENTS)]
+        return frame.reindex(columns=[*frame.columns, *derived])
     classified = frame["classified"].where(frame["classified"] > 0)
     frame["net_sentiment"] = (frame["positive"] - frame["negative"]) / classified * 100
     for name in SENTIMENTS:

@@ -100,6 +100,23 @@ def test_empty_database_aggregates(engine: Engine) -> None:
         assert analytics.stage_topic(session, scope=Scope()).empty
 
 
+def test_a_selection_without_stages_has_an_empty_stage_topic_grid(engine: Engine) -> None:
+    """Only mentions the model gave no stage (unsupported language, sentiment only): the grid is
+    empty, with its columns, instead of failing."""
+    fill(
+        engine,
+        [
+            M("de", "2026-01-01", None, unlabelled="unsupported language: de"),
+            M("fr", "2026-01-02", -0.5, unlabelled="sentiment only: fr"),
+        ],
+    )
+    with session_scope(engine) as session:
+        grid = analytics.stage_topic(session, scope=Scope())
+        stages = analytics.by_stage(session, scope=Scope())
+    assert grid.empty and {"net_sentiment", "positive_share"} <= set(grid.columns)
+    assert stages.empty
+
+
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 
 

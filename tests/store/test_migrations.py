@@ -40,9 +40,14 @@ def test_upgrade_from_empty_creates_every_table_and_index(database_url: str) -> 
     indexes = {ix["name"] for ix in inspect(engine).get_indexes("mention")}
     assert {
         "ix_mention_brand_published",
-        "ix_mention_stage_published",
         "ix_mention_source_brand_visibility",  # 0004: the shelf per brand and source
     } <= indexes
+    # 0018 drops on PostgreSQL what no plan there uses; SQLite's one walk reads the visibility
+    unused = {"ix_mention_visibility", "ix_mention_source_published", "ix_mention_stage_published"}
+    if engine.dialect.name == "postgresql":
+        assert not unused & indexes
+    else:
+        assert unused <= indexes
     upgrade(engine)  # a second upgrade is a no-op
     assert current_revision(engine) == head_revision()
     engine.dispose()

@@ -89,7 +89,7 @@ from bench.dashboard_queries import (
     source_weight,
 )
 from demo.data import DEFAULT_TODAY, build_world
-from store import analytics, loop, rollups
+from store import analytics, exports, loop, rollups
 from store.catalog import sync_catalog
 from store.db import make_engine, upgrade
 from store.facts import RAW
@@ -648,6 +648,12 @@ def rollup_checks(engine: Engine) -> dict[str, Callable[[Session], Any]]:
             "headline (quarter)": lambda s, sc: headline_queries(
                 s, sc, weights, params, now, brands
             )["headline (quarter)"]().to_dict(),
+            # walked down the kept totals, against summing every positive mention in range
+            "advocates (top 100)": lambda s, sc: (
+                exports.advocates(
+                    s, scope=sc, as_of=now, weights=weights, limit=100, walk=not s.info[RAW]
+                ).rows
+            ),
         }
         for name, fn in per_set.items():
             checks[f"{label} · {name}"] = lambda s, fn=fn, sc=sc: fn(s, sc)

@@ -105,6 +105,7 @@ def advocates(
     as_of: datetime,
     weights: Weights | None = None,
     limit: int | None = None,
+    walk: bool = True,
 ) -> Export:
     """Authors of positive mentions, ranked by the summed visibility v(m)·w_source of those
     mentions: one row per author, source and brand (the same handle on two platforms is two
@@ -117,6 +118,9 @@ def advocates(
     it is positive; ties to the newer), the products those mentions name, and a
     ``profile_url``: the author's profile where the platform has one (:func:`profile_url`), else
     the link of that most visible mention. ``mention_count`` repeats ``positive_mentions``.
+
+    With a ``limit`` (and ``walk``), the groups come from a walk down the all-time totals
+    (:mod:`store.advocacy`) instead of summing every positive mention in range.
     """
     as_of = utc(as_of)
     weights = weights or Weights()
@@ -145,7 +149,7 @@ def advocates(
         .group_by(col(Mention.author), col(Mention.source_id), col(Mention.brand_id))
     )
     groups = None
-    if limit is not None:  # the head of the list: walk the all-time totals (store.advocacy)
+    if limit is not None and walk:  # the head of the list: walk the totals (store.advocacy)
         groups = advocacy.top_groups(
             session, grouped, brand_ids=scope.brand_ids, source_ids=scope.source_ids,
             weights=weights, summed=lambda row: float(row[4]), rank=_advocate_rank, limit=limit,

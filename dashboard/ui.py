@@ -278,7 +278,20 @@ def readable(frame: pd.DataFrame, *, keep: tuple[str, ...] = ()) -> pd.DataFrame
             )
         ):
             out[column] = series.map(_when)
+        elif column not in keep and _missing_text(series):
+            out[column] = series.where(series.notna(), MISSING)
     return out.rename(columns={c: COLUMN_NAMES.get(c, c) for c in out.columns if c not in keep})
+
+
+MISSING = "—"  # an unknown text (no product, no stage): st.dataframe would print "None"
+
+
+def _missing_text(series: pd.Series) -> bool:
+    """A text column with gaps (every value present is a string)."""
+    if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
+        return False
+    present = series.dropna()
+    return len(present) < len(series) and all(isinstance(v, str) for v in present)
 
 
 def spike_text(spike: object) -> str:

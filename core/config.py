@@ -110,7 +110,9 @@ class AnalyticsConfig(_Model):
     half_life_days: float = Field(default=90, gt=0)
     lookback_days: int = Field(default=365, ge=1)
     shelf_size: int = Field(default=10, ge=1, le=1000)
-    source_weights: dict[str, float] = Field(default_factory=dict)
+    # w_source multiplies a mention's visibility: a negative one would make praise count against
+    # the brand, and the top-N walks bound values by it (store.walks, store.advocacy).
+    source_weights: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
 
 
 class AlertsConfig(_Model):

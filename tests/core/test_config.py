@@ -36,6 +36,10 @@ BAD = {
     "unknown section": ("[crawlr]\ncontact = 'x'", "crawlr: unknown key"),
     "wrong type": ("[model]\nbatch_size = 'big'", "model.batch_size"),
     "out of range": ("[model]\nbatch_size = 0", "model.batch_size"),
+    "negative source weight": (
+        "[analytics.source_weights]\nreviews = -1.0",
+        "analytics.source_weights.reviews",
+    ),
     "bad device": ("[model]\ndevice = 'tpu'", "model.device"),
     "bad brand role": ("[[brands]]\nname = 'A'\nrole = 'mine'", "brands[0].role"),
     "bad precision": ("[model]\nprecision = 'int4'", "model.precision"),

@@ -41,6 +41,11 @@ PARALLEL_MIN_TEXTS = 64
 CHUNKS_PER_WORKER = 4  # a few chunks each, so one slow chunk does not hold up the rest
 AUTO_MAX_WORKERS = 8
 MAX_POOL_FAILURES = 3  # broken pools in a row before a preparer stays in-process
+# How long a call waits on its workers before it takes the pool for broken: ample for the
+# measured ~1.5 ms a text (a worker killed while it wrote a result can leave the pool waiting
+# for the rest of that message for ever, and no BrokenProcessPool comes).
+WAIT_BASE_S = 30.0
+WAIT_PER_TEXT_S = 0.02
 # Preparers with running workers, stopped at exit while the interpreter is still whole: a pool
 # first collected during shutdown makes concurrent.futures print an ignored AttributeError.
 _RUNNING: weakref.WeakSet[TextPreparer] = weakref.WeakSet()
@@ -123,12 +128,14 @@ class TextPreparer:
                 parts.append(prepare_chunk(chunks[len(parts)]))
             rest = chunks[len(parts) :]
             if rest:
-                parts += list(pool.map(prepare_chunk, rest))  # all or nothing
+                wait = WAIT_BASE_S + WAIT_PER_TEXT_S * len(texts)
+                parts += list(pool.map(prepare_chunk, rest, timeout=wait))  # all or nothing
                 self.chunks_to_workers += len(rest)
                 self._failures = 0  # only workers that did the work prove the pool sound
-        # OSError: no pipes or processes to be had. RuntimeError covers BrokenProcessPool (a
-        # worker died), NotImplementedError (no semaphores) and a pool shut down under this call;
-        # CancelledError, a chunk cancelled by that shutdown.
+        # OSError: no pipes or processes to be had, or TimeoutError (workers that did not answer
+        # in time). RuntimeError covers BrokenProcessPool (a worker died), NotImplementedError
+        # (no semaphores) and a pool shut down under this call; CancelledError, a chunk
+        # cancelled by that shutdown.
         except (OSError, RuntimeError, CancelledError) as exc:
             if pool is not None and self._pool is not pool:
                 # close() from a classifier sharing this preparer, on another thread: not a
@@ -153,11 +160,13 @@ class TextPreparer:
             if pool is not None and self._pool is not pool:
                 return
             self._failures += 1
-            self.last_failure = f"{type(exc).__name__}: {exc}"
+            self.last_failure = f"{type(exc).__name__}: {str(exc) or 'no answer in time'}"
             if self._failures >= MAX_POOL_FAILURES:
                 self.in_process_only = True
-            failures, detached = self._failures, self._detach()
-        self._stop(*detached)
+            failures, (pool, warming) = self._failures, self._detach()
+        if pool is not None:
+            _abandon(pool)
+        self._stop(pool, warming)
         if self.in_process_only:
             log.warning(
                 "sentence-split workers failed %d times in a row (%s); splitting in-process "
@@ -236,6 +245,26 @@ class TextPreparer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _abandon(pool: ProcessPoolExecutor) -> None:
+    """Kill a failed pool's workers, and free its manager thread if a killed worker left it
+    reading half a result (a CPython race: the thread then waits for the rest for ever, and so
+    would the pool's shutdown and the interpreter's exit). Once no worker lives, this process
+    holds the only other end of the result pipe: closing it turns the wait into end-of-file,
+    which the thread takes for a broken pool, failing what was pending, and exits."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
+        process.join(timeout=5)
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is None:
+        return
+    manager.join(timeout=5)
+    results = getattr(pool, "_result_queue", None)
+    if manager.is_alive() and results is not None:
+        log.warning("split workers' results pipe left half-written; closing it")
+        results._writer.close()
+        manager.join(timeout=5)
 
 
 _SHARED: dict[int, TextPreparer] = {}

@@ -145,10 +145,14 @@ def test_close_under_a_call_finishes_it_in_process(caplog: pytest.LogCaptureFixt
 
 @pytest.mark.breaks_workers
 def test_one_broken_pool_counts_once_however_many_calls_were_on_it(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Three calls (three classifiers' threads) in the pool's hands when its workers are killed:
     # each sees it break, but it is one failure, and none may stop the pool started after it.
+    # A worker killed mid-result leaves the pool silent instead: the calls then give up after
+    # the wait, shortened here (11 s for what takes about 2).
+    monkeypatch.setattr(preparation, "WAIT_BASE_S", 5.0)
+    monkeypatch.setattr(preparation, "WAIT_PER_TEXT_S", 0.005)
     texts = _texts(20 * PARALLEL_MIN_TEXTS)
     expected = prepare_chunk(texts)
     results: list[list[Prepared]] = []
@@ -164,6 +168,33 @@ def test_one_broken_pool_counts_once_however_many_calls_were_on_it(
         assert results == [expected] * 3
         assert caplog.text.count("workers failed") == 1, caplog.text
         assert preparer._failures == 1 and not preparer.in_process_only
+
+
+@pytest.mark.breaks_workers
+def test_workers_that_do_not_answer_in_time_are_abandoned(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pool that stops answering (a killed worker can leave half a result in the pipe, and
+    then no BrokenProcessPool ever comes) is given up after the wait: its workers killed, its
+    manager thread gone, the call finished in-process; the next call starts new workers."""
+    texts = _texts(20 * PARALLEL_MIN_TEXTS)
+    expected = prepare_chunk(texts)
+    with TextPreparer(2) as preparer, caplog.at_level(logging.WARNING):
+        pool = preparer.warm_up(wait=True)
+        workers = list(pool._processes.values())
+        monkeypatch.setattr(preparation, "WAIT_BASE_S", 0.0)
+        monkeypatch.setattr(preparation, "WAIT_PER_TEXT_S", 0.0)
+        started = time.monotonic()
+        assert preparer(texts) == expected
+        assert time.monotonic() - started < 30
+        assert preparer.last_failure == "TimeoutError: no answer in time"
+        assert caplog.text.count("workers failed") == 1, caplog.text
+        assert workers and not any(p.is_alive() for p in workers)
+        assert pool._executor_manager_thread is None or not pool._executor_manager_thread.is_alive()
+        monkeypatch.undo()
+        assert preparer.warm_up(wait=True) is not pool  # new workers
+        assert preparer(texts) == expected
+        assert preparer._failures == 0  # they did the work
 
 
 def test_auto_means_a_worker_per_core_only_where_the_entry_point_allows_it(

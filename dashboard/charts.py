@@ -167,8 +167,10 @@ def stage_net(frame: pd.DataFrame) -> alt.Chart:
 def stage_topic_heatmap(frame: pd.DataFrame) -> alt.LayerChart:
     """Net sentiment per (stage, topic); a cell over fewer than 5 mentions is grey, with its n."""
     base = alt.Chart(named(frame)).encode(
-        x=alt.X("topic:N", title="topic"),
-        y=alt.Y("stage:N", sort=STAGE_ORDER, title="moment of truth"),
+        x=alt.X("topic:N", title="topic", axis=alt.Axis(labelLimit=200)),
+        y=alt.Y(
+            "stage:N", sort=STAGE_ORDER, title="moment of truth", axis=alt.Axis(labelLimit=200)
+        ),
     )
     cells = base.mark_rect().encode(
         color=alt.condition(
@@ -180,7 +182,9 @@ def stage_topic_heatmap(frame: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("net_sentiment:Q", format=".1f", title="net sentiment")],
     )  # fmt: skip
     labels = base.mark_text(fontSize=11).encode(text="mentions:Q")
-    return (cells + labels).properties(height=260)
+    # A row height per stage, not a chart height: the topic names below took most of a fixed
+    # 260 px, and Vega then dropped every other stage's name as overlapping.
+    return (cells + labels).properties(height=alt.Step(34))
 
 
 def exposure_index(frame: pd.DataFrame) -> alt.Chart:

@@ -22,10 +22,18 @@ from sqlalchemy import func, literal_column
 from sqlmodel import Session, col, select
 
 from core.labels import OWNER_TEAMS, display_name
-from store import advocacy, walks
+from store import advocacy, bulk, walks
 from store.models import Brand, ComplaintStatus, Correction, Mention, Product, Source
 from store.schemas import classification_text
-from store.scope import Scope, Weights, age_days, conditions, ensure_sql_math, ref_day
+from store.scope import (
+    Scope,
+    Weights,
+    age_days,
+    conditions,
+    decay_on,
+    ensure_sql_math,
+    ref_day,
+)
 
 ADVOCATE_COLUMNS = [
     "rank", "author", "brand", "source", "profile_url", "followers", "positive_mentions",
@@ -133,7 +141,8 @@ def advocates(
         col(Mention.published_at) < as_of,
     ]
     # Grouped on mention columns only (no join), so the (sentiment, author, source_id, …)
-    # index of migration 0002 answers it alone; names and details are added afterwards.
+    # index (0002; positive mentions only on PostgreSQL, 0017) answers it alone; names and
+    # details are added afterwards.
     grouped: Any = (
         select(
             col(Mention.author),
@@ -282,7 +291,7 @@ def complaint_key() -> Any:
 def complaint_walk(session: Session) -> walks.Walk | None:
     """The walk of the complaint list on the session's database: per source down migration
     0015's index on PostgreSQL; none on SQLite, which has no such index and sorts fast enough."""
-    return walks.top_by_source if session.get_bind().dialect.name == "postgresql" else None
+    return walks.top_by_source if bulk.is_postgres(session) else None
 
 
 def complaints(
@@ -415,7 +424,6 @@ def _top_complaints(
     leaves out "new": the few complaints someone has set a status on are sorted faster."""
     if statuses and "new" not in statuses:
         return None
-    day = as_of.date()
     # Filtered here, not in SQL: a join or a subquery per chunk would cost the walk its speed.
     barred = set(
         session.exec(
@@ -430,8 +438,8 @@ def _top_complaints(
 
     def priority(row: Any) -> float:
         if row.id not in known:
-            age = (day - utc(row.published_at).date()).days
-            weight = weights.of(row.source_id) * 0.5 ** (age / half_life_days)
+            decay = decay_on(as_of.date(), row.published_at, half_life_days)
+            weight = weights.of(row.source_id) * decay
             known[row.id] = -math.inf if row.id in barred else row.order * weight
         return known[row.id]
 

@@ -239,6 +239,14 @@ def _age_pg(element: age_days, compiler: Any, **kw: Any) -> str:
     )
 
 
+def decay_on(day: date, published: datetime, half_life_days: float) -> float:
+    """``0.5^(age / H)`` with the age in whole UTC days from ``published``'s day to ``day``, as
+    SQL weighs it with :class:`age_days` (a naive time is taken as UTC)."""
+    moment = published.replace(tzinfo=UTC) if published.tzinfo is None else published
+    age = (day - moment.astimezone(UTC).date()).days
+    return 0.5 ** (age / half_life_days)
+
+
 def ref_day(day: date) -> ColumnElement[Any]:
     """A reference day as a bound parameter both dialects accept."""
     return literal(day, Date)

@@ -10,7 +10,7 @@ the (source, visibility) index; the influential mentions walk the window by desc
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -25,6 +25,7 @@ from store.scope import (
     Weights,
     age_days,
     conditions,
+    decay_on,
     ensure_sql_math,
     published_between,
     ref_day,
@@ -200,8 +201,7 @@ def _most_influential(
 
     def weight(row: Any) -> float:
         if row.id not in known:
-            age = (on - row.published_at.astimezone(UTC).date()).days
-            decay = 0.5 ** (age / params.half_life_days)
+            decay = decay_on(on, row.published_at, params.half_life_days)
             known[row.id] = row.order * weights.of(row.source_id) * decay
         return known[row.id]
 

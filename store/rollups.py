@@ -219,11 +219,7 @@ def _upsert(table: Any, dialect: str) -> Any:
 
 
 def _fold_into(
-    conn: Connection,
-    table: Any,
-    moved: Any,
-    keys: Sequence[str],
-    sums: Sequence[str] = SUMS,
+    conn: Connection, table: Any, moved: Any, keys: Sequence[str], sums: Sequence[str]
 ) -> None:
     """``table`` += the moved journal rows summed per ``keys``; rows that reach zero go."""
     grouped = select(
@@ -264,19 +260,25 @@ def fold(conn: Connection, *, limit: int = 200_000) -> int:
         conn.commit()
 
 
+# Each journal and what it folds into: (table, key columns, summed columns).
+_JOURNALS: tuple[tuple[Any, tuple[tuple[Any, Sequence[str], Sequence[str]], ...]], ...] = (
+    (
+        MentionDayChange,
+        ((MentionDayTopics, (*KEYS, "topics"), SUMS), (MentionDay, KEYS, SUMS)),
+    ),
+    (AdvocateChange, ((AdvocateTotal, ADVOCATE_KEYS, ADVOCATE_SUMS),)),
+)
+
+
 def _fold(conn: Connection, limit: int) -> int:
     moved = 0
-    journal = MentionDayChange.__table__  # type: ignore[attr-defined]
-    if (last := _last_to_fold(conn, journal, limit)) is not None:
+    for model, targets in _JOURNALS:
+        journal = model.__table__
+        if (last := _last_to_fold(conn, journal, limit)) is None:
+            continue
         rows = select(journal).where(journal.c.id <= last).subquery()
-        _fold_into(conn, MentionDayTopics.__table__, rows, (*KEYS, "topics"))  # type: ignore[attr-defined]
-        _fold_into(conn, MentionDay.__table__, rows, KEYS)  # type: ignore[attr-defined]
-        moved += conn.execute(delete(journal).where(journal.c.id <= last)).rowcount or 0
-    journal = AdvocateChange.__table__  # type: ignore[attr-defined]
-    if (last := _last_to_fold(conn, journal, limit)) is not None:
-        rows = select(journal).where(journal.c.id <= last).subquery()
-        totals = AdvocateTotal.__table__  # type: ignore[attr-defined]
-        _fold_into(conn, totals, rows, ADVOCATE_KEYS, ADVOCATE_SUMS)
+        for target, keys, sums in targets:
+            _fold_into(conn, target.__table__, rows, keys, sums)
         moved += conn.execute(delete(journal).where(journal.c.id <= last)).rowcount or 0
     return moved
 
@@ -321,17 +323,15 @@ def rebuild(conn: Connection) -> None:
     conn.execute(delete(MentionDayChange.__table__))  # type: ignore[attr-defined]
     totals = AdvocateTotal.__table__  # type: ignore[attr-defined]
     conn.execute(delete(totals))
-    author = _advocate_column()
+    group = [
+        _advocate_column(),
+        col(Mention.source_id),
+        func.coalesce(col(Mention.brand_id), _ZERO),
+    ]
     grouped = (
-        select(
-            author,
-            col(Mention.source_id),
-            func.coalesce(col(Mention.brand_id), _ZERO),
-            func.count(),
-            func.sum(col(Mention.visibility)),
-        )
-        .where(author.is_not(None))
-        .group_by(author, col(Mention.source_id), func.coalesce(col(Mention.brand_id), _ZERO))
+        select(*group, func.count(), func.sum(col(Mention.visibility)))
+        .where(group[0].is_not(None))
+        .group_by(*group)
     )
     conn.execute(insert(totals).from_select([*ADVOCATE_KEYS, *ADVOCATE_SUMS], grouped))
     conn.execute(delete(AdvocateChange.__table__))  # type: ignore[attr-defined]
@@ -340,6 +340,6 @@ def rebuild(conn: Connection) -> None:
 def pending(conn: Connection) -> int:
     """Journal rows not folded yet (both journals)."""
     return sum(
-        conn.scalar(select(func.count()).select_from(journal.__table__)) or 0
-        for journal in (MentionDayChange, AdvocateChange)
+        conn.scalar(select(func.count()).select_from(model.__table__)) or 0
+        for model, _ in _JOURNALS
     )

@@ -5,7 +5,8 @@
 
 SQLite: a temporary file; PostgreSQL: a server of its own (as the tests start one); ``--url``:
 that database. Batches of 1,000 as the crawler's store pipeline writes them (each its own
-transaction, the rollup journal folded every 20 batches and at the end, as the pipeline does).
+transaction, under a crawl run of their own, the rollup journal folded every 20 batches and at
+the end, as the pipeline does).
 Prints mentions/s for the first pass (all new) and the re-crawl pass (all known, counters
 changed, snapshots written).
 """
@@ -26,6 +27,7 @@ from store import rollups
 from store.catalog import ensure_source
 from store.db import make_engine, upgrade
 from store.mentions import upsert_many
+from store.runs import finish_run, start_run
 from store.schemas import MentionIn
 
 
@@ -71,14 +73,21 @@ def main() -> None:
             items = make_items(args.n, likes)
             start = time.perf_counter()
             with Session(engine) as session:
+                run_id = start_run(session, source_id=source_id).id
+                session.commit()
                 # The crawler's store pipeline commits per batch of 1000 too.
                 for batch, i in enumerate(range(0, len(items), 1000), start=1):
-                    upsert_many(session, source_id=source_id, items=items[i : i + 1000])
+                    upsert_many(
+                        session, source_id=source_id, items=items[i : i + 1000], run_id=run_id
+                    )
                     session.commit()
                     if batch % FOLD_EVERY == 0:
                         with engine.connect() as conn:
                             rollups.fold(conn)
             rollups.fold_all(engine)
+            with Session(engine) as session:
+                finish_run(session, run_id=run_id, status="ok")
+                session.commit()
             elapsed = time.perf_counter() - start
             print(
                 f"{label:22s} {args.n:>8,d} mentions in {elapsed:6.2f} s = "

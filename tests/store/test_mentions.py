@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.catalog import BrandSpec, SourceSpec, ensure_source, sync_catalog
-from store.mentions import known_external_ids, upsert_many
+from store.db import make_engine, upgrade
+from store.mentions import _ids_of, known_external_ids, upsert_many
 from store.models import EngagementSnapshot, Mention
 from store.schemas import MentionIn, base_visibility
 
@@ -152,3 +153,32 @@ def test_catalog_sync_is_idempotent(engine) -> None:
     assert first == second
     assert set(first.products) == {("Acme", "Linen Shirt"), ("Acme", "Tee")}
     assert set(first.sources) == {"acme-tp", "news"}
+
+
+@pytest.mark.postgres
+def test_known_rows_are_probed_per_key_while_statistics_lag(postgres_url: str) -> None:
+    """A burst of writes outruns autovacuum: the statistics still describe an empty table. The
+    lookup of a batch's known rows must still probe the index once per key, not hash the keys
+    against every mention of the source."""
+    engine = make_engine(postgres_url)
+    try:
+        upgrade(engine)
+        with Session(engine) as session:
+            source_id = ensure_source(session, name="shop", spider="jsonld")
+            session.commit()
+            session.execute(text("ANALYZE mention"))  # statistics of the empty table
+            upsert_many(session, source_id=source_id, items=_mentions(5000))
+            session.commit()
+            wanted = [f"m{i}" for i in range(2000, 3000)]
+            lookup = select(Mention.id).where(col(Mention.id).in_(_ids_of(source_id, wanted)))
+            compiled = lookup.compile(engine)
+            plan = "\n".join(
+                session.connection()
+                .exec_driver_sql(f"EXPLAIN {compiled}", compiled.params)
+                .scalars()
+            )
+            assert len(session.execute(lookup).all()) == 1000
+    finally:
+        engine.dispose()
+    assert "Index Scan using uq_mention_source_external" in plan
+    assert "Hash Join" not in plan and "Seq Scan on mention" not in plan

@@ -109,6 +109,7 @@ class Mention(MentionBase, table=True):
     visibility: float = Field(default=1.0)
     first_seen_at: datetime = _ts(nullable=False, default=True)
     last_seen_at: datetime = _ts(nullable=False, default=True)
+    # On PostgreSQL a statement trigger keeps this reference, not a per-row key check (0019).
     last_run_id: int | None = Field(default=None, foreign_key="crawlrun.id")
     # Effective labels (docs/taxonomy.md): a correction when there is one, else the latest model
     # output.
@@ -149,6 +150,10 @@ class MentionTopic(SQLModel, table=True):
 
 
 class EngagementSnapshot(SQLModel, table=True):
+    """A mention's counters as one crawl saw them. On PostgreSQL its two references are kept
+    by statement triggers (deleting a mention deletes its snapshots; a run they name cannot be
+    deleted), not by keys checked once per written row (migration 0019)."""
+
     id: int | None = Field(default=None, primary_key=True)
     mention_id: int = Field(foreign_key="mention.id", index=True, ondelete="CASCADE")
     run_id: int | None = Field(default=None, foreign_key="crawlrun.id")

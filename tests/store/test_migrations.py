@@ -348,3 +348,62 @@ def test_an_upgrade_that_migrates_postgres_refreshes_its_statistics(postgres_url
         )
     assert analyzed is not None
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_0019_keeps_what_the_run_and_snapshot_keys_did_on_delete(postgres_url: str) -> None:
+    """The three keys checked per written row are gone on PostgreSQL; deleting a mention still
+    deletes its snapshots, deleting a run still named is still refused, and the downgrade
+    gives the keys back."""
+    from alembic import command
+    from sqlalchemy import delete, func, select
+    from sqlalchemy.exc import IntegrityError
+    from sqlmodel import Session, col
+
+    from store.catalog import ensure_source
+    from store.db import alembic_config
+    from store.mentions import upsert_many
+    from store.models import CrawlRun, EngagementSnapshot, Mention
+    from store.runs import start_run
+    from store.schemas import MentionIn
+
+    def keys() -> set[str]:
+        inspector = inspect(engine)
+        return {
+            f"{table}.{key['constrained_columns'][0]}"
+            for table in ("mention", "engagementsnapshot")
+            for key in inspector.get_foreign_keys(table)
+        }
+
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    assert keys() == {"mention.source_id", "mention.brand_id", "mention.product_id"}
+    with Session(engine) as session:
+        source_id = ensure_source(session, name="shop", spider="jsonld")
+        run_id = start_run(session, source_id=source_id).id
+        items = [MentionIn(external_id=f"m{i}", text=f"Review {i}", likes=i) for i in range(3)]
+        for _ in range(2):  # two sightings: two snapshots each
+            ids = upsert_many(session, source_id=source_id, items=items, run_id=run_id).ids
+        unused_run = start_run(session, source_id=source_id).id
+        session.commit()
+
+        with pytest.raises(IntegrityError, match=f"crawl run {run_id} is still named"):
+            session.execute(delete(CrawlRun).where(col(CrawlRun.id) == run_id))
+        session.rollback()
+        session.execute(delete(CrawlRun).where(col(CrawlRun.id) == unused_run))
+        session.execute(delete(Mention).where(col(Mention.id) == ids[0]))
+        session.commit()
+        snapshots = select(EngagementSnapshot.mention_id, func.count()).group_by(
+            EngagementSnapshot.mention_id
+        )
+        assert dict(session.execute(snapshots).all()) == {ids[1]: 2, ids[2]: 2}
+
+    with engine.begin() as conn:
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0018")
+    assert {"mention.last_run_id", "engagementsnapshot.mention_id"} <= keys()
+    assert "engagementsnapshot.run_id" in keys()
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()

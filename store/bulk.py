@@ -42,14 +42,35 @@ def copy_rows(
     ``into``, whose columns are ``table``'s), on the session's connection and in its transaction.
 
     Each value passes its column type's bind processing first, as in an INSERT: a naive
-    timestamp is refused, a JSON value serialised."""
+    timestamp is refused. The rows travel in COPY's binary format with
+    each column's type set once: the text format picked a dumper per value, 10 µs a row of 21
+    columns, three times the binary cost."""
     connection = session.connection()
     processors = [table.c[c].type.bind_processor(connection.dialect) for c in columns]
+    target = into or table.name
+    types = _column_types(connection, target)
     raw = connection.connection.driver_connection
     names = ", ".join(columns)
     with (
         raw.cursor() as cursor,
-        cursor.copy(f"COPY {into or table.name} ({names}) FROM STDIN") as copy,
+        cursor.copy(f"COPY {target} ({names}) FROM STDIN (FORMAT BINARY)") as copy,
     ):
+        copy.set_types([types[c] for c in columns])
         for row in rows:
             copy.write_row([v if p is None else p(v) for p, v in zip(processors, row, strict=True)])
+
+
+_TYPES = "umot_copy_types"
+
+
+def _column_types(connection: Any, table: str) -> dict[str, int]:
+    """The type oid of each of ``table``'s columns, read once per database connection."""
+    cache: dict[str, dict[str, int]] = connection.info.setdefault(_TYPES, {})
+    if table not in cache:
+        found = connection.exec_driver_sql(
+            "SELECT attname, atttypid::int FROM pg_attribute"
+            " WHERE attrelid = to_regclass(%(table)s) AND attnum > 0 AND NOT attisdropped",
+            {"table": table},
+        ).all()
+        cache[table] = dict(found)
+    return cache[table]

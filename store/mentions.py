@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ARRAY, String, bindparam, func, select, text, true
+from sqlalchemy import and_, func, insert, or_, select, text, true
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -41,9 +42,10 @@ def upsert_many(
 ) -> UpsertResult:
     """Insert new mentions and refresh known ones; return counts and ids.
 
-    Per batch: one SELECT to tell known from new, one INSERT … ON CONFLICT DO UPDATE, and one
-    INSERT of engagement snapshots (every sighting is a snapshot: visibility changes over time);
-    the change to the daily rollups goes to their journal (store.rollups). The caller commits.
+    Per batch of ``BATCH_SIZE``: the known mentions' rollup contributions are kept (locked on
+    PostgreSQL), one INSERT … ON CONFLICT DO UPDATE writes the batch, the change to the daily
+    rollups goes to their journal (store.rollups) and every sighting becomes an engagement
+    snapshot (visibility changes over time). The caller commits.
     """
     now = now or utcnow()
     result = UpsertResult()
@@ -67,61 +69,143 @@ def _upsert_batch(
     snapshots: bool,
 ) -> UpsertResult:
     rows = _rows(source_id, items, run_id, now)
-    known, rolled_before = _known(session, source_id, list(rows))
+    if bulk.is_postgres(session):
+        changed, ids = _write_postgres(session, rows, snapshots)
+    else:
+        changed, ids = _write_sqlite(session, source_id, rows, snapshots)
     result = UpsertResult()
-    for external_id, row in rows.items():
-        before = known.get(external_id)
-        if before is None:
+    for external_id in rows:
+        known = changed.get(external_id)
+        if known is None:
             result.new += 1
             result.new_external_ids.append(external_id)
-        elif _changed(before, row):
+        elif known:
             result.updated += 1
         else:
             result.unchanged += 1
-
-    ids, after = _write(session, rows)
-    rollups.record(session, rollups.difference(rolled_before, after))
     result.ids = [ids[external_id] for external_id in rows]
-
-    if snapshots:
-        snap_rows = [
-            {
-                "mention_id": ids[external_id],
-                "run_id": run_id,
-                "captured_at": now,
-                **{name: row[name] for name in COUNTERS},
-            }
-            for external_id, row in rows.items()
-        ]
-        if bulk.is_postgres(session):
-            names = list(snap_rows[0])
-            rows_out = ([r[n] for n in names] for r in snap_rows)
-            bulk.copy_rows(session, EngagementSnapshot.__table__, names, rows_out)  # type: ignore[attr-defined]
-        else:
-            session.execute(EngagementSnapshot.__table__.insert(), snap_rows)  # type: ignore[attr-defined]
     return result
 
 
-def _write(
-    session: Session, rows: dict[str, dict[str, Any]]
-) -> tuple[dict[str, int], rollups.Delta]:
-    """One INSERT … ON CONFLICT DO UPDATE for the batch: the mention id per external id, and
-    the rows' rollup contributions as written (on PostgreSQL RETURNed, saving a read).
+def _write_postgres(
+    session: Session, rows: dict[str, dict[str, Any]], snapshots: bool
+) -> tuple[dict[str, bool], dict[str, int]]:
+    """The batch in three statements: COPY into a temporary table; lock the known mentions
+    (in id order) and keep their rollup contributions (store.rollups); then one INSERT … ON
+    CONFLICT DO UPDATE that also journals the rollup change and writes the snapshots.
 
-    On PostgreSQL the rows go to a temporary table by COPY first (store.bulk)."""
+    Returns, per known external id, whether the sighting changed it, and every row's id."""
+    columns = tuple(next(iter(rows.values())))
+    _prepare_staging(session, columns)
+    rollups.prepare(session)
+    values = ([r[c] for c in columns] for r in rows.values())
+    bulk.copy_rows(session, Mention.__table__, columns, values, into=_STAGING)  # type: ignore[attr-defined]
+    lock, write = _postgres_statements(columns, snapshots)
+    known = session.execute(lock).all()
+    written = session.execute(write).all()
+    session.execute(text(f"DELETE FROM {_STAGING}"))
+    rollups.release(session)
+    return dict(known), {external_id: mention_id for mention_id, external_id in written}
+
+
+@lru_cache(maxsize=4)
+def _postgres_statements(columns: tuple[str, ...], snapshots: bool) -> tuple[Any, Any]:
+    """The batch's lock and write statements for staged ``columns`` (built once: they are the
+    same for every batch)."""
     table = Mention.__table__  # type: ignore[attr-defined]
-    if bulk.is_postgres(session):
-        returning = [table.c.id, table.c.external_id, *rollups.capture_columns()]
-        columns = list(next(iter(rows.values())))
-        staging = _staging(session, columns)
-        values = ([r[c] for c in columns] for r in rows.values())
-        bulk.copy_rows(session, table, columns, values, into=_STAGING)
-        stmt = _on_conflict(postgresql.insert(table).from_select(columns, select(staging)))
-        returned = session.execute(stmt.returning(*returning)).all()
-        session.execute(text(f"TRUNCATE {_STAGING}"))
-        return {row[1]: row[0] for row in returned}, rollups.sums(row[2:] for row in returned)
-    # SQLite (3.40) answers "column IS NOT NULL" wrongly in an upsert's RETURNING: read the
-    # contributions back instead.
+    staged = sql_table(_STAGING, *(sql_column(c) for c in columns))
+    locked = _locked(staged).cte("locked")
+    lock = select(locked.c.external_id, locked.c.changed).add_cte(rollups.hold(locked).cte("held"))
+    upsert = _on_conflict(postgresql.insert(table).from_select(columns, select(staged)))
+    after = upsert.returning(table.c.id, table.c.external_id, *rollups.capture_columns())
+    after = after.cte("after")
+    writes = [s.cte(f"journal_{i}") for i, s in enumerate(rollups.journal(after))]
+    if snapshots:
+        writes.append(_snapshots(after, staged).cte("snapshots"))
+    return lock, select(after.c.id, after.c.external_id).add_cte(*writes)
+
+
+def _locked(staged: Any) -> Any:
+    """The staged rows' stored mentions, locked in id order: their id, external id, rollup
+    contributions, and whether the sighting changes them (new text or a counter that moved;
+    a counter the source stopped sending changes nothing)."""
+    probe = _probe(staged.c.source_id, staged.c.external_id)
+    changed = or_(
+        col(Mention.content_hash) != staged.c.content_hash,
+        *(
+            and_(staged.c[c].is_not(None), staged.c[c].is_distinct_from(getattr(Mention, c)))
+            for c in COUNTERS
+        ),
+    )
+    return (
+        select(
+            col(Mention.id).label("mention_id"),
+            col(Mention.external_id),
+            changed.label("changed"),
+            *rollups.capture_columns(),
+        )
+        .select_from(staged)
+        .join(probe, true())
+        .join(Mention, col(Mention.id) == probe.c.id)
+        .order_by(col(Mention.id))
+        .with_for_update(of=Mention.__table__)  # type: ignore[attr-defined]
+    )
+
+
+def _probe(source_id: Any, external_id: Any) -> Any:
+    """The id of the mention with ``external_id`` on ``source_id``, as a lateral subquery.
+
+    One probe of the (source, external id) index per key, whatever the statistics say: a plain
+    join lets the planner hash the keys against every mention of the source, and it does so
+    while the statistics still describe a smaller table (a first crawl, a burst between two
+    autovacuum runs): 45 ms a batch at 100,000 mentions, against 5 ms probed. The LIMIT keeps
+    the subquery from being merged back into such a join."""
+    stored = aliased(Mention)
+    return (
+        select(stored.id)
+        .where(stored.source_id == source_id, stored.external_id == external_id)
+        .limit(1)
+        .lateral("probe")
+    )
+
+
+def _snapshots(after: Any, staged: Any) -> Any:
+    """The INSERT of one engagement snapshot per sighting: the counters as the source sent
+    them (every sighting is a snapshot: visibility changes over time)."""
+    names = ["mention_id", "run_id", "captured_at", *COUNTERS]
+    sighted = select(
+        after.c.id,
+        staged.c.last_run_id,
+        staged.c.last_seen_at,
+        *(staged.c[c] for c in COUNTERS),
+    ).join_from(after, staged, staged.c.external_id == after.c.external_id)
+    return insert(EngagementSnapshot).from_select(names, sighted)
+
+
+def _write_sqlite(
+    session: Session, source_id: int, rows: dict[str, dict[str, Any]], snapshots: bool
+) -> tuple[dict[str, bool], dict[str, int]]:
+    """The batch as plain statements (SQLite binds them in C; no placeholder limit is near)."""
+    table = Mention.__table__  # type: ignore[attr-defined]
+    stored = (
+        Mention.source_id == source_id,
+        col(Mention.external_id).in_(list(rows)),
+    )
+    rollups.prepare(session)
+    before = select(col(Mention.id).label("mention_id"), *rollups.capture_columns())
+    session.execute(rollups.hold(before.where(*stored).subquery()))
+    counters = [getattr(Mention, c) for c in COUNTERS]
+    known = session.execute(
+        select(col(Mention.external_id), col(Mention.content_hash), *counters).where(*stored)
+    ).all()
+    changed = {
+        row.external_id: _changed(
+            dict(zip(("content_hash", *COUNTERS), row[1:], strict=True)), rows[row.external_id]
+        )
+        for row in known
+    }
+    # SQLite (3.40) answers "column IS NOT NULL" wrongly in an upsert's RETURNING: the
+    # contributions after the write are read back instead.
     stmt = _on_conflict(sqlite.insert(table)).returning(
         table.c.id, table.c.external_id, sort_by_parameter_order=True
     )
@@ -129,7 +213,24 @@ def _write(
         external_id: mention_id
         for mention_id, external_id in session.execute(stmt, list(rows.values()))
     }
-    return ids, rollups.capture(session, list(ids.values()), lock=False)
+    after = select(*rollups.capture_columns()).where(col(Mention.id).in_(list(ids.values())))
+    for statement in rollups.journal(after.subquery("after")):
+        session.execute(statement)
+    rollups.release(session)
+    if snapshots:
+        session.execute(
+            EngagementSnapshot.__table__.insert(),  # type: ignore[attr-defined]
+            [
+                {
+                    "mention_id": ids[external_id],
+                    "run_id": row["last_run_id"],
+                    "captured_at": row["last_seen_at"],
+                    **{name: row[name] for name in COUNTERS},
+                }
+                for external_id, row in rows.items()
+            ],
+        )
+    return changed, ids
 
 
 def _on_conflict(stmt: Any) -> Any:
@@ -151,8 +252,8 @@ def _on_conflict(stmt: Any) -> Any:
 _STAGING = "umot_mention_batch"
 
 
-def _staging(session: Session, columns: list[str]) -> Any:
-    """This connection's temporary table for a batch (made once; emptied at commit)."""
+def _prepare_staging(session: Session, columns: Sequence[str]) -> None:
+    """Make this connection's temporary table for a batch, once (the commit empties it)."""
     names = ", ".join(columns)
     session.execute(
         text(
@@ -160,7 +261,6 @@ def _staging(session: Session, columns: list[str]) -> Any:
             f"SELECT {names} FROM mention WITH NO DATA"
         )
     )
-    return sql_table(_STAGING, *(sql_column(c) for c in columns))
 
 
 def _rows(
@@ -186,58 +286,6 @@ def _rows(
             "last_run_id": run_id,
         }
     return rows
-
-
-def _known(
-    session: Session, source_id: int, external_ids: list[str]
-) -> tuple[dict[str, dict[str, Any]], rollups.Delta]:
-    """The batch's known mentions (id, hash, counters by external id) and their rollup
-    contributions before the write; locked on PostgreSQL, so that no other writer changes them
-    between this read and the write (store.rollups)."""
-    cols = [
-        col(Mention.id),
-        col(Mention.external_id),
-        col(Mention.content_hash),
-        *(getattr(Mention, c) for c in COUNTERS),
-    ]
-    postgres = bulk.is_postgres(session)
-    stmt = select(*cols, *rollups.capture_columns())
-    if postgres:
-        stmt = stmt.where(col(Mention.id).in_(_ids_of(source_id, external_ids)))
-        stmt = stmt.order_by(col(Mention.id)).with_for_update(of=Mention.__table__)  # type: ignore[attr-defined]
-    else:
-        stmt = stmt.where(
-            Mention.source_id == source_id,
-            Mention.external_id.in_(external_ids),  # type: ignore[attr-defined]
-        )
-    rows = session.execute(stmt).all()
-    found = {
-        row.external_id: dict(
-            zip(("id", "external_id", "content_hash", *COUNTERS), row, strict=False)
-        )
-        for row in rows
-    }
-    return found, rollups.sums(row[len(cols) :] for row in rows)
-
-
-def _ids_of(source_id: int, external_ids: list[str]) -> Any:
-    """The ids of a source's mentions among ``external_ids`` (PostgreSQL): one probe of the
-    (source, external id) index per key, whatever the statistics say.
-
-    A plain ``IN`` lets the planner hash the keys against every mention of the source, and it
-    does so while the statistics still describe a smaller table (a first crawl, a burst between
-    two autovacuum runs): 45 ms a batch at 100,000 mentions, against 5 ms probed. The LIMIT
-    keeps the lateral subquery from being merged back into such a join."""
-    keys = func.unnest(bindparam("external_ids", external_ids, type_=ARRAY(String)))
-    wanted = keys.table_valued("external_id").render_derived(name="wanted")
-    stored = aliased(Mention)
-    probe = (
-        select(stored.id)
-        .where(stored.source_id == source_id, stored.external_id == wanted.c.external_id)
-        .limit(1)
-        .lateral("probe")
-    )
-    return select(probe.c.id).select_from(wanted).join(probe, true())
 
 
 def _changed(before: dict[str, Any], row: dict[str, Any]) -> bool:

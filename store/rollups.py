@@ -1,27 +1,41 @@
 """Keep the daily rollups and the advocate totals equal to the mentions they sum.
 
 Every writer of a rollup-relevant mention column (``store.mentions.upsert_many`` and
-``store.classifications.write_effective_labels``, the only two) wraps its change in
-:func:`tracking`: it reads the rows' rollup keys and values before and after, and appends the
-difference to the journals in the same transaction: ``mention_day_change`` for the daily sums,
+``store.classifications.write_effective_labels``, the only two) keeps what the rows contribute
+before its change in a temporary table (:func:`hold`; on PostgreSQL the rows locked, in id
+order) and, in the same transaction, appends what they contribute after it minus that to the
+journals (:func:`journal`, computed in SQL): ``mention_day_change`` for the daily sums,
 ``advocate_change`` for the positive mentions' count and visibility per author, source and
-brand. Appending never waits on another writer, so crawls and classify workers stay as parallel
-as before; :func:`fold` then moves the journals into ``mention_day``, ``mention_day_topics`` and
-``advocate_total`` in a short transaction of its own (one folder at a time). Readers
-(``store.facts``, ``store.advocacy``) add the journals, so every figure is exact whether or not
-it has been folded yet.
+brand. :func:`tracking` wraps a change to known mentions; the upsert attaches the same
+statements to its own. Appending never waits on another writer, so crawls and classify workers
+stay as parallel as before; :func:`fold` then moves the journals into ``mention_day``,
+``mention_day_topics`` and ``advocate_total`` in a short transaction of its own (one folder at
+a time). Readers (``store.facts``, ``store.advocacy``) add the journals, so every figure is
+exact whether or not it has been folded yet.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, literal_column, select, text, tuple_
+from sqlalchemy import (
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+    union_all,
+)
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
@@ -35,7 +49,7 @@ from store.models import (
     MentionDayChange,
     MentionDayTopics,
 )
-from store.scope import to_date, utc_day
+from store.scope import utc_day
 from store.topics import topics_text
 
 NO_DAY = date(1900, 1, 1)  # the day of a mention without a publication date
@@ -95,122 +109,100 @@ def _advocate_column() -> Any:
     return case((advocate, author), else_=None)
 
 
-Key = tuple[Any, ...]  # KEYS + topics
-AdvocateKey = tuple[str, int, int]  # author, source, brand (0: none)
-_WIDTH = len(KEYS) + 1  # key columns of a captured row (KEYS + topics), then SUMS, then author
-_BRAND, _SOURCE = KEYS.index("brand_id"), KEYS.index("source_id")
-_VISIBILITY = _WIDTH + SUMS.index("visibility")
-
-
-@dataclass(slots=True)
-class Delta:
-    """Changes to the rollups: ``days``, per rollup key, a row of ``SUMS``; ``advocates``, per
-    (author, source, brand), the positive mentions and their visibility (``ADVOCATE_SUMS``)."""
-
-    days: dict[Key, list[float]] = field(default_factory=dict)
-    advocates: dict[AdvocateKey, list[float]] = field(default_factory=dict)
+# The names of a captured row's columns: the rollup key, the sums, the advocate's author.
+CAPTURED = (*KEYS, "topics", *SUMS, "author")
+_BEFORE = "umot_rollup_before"
 
 
 def capture_columns() -> list[Any]:
-    """A mention's rollup key and contributions, as SQL columns to select or return."""
-    return [*_key_columns(), *_value_columns(), _advocate_column()]
+    """A mention's rollup key, its contributions and the author it counts for among the
+    advocates, as SQL columns labelled ``CAPTURED`` (to select, or to return from a write)."""
+    columns = [*_key_columns(), *_value_columns(), _advocate_column()]
+    return [c.label(name) for c, name in zip(columns, CAPTURED, strict=True)]
 
 
-def sums(rows: Iterable[Sequence[Any]]) -> Delta:
-    """Rows of :func:`capture_columns` values, summed per rollup key and per advocate."""
-    days: dict[Key, list[float]] = defaultdict(lambda: [0.0] * len(SUMS))
-    advocates: dict[AdvocateKey, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for row in rows:
-        total = days[(to_date(row[0]), *row[1:_WIDTH])]
-        for i, value in enumerate(row[_WIDTH : _WIDTH + len(SUMS)]):
-            total[i] += float(value)
-        author = row[_WIDTH + len(SUMS)]
-        if author is not None:
-            advocate = advocates[(author, row[_SOURCE], row[_BRAND])]
-            advocate[0] += 1
-            advocate[1] += float(row[_VISIBILITY])
-    return Delta(dict(days), dict(advocates))
+BEFORE = sql_table(_BEFORE, sql_column("mention_id"), *(sql_column(n) for n in CAPTURED))
 
 
-def capture(session: Session, ids: Sequence[int], *, lock: bool = True) -> Delta:
-    """The rollup contributions of mentions ``ids``, summed per key (rows locked on PostgreSQL,
-    so a concurrent writer cannot change them between this read and the caller's write)."""
-    postgres = bulk.is_postgres(session)
-    rows: list[Any] = []
-    for start in range(0, len(ids), _CAPTURE_CHUNK):
-        chunk = list(ids[start : start + _CAPTURE_CHUNK])
-        wanted = bulk.one_of(col(Mention.id), chunk) if postgres else col(Mention.id).in_(chunk)
-        stmt = select(*capture_columns()).where(wanted)
-        if lock and postgres:
-            stmt = stmt.order_by(col(Mention.id)).with_for_update(of=Mention.__table__)  # type: ignore[attr-defined]
-        rows.extend(session.connection().execute(stmt))
-    return sums(rows)
-
-
-def _changes(before: dict[Any, list[float]], after: dict[Any, list[float]], width: int) -> dict:
-    out = {}
-    for key in before.keys() | after.keys():
-        old = before.get(key, [0.0] * width)
-        new = after.get(key, [0.0] * width)
-        change = [n - o for n, o in zip(new, old, strict=True)]
-        if any(change):
-            out[key] = change
-    return out
-
-
-def difference(before: Delta, after: Delta) -> Delta:
-    """``after − before`` per key, keys whose sums did not move left out."""
-    return Delta(
-        _changes(before.days, after.days, len(SUMS)),
-        _changes(before.advocates, after.advocates, len(ADVOCATE_SUMS)),
-    )
-
-
-def record(session: Session, delta: Delta) -> int:
-    """Append ``delta`` to the journals (in the caller's transaction); returns rows written."""
-    days = [
-        {
-            **dict(zip((*KEYS, "topics"), key, strict=True)),
-            **{
-                name: (int(v) if name in _COUNTS else v) for name, v in zip(SUMS, sums, strict=True)
-            },
-        }
-        for key, sums in sorted(delta.days.items(), key=lambda item: _sortable(item[0]))
-    ]
-    advocates = [
-        {**dict(zip(ADVOCATE_KEYS, key, strict=True)), "mentions": int(n), "visibility": v}
-        for key, (n, v) in sorted(delta.advocates.items())
-    ]
-    _append(session, MentionDayChange, days)
-    _append(session, AdvocateChange, advocates)
-    return len(days) + len(advocates)
-
-
-def _append(session: Session, journal: Any, rows: list[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    if bulk.is_postgres(session):
-        names = list(rows[0])
-        table = journal.__table__
-        bulk.copy_rows(session, table, names, ([r[n] for n in names] for r in rows))
+def prepare(session: Session) -> None:
+    """Make this connection's ``BEFORE`` table, once: what mentions contributed before a
+    change, ``mention_id`` and ``CAPTURED`` (temporary; :func:`release` empties it)."""
+    dialect = session.get_bind().dialect
+    captured = select(col(Mention.id).label("mention_id"), *capture_columns())
+    sql = str(captured.compile(dialect=dialect))
+    create = f"CREATE TEMP TABLE IF NOT EXISTS {_BEFORE}"
+    if dialect.name == "postgresql":
+        session.execute(text(f"{create} ON COMMIT DELETE ROWS AS {sql} WITH NO DATA"))
     else:
-        session.connection().execute(insert(journal), rows)
+        session.execute(text(f"{create} AS {sql} LIMIT 0"))
 
 
-_COUNTS = frozenset({"mentions", "scored", "rated"})
+def hold(rows: Any) -> Any:
+    """The INSERT that keeps ``rows`` (a selectable with ``mention_id`` and ``CAPTURED``) in
+    ``BEFORE``, to execute or to attach as a CTE (after :func:`prepare`)."""
+    names = ["mention_id", *CAPTURED]
+    return insert(BEFORE).from_select(names, select(*(rows.c[n] for n in names)))
 
 
-def _sortable(key: Key) -> tuple[Any, ...]:
-    return (key[0].toordinal(), *key[1:])
+def journal(after: Any) -> list[Any]:
+    """The INSERTs that append ``after`` − the before table to both journals, per key, keys
+    that did not move left out. ``after`` is a selectable with ``CAPTURED``: the changed
+    mentions as written (a read, or an upsert's RETURNING as a CTE). Execute them, or attach
+    them as CTEs of the statement that makes ``after``; then :func:`release`."""
+    before = BEFORE
+    plus, minus = literal_column("1"), literal_column("-1")
+    moved = union_all(
+        select(*(after.c[n] for n in CAPTURED), plus.label("sign")),
+        select(*(before.c[n] for n in CAPTURED), minus.label("sign")),
+    ).subquery("moved")
+    day_keys = [moved.c[k] for k in (*KEYS, "topics")]
+    day_sums = [func.sum(moved.c.sign * moved.c[s]) for s in SUMS]
+    days = insert(MentionDayChange).from_select(
+        [*KEYS, "topics", *SUMS],
+        select(*day_keys, *day_sums)
+        .group_by(*day_keys)
+        .having(or_(*(total != 0 for total in day_sums))),
+    )
+    advocate_keys = [moved.c.author, moved.c.source_id, moved.c.brand_id]
+    advocate_sums = [func.sum(moved.c.sign), func.sum(moved.c.sign * moved.c.visibility)]
+    advocates = insert(AdvocateChange).from_select(
+        [*ADVOCATE_KEYS, *ADVOCATE_SUMS],
+        select(*advocate_keys, *advocate_sums)
+        .where(moved.c.author.is_not(None))
+        .group_by(*advocate_keys)
+        .having(or_(*(total != 0 for total in advocate_sums))),
+    )
+    return [days, advocates]
+
+
+def release(session: Session) -> None:
+    """Empty ``BEFORE`` for the next change in this transaction. A DELETE, not a TRUNCATE (a
+    new file each time, 2 ms): on PostgreSQL the commit truncates the table anyway."""
+    session.execute(delete(BEFORE))
 
 
 @contextmanager
 def tracking(session: Session, ids: Sequence[int]) -> Iterator[None]:
-    """Around a change to existing mentions ``ids``: record what it did to the rollups."""
-    before = capture(session, ids)
+    """Around a change to existing mentions ``ids``: journal what it did to the rollups.
+
+    Their contributions are kept before the change (the rows locked on PostgreSQL, in id
+    order, so that no other writer changes them before this one commits) and subtracted from
+    what they contribute after it, in SQL."""
+    postgres = bulk.is_postgres(session)
+    prepare(session)
+    for start in range(0, len(ids), _CAPTURE_CHUNK):
+        chunk = list(ids[start : start + _CAPTURE_CHUNK])
+        wanted = bulk.one_of(col(Mention.id), chunk) if postgres else col(Mention.id).in_(chunk)
+        rows = select(col(Mention.id).label("mention_id"), *capture_columns()).where(wanted)
+        if postgres:
+            rows = rows.order_by(col(Mention.id)).with_for_update(of=Mention.__table__)  # type: ignore[attr-defined]
+        session.execute(hold(rows.cte("locked")))
     yield
     session.flush()
-    record(session, difference(before, capture(session, ids, lock=False)))
+    after = select(*capture_columns()).where(col(Mention.id).in_(select(BEFORE.c.mention_id)))
+    for statement in journal(after.subquery("after")):
+        session.execute(statement)
+    release(session)
 
 
 def _upsert(table: Any, dialect: str) -> Any:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import ARRAY, String, bindparam, func, select, text, true
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from store.catalog import BrandSpec, SourceSpec, ensure_source, sync_catalog
 from store.db import make_engine, upgrade
-from store.mentions import _ids_of, known_external_ids, upsert_many
+from store.mentions import _probe, known_external_ids, upsert_many
 from store.models import EngagementSnapshot, Mention
 from store.schemas import MentionIn, base_visibility
 
@@ -169,8 +169,14 @@ def test_known_rows_are_probed_per_key_while_statistics_lag(postgres_url: str) -
             session.execute(text("ANALYZE mention"))  # statistics of the empty table
             upsert_many(session, source_id=source_id, items=_mentions(5000))
             session.commit()
-            wanted = [f"m{i}" for i in range(2000, 3000)]
-            lookup = select(Mention.id).where(col(Mention.id).in_(_ids_of(source_id, wanted)))
+            keys = [f"m{i}" for i in range(2000, 3000)]
+            wanted = (
+                func.unnest(bindparam("keys", keys, type_=ARRAY(String)))
+                .table_valued("external_id")
+                .render_derived(name="wanted")
+            )
+            probe = _probe(source_id, wanted.c.external_id)
+            lookup = select(probe.c.id).select_from(wanted).join(probe, true())
             compiled = lookup.compile(engine)
             plan = "\n".join(
                 session.connection()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import and_, func, insert, or_, select, text, true
@@ -28,7 +29,15 @@ COUNTERS = tuple(
 # Columns a re-crawl refreshes: all but the key. A value the source stopped sending (None) keeps
 # what we had: missing data is never a reason to forget data.
 _REFRESHED = tuple(name for name in FIELDS if name != "external_id")
+# A batch row, as staged and written: the source, the fields, what the store derives.
+COLUMNS = (
+    "source_id", *FIELDS, "content_hash", "visibility", "first_seen_at", "last_seen_at",
+    "last_run_id",
+)  # fmt: skip
+_AT = {name: i for i, name in enumerate(COLUMNS)}
+_fields = attrgetter(*FIELDS)
 BATCH_SIZE = 1000
+Row = tuple[Any, ...]  # values in COLUMNS order
 
 
 def upsert_many(
@@ -88,19 +97,17 @@ def _upsert_batch(
 
 
 def _write_postgres(
-    session: Session, rows: dict[str, dict[str, Any]], snapshots: bool
+    session: Session, rows: dict[str, Row], snapshots: bool
 ) -> tuple[dict[str, bool], dict[str, int]]:
     """The batch in three statements: COPY into a temporary table; lock the known mentions
     (in id order) and keep their rollup contributions (store.rollups); then one INSERT … ON
     CONFLICT DO UPDATE that also journals the rollup change and writes the snapshots.
 
     Returns, per known external id, whether the sighting changed it, and every row's id."""
-    columns = tuple(next(iter(rows.values())))
-    _prepare_staging(session, columns)
+    _prepare_staging(session)
     rollups.prepare(session)
-    values = ([r[c] for c in columns] for r in rows.values())
-    bulk.copy_rows(session, Mention.__table__, columns, values, into=_STAGING)  # type: ignore[attr-defined]
-    lock, write = _postgres_statements(columns, snapshots)
+    bulk.copy_rows(session, Mention.__table__, COLUMNS, rows.values(), into=_STAGING)  # type: ignore[attr-defined]
+    lock, write = _postgres_statements(snapshots)
     known = session.execute(lock).all()
     written = session.execute(write).all()
     session.execute(text(f"DELETE FROM {_STAGING}"))
@@ -108,11 +115,12 @@ def _write_postgres(
     return dict(known), {external_id: mention_id for mention_id, external_id in written}
 
 
-@lru_cache(maxsize=4)
-def _postgres_statements(columns: tuple[str, ...], snapshots: bool) -> tuple[Any, Any]:
-    """The batch's lock and write statements for staged ``columns`` (built once: they are the
-    same for every batch)."""
+@lru_cache(maxsize=2)
+def _postgres_statements(snapshots: bool) -> tuple[Any, Any]:
+    """The batch's lock and write statements (built once: they are the same for every
+    batch)."""
     table = Mention.__table__  # type: ignore[attr-defined]
+    columns = COLUMNS
     staged = sql_table(_STAGING, *(sql_column(c) for c in columns))
     locked = _locked(staged).cte("locked")
     lock = select(locked.c.external_id, locked.c.changed).add_cte(rollups.hold(locked).cte("held"))
@@ -183,7 +191,7 @@ def _snapshots(after: Any, staged: Any) -> Any:
 
 
 def _write_sqlite(
-    session: Session, source_id: int, rows: dict[str, dict[str, Any]], snapshots: bool
+    session: Session, source_id: int, rows: dict[str, Row], snapshots: bool
 ) -> tuple[dict[str, bool], dict[str, int]]:
     """The batch as plain statements (SQLite binds them in C; no placeholder limit is near)."""
     table = Mention.__table__  # type: ignore[attr-defined]
@@ -198,12 +206,7 @@ def _write_sqlite(
     known = session.execute(
         select(col(Mention.external_id), col(Mention.content_hash), *counters).where(*stored)
     ).all()
-    changed = {
-        row.external_id: _changed(
-            dict(zip(("content_hash", *COUNTERS), row[1:], strict=True)), rows[row.external_id]
-        )
-        for row in known
-    }
+    changed = {row[0]: _changed(row[1:], rows[row[0]]) for row in known}
     # SQLite (3.40) answers "column IS NOT NULL" wrongly in an upsert's RETURNING: the
     # contributions after the write are read back instead.
     stmt = _on_conflict(sqlite.insert(table)).returning(
@@ -211,7 +214,9 @@ def _write_sqlite(
     )
     ids = {
         external_id: mention_id
-        for mention_id, external_id in session.execute(stmt, list(rows.values()))
+        for mention_id, external_id in session.execute(
+            stmt, [dict(zip(COLUMNS, row, strict=True)) for row in rows.values()]
+        )
     }
     after = select(*rollups.capture_columns()).where(col(Mention.id).in_(list(ids.values())))
     for statement in rollups.journal(after.subquery("after")):
@@ -223,9 +228,9 @@ def _write_sqlite(
             [
                 {
                     "mention_id": ids[external_id],
-                    "run_id": row["last_run_id"],
-                    "captured_at": row["last_seen_at"],
-                    **{name: row[name] for name in COUNTERS},
+                    "run_id": row[_AT["last_run_id"]],
+                    "captured_at": row[_AT["last_seen_at"]],
+                    **{name: row[_AT[name]] for name in COUNTERS},
                 }
                 for external_id, row in rows.items()
             ],
@@ -252,46 +257,49 @@ def _on_conflict(stmt: Any) -> Any:
 _STAGING = "umot_mention_batch"
 
 
-def _prepare_staging(session: Session, columns: Sequence[str]) -> None:
+def _prepare_staging(session: Session) -> None:
     """Make this connection's temporary table for a batch, once (the commit empties it)."""
-    names = ", ".join(columns)
     session.execute(
         text(
             f"CREATE TEMP TABLE IF NOT EXISTS {_STAGING} ON COMMIT DELETE ROWS AS "
-            f"SELECT {names} FROM mention WITH NO DATA"
+            f"SELECT {', '.join(COLUMNS)} FROM mention WITH NO DATA"
         )
     )
 
 
 def _rows(
     source_id: int, items: Sequence[MentionIn], run_id: int | None, now: datetime
-) -> dict[str, dict[str, Any]]:
-    rows: dict[str, dict[str, Any]] = {}
-    for item in items:
-        # A listing can show the same mention twice (pinned + in place): the last one wins.
-        row = {name: getattr(item, name) for name in FIELDS}
-        rows[item.external_id] = {
-            "source_id": source_id,
-            **row,
-            "content_hash": content_hash(item.title, item.text),
-            "visibility": base_visibility(
+) -> dict[str, Row]:
+    """The batch's rows by external id; a listing can show the same mention twice (pinned and
+    in place): the last one wins."""
+    seen = (now, now, run_id)
+    return {
+        item.external_id: (
+            source_id,
+            *_fields(item),
+            content_hash(item.title, item.text),
+            base_visibility(
                 helpful_votes=item.helpful_votes,
                 likes=item.likes,
                 shares=item.shares,
                 replies=item.replies,
                 author_followers=item.author_followers,
             ),
-            "first_seen_at": now,
-            "last_seen_at": now,
-            "last_run_id": run_id,
-        }
-    return rows
+            *seen,
+        )
+        for item in items
+    }
 
 
-def _changed(before: dict[str, Any], row: dict[str, Any]) -> bool:
-    if before["content_hash"] != row["content_hash"]:
+def _changed(before: Sequence[Any], row: Row) -> bool:
+    """Whether a sighting changes a stored mention: ``before`` is its content hash, then its
+    ``COUNTERS``. A counter the source stopped sending (None) changes nothing."""
+    if before[0] != row[_AT["content_hash"]]:
         return True
-    return any(row[c] is not None and row[c] != before[c] for c in COUNTERS)
+    return any(
+        row[_AT[c]] is not None and row[_AT[c]] != old
+        for c, old in zip(COUNTERS, before[1:], strict=True)
+    )
 
 
 def known_external_ids(

@@ -8,7 +8,7 @@ from functools import lru_cache
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, text, true
+from sqlalchemy import Integer, and_, bindparam, func, insert, or_, select, text, true
 from sqlalchemy import column as sql_column
 from sqlalchemy import table as sql_table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,11 +29,10 @@ COUNTERS = tuple(
 # Columns a re-crawl refreshes: all but the key. A value the source stopped sending (None) keeps
 # what we had: missing data is never a reason to forget data.
 _REFRESHED = tuple(name for name in FIELDS if name != "external_id")
-# A batch row, as staged and written: the source, the fields, what the store derives.
-COLUMNS = (
-    "source_id", *FIELDS, "content_hash", "visibility", "first_seen_at", "last_seen_at",
-    "last_run_id",
-)  # fmt: skip
+# A batch row: the fields a mention arrives with, then what the store derives from them. The
+# values every row of a batch shares (source, time, run: ``_SHARED``) are bound once.
+COLUMNS = (*FIELDS, "content_hash", "visibility")
+_SHARED = ("source_id", "first_seen_at", "last_seen_at", "last_run_id")
 _AT = {name: i for i, name in enumerate(COLUMNS)}
 _fields = attrgetter(*FIELDS)
 BATCH_SIZE = 1000
@@ -77,11 +76,12 @@ def _upsert_batch(
     now: datetime,
     snapshots: bool,
 ) -> UpsertResult:
-    rows = _rows(source_id, items, run_id, now)
+    rows = _rows(items)
+    shared = {"source_id": source_id, "now": now, "run_id": run_id}
     if bulk.is_postgres(session):
-        changed, ids = _write_postgres(session, rows, snapshots)
+        changed, ids = _write_postgres(session, rows, shared, snapshots)
     else:
-        changed, ids = _write_sqlite(session, source_id, rows, snapshots)
+        changed, ids = _write_sqlite(session, rows, shared, snapshots)
     result = UpsertResult()
     for external_id in rows:
         known = changed.get(external_id)
@@ -97,7 +97,7 @@ def _upsert_batch(
 
 
 def _write_postgres(
-    session: Session, rows: dict[str, Row], snapshots: bool
+    session: Session, rows: dict[str, Row], shared: dict[str, Any], snapshots: bool
 ) -> tuple[dict[str, bool], dict[str, int]]:
     """The batch in three statements: COPY into a temporary table; lock the known mentions
     (in id order) and keep their rollup contributions (store.rollups); then one INSERT … ON
@@ -108,9 +108,10 @@ def _write_postgres(
     rollups.prepare(session)
     bulk.copy_rows(session, Mention.__table__, COLUMNS, rows.values(), into=_STAGING)  # type: ignore[attr-defined]
     lock, write = _postgres_statements(snapshots)
-    known = session.execute(lock).all()
-    written = session.execute(write).all()
-    session.execute(text(f"DELETE FROM {_STAGING}"))
+    connection = session.connection()
+    known = connection.execute(lock, {"source_id": shared["source_id"]}).all()
+    written = connection.execute(write, shared).all()
+    connection.execute(text(f"DELETE FROM {_STAGING}"))
     rollups.release(session)
     return dict(known), {external_id: mention_id for mention_id, external_id in written}
 
@@ -120,24 +121,27 @@ def _postgres_statements(snapshots: bool) -> tuple[Any, Any]:
     """The batch's lock and write statements (built once: they are the same for every
     batch)."""
     table = Mention.__table__  # type: ignore[attr-defined]
-    columns = COLUMNS
-    staged = sql_table(_STAGING, *(sql_column(c) for c in columns))
-    locked = _locked(staged).cte("locked")
+    staged = sql_table(_STAGING, *(sql_column(c) for c in COLUMNS))
+    source_id = bindparam("source_id", type_=Integer)
+    now = bindparam("now", type_=table.c.last_seen_at.type)
+    run_id = bindparam("run_id", type_=Integer)
+    locked = _locked(staged, source_id).cte("locked")
     lock = select(locked.c.external_id, locked.c.changed).add_cte(rollups.hold(locked).cte("held"))
-    upsert = _on_conflict(postgresql.insert(table).from_select(columns, select(staged)))
+    written = select(*staged.c, source_id, now, now, run_id)
+    upsert = _on_conflict(postgresql.insert(table).from_select([*COLUMNS, *_SHARED], written))
     after = upsert.returning(table.c.id, table.c.external_id, *rollups.capture_columns())
     after = after.cte("after")
     writes = [s.cte(f"journal_{i}") for i, s in enumerate(rollups.journal(after))]
     if snapshots:
-        writes.append(_snapshots(after, staged).cte("snapshots"))
+        writes.append(_snapshots(after, staged, run_id, now).cte("snapshots"))
     return lock, select(after.c.id, after.c.external_id).add_cte(*writes)
 
 
-def _locked(staged: Any) -> Any:
+def _locked(staged: Any, source_id: Any) -> Any:
     """The staged rows' stored mentions, locked in id order: their id, external id, rollup
     contributions, and whether the sighting changes them (new text or a counter that moved;
     a counter the source stopped sending changes nothing)."""
-    probe = _probe(staged.c.source_id, staged.c.external_id)
+    probe = _probe(source_id, staged.c.external_id)
     changed = or_(
         col(Mention.content_hash) != staged.c.content_hash,
         *(
@@ -177,26 +181,25 @@ def _probe(source_id: Any, external_id: Any) -> Any:
     )
 
 
-def _snapshots(after: Any, staged: Any) -> Any:
+def _snapshots(after: Any, staged: Any, run_id: Any, now: Any) -> Any:
     """The INSERT of one engagement snapshot per sighting: the counters as the source sent
     them (every sighting is a snapshot: visibility changes over time)."""
     names = ["mention_id", "run_id", "captured_at", *COUNTERS]
-    sighted = select(
-        after.c.id,
-        staged.c.last_run_id,
-        staged.c.last_seen_at,
-        *(staged.c[c] for c in COUNTERS),
-    ).join_from(after, staged, staged.c.external_id == after.c.external_id)
+    sighted = select(after.c.id, run_id, now, *(staged.c[c] for c in COUNTERS)).join_from(
+        after, staged, staged.c.external_id == after.c.external_id
+    )
     return insert(EngagementSnapshot).from_select(names, sighted)
 
 
 def _write_sqlite(
-    session: Session, source_id: int, rows: dict[str, Row], snapshots: bool
+    session: Session, rows: dict[str, Row], shared: dict[str, Any], snapshots: bool
 ) -> tuple[dict[str, bool], dict[str, int]]:
     """The batch as plain statements (SQLite binds them in C; no placeholder limit is near)."""
     table = Mention.__table__  # type: ignore[attr-defined]
+    now, run_id = shared["now"], shared["run_id"]
+    batch = dict(zip(_SHARED, (shared["source_id"], now, now, run_id), strict=True))
     stored = (
-        Mention.source_id == source_id,
+        Mention.source_id == shared["source_id"],
         col(Mention.external_id).in_(list(rows)),
     )
     rollups.prepare(session)
@@ -215,7 +218,7 @@ def _write_sqlite(
     ids = {
         external_id: mention_id
         for mention_id, external_id in session.execute(
-            stmt, [dict(zip(COLUMNS, row, strict=True)) for row in rows.values()]
+            stmt, [{**dict(zip(COLUMNS, row, strict=True)), **batch} for row in rows.values()]
         )
     }
     after = select(*rollups.capture_columns()).where(col(Mention.id).in_(list(ids.values())))
@@ -228,8 +231,8 @@ def _write_sqlite(
             [
                 {
                     "mention_id": ids[external_id],
-                    "run_id": row[_AT["last_run_id"]],
-                    "captured_at": row[_AT["last_seen_at"]],
+                    "run_id": run_id,
+                    "captured_at": now,
                     **{name: row[_AT[name]] for name in COUNTERS},
                 }
                 for external_id, row in rows.items()
@@ -267,15 +270,11 @@ def _prepare_staging(session: Session) -> None:
     )
 
 
-def _rows(
-    source_id: int, items: Sequence[MentionIn], run_id: int | None, now: datetime
-) -> dict[str, Row]:
+def _rows(items: Sequence[MentionIn]) -> dict[str, Row]:
     """The batch's rows by external id; a listing can show the same mention twice (pinned and
     in place): the last one wins."""
-    seen = (now, now, run_id)
     return {
         item.external_id: (
-            source_id,
             *_fields(item),
             content_hash(item.title, item.text),
             base_visibility(
@@ -285,7 +284,6 @@ def _rows(
                 replies=item.replies,
                 author_followers=item.author_followers,
             ),
-            *seen,
         )
         for item in items
     }

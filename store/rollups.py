@@ -128,13 +128,21 @@ def prepare(session: Session) -> None:
     """Make this connection's ``BEFORE`` table, once: what mentions contributed before a
     change, ``mention_id`` and ``CAPTURED`` (temporary; :func:`release` empties it)."""
     dialect = session.get_bind().dialect
+    if dialect.name not in _BEFORE_DDL:
+        _BEFORE_DDL[dialect.name] = _before_ddl(dialect)
+    session.execute(text(_BEFORE_DDL[dialect.name]))
+
+
+_BEFORE_DDL: dict[str, str] = {}  # per dialect name: the DDL compiles once
+
+
+def _before_ddl(dialect: Any) -> str:
     captured = select(col(Mention.id).label("mention_id"), *capture_columns())
     sql = str(captured.compile(dialect=dialect))
     create = f"CREATE TEMP TABLE IF NOT EXISTS {_BEFORE}"
     if dialect.name == "postgresql":
-        session.execute(text(f"{create} ON COMMIT DELETE ROWS AS {sql} WITH NO DATA"))
-    else:
-        session.execute(text(f"{create} AS {sql} LIMIT 0"))
+        return f"{create} ON COMMIT DELETE ROWS AS {sql} WITH NO DATA"
+    return f"{create} AS {sql} LIMIT 0"
 
 
 def hold(rows: Any) -> Any:

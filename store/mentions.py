@@ -103,12 +103,17 @@ def _write_postgres(
     (in id order) and keep their rollup contributions (store.rollups); then one INSERT … ON
     CONFLICT DO UPDATE that also journals the rollup change and writes the snapshots.
 
-    Returns, per known external id, whether the sighting changed it, and every row's id."""
+    Returns, per known external id, whether the sighting changed it, and every row's id.
+
+    Writers of one source take turns, until their commit: two processes of a shared crawl
+    can see the same new mention, and the second must find the first's row known (its
+    contribution held), not insert over it and count it again."""
+    connection = session.connection()
+    connection.execute(select(func.pg_advisory_xact_lock(_SOURCE_WRITES, shared["source_id"])))
     _prepare_staging(session)
     rollups.prepare(session)
     bulk.copy_rows(session, Mention.__table__, COLUMNS, rows.values(), into=_STAGING)  # type: ignore[attr-defined]
     lock, write = _postgres_statements(snapshots)
-    connection = session.connection()
     known = connection.execute(lock, {"source_id": shared["source_id"]}).all()
     written = connection.execute(write, shared).all()
     connection.execute(text(f"DELETE FROM {_STAGING}"))
@@ -258,6 +263,7 @@ def _on_conflict(stmt: Any) -> Any:
 
 
 _STAGING = "umot_mention_batch"
+_SOURCE_WRITES = 0x756D6F74  # pg_advisory_xact_lock(key, source id): one writer per source
 
 
 def _prepare_staging(session: Session) -> None:

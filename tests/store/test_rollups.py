@@ -463,3 +463,46 @@ def test_concurrent_workers_and_folders_keep_the_rollups_exact(postgres_url: str
         assert rollups.pending(conn) == 0
     assert _kept_advocates(engine) == _raw_advocates(engine)
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_two_crawls_writing_the_same_new_mentions_count_them_once(postgres_url: str) -> None:
+    """Two crawl processes share a source, and a listing shows the same new mention to both:
+    the second writes while the first has not committed. It must see the first's rows as
+    known, not insert-then-update them on top of a count the first already journalled."""
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    fill(engine, [], **WORLD)
+    _, sources = names_to_ids(engine)
+    items = [
+        MentionIn(
+            external_id=f"shared-{i}",
+            text="seen by both",
+            published_at=datetime(2026, 1, 5, tzinfo=UTC),
+            likes=i,
+        )
+        for i in range(20)
+    ]
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with session_scope(engine) as session:
+                upsert_many(session, source_id=sources["forum"], items=items)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+
+    with Session(engine) as first:
+        upsert_many(first, source_id=sources["forum"], items=items)
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(timeout=1.0)  # the second is now waiting on the first
+        first.commit()
+    thread.join(timeout=60)
+    assert not thread.is_alive() and not errors, errors
+    rollups.fold_all(engine)
+    with Session(engine) as session:
+        stored = session.scalar(select(func.count()).select_from(Mention))
+        rolled = session.scalar(select(func.sum(MentionDay.mentions)))
+    assert stored == rolled == len(items)
+    engine.dispose()

@@ -42,9 +42,9 @@ def copy_rows(
     ``into``, whose columns are ``table``'s), on the session's connection and in its transaction.
 
     Each value passes its column type's bind processing first, as in an INSERT: a naive
-    timestamp is refused. The rows travel in COPY's binary format with
-    each column's type set once: the text format picked a dumper per value, 10 µs a row of 21
-    columns, three times the binary cost."""
+    timestamp is refused. The rows travel in COPY's binary format, each column's type set once:
+    the text format picked a dumper per value, 10 µs a row of 21 columns, three times the binary
+    cost."""
     connection = session.connection()
     processors = [table.c[c].type.bind_processor(connection.dialect) for c in columns]
     target = into or table.name

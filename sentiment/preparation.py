@@ -24,16 +24,19 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 import weakref
 from collections.abc import Sequence
-from concurrent.futures import CancelledError, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from core.language import detect_language
 
 from .sentences import Span, split_sentences
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Below this many texts a pool saves less than its messages cost; such inputs are prepared
 # in-process.
@@ -128,8 +131,8 @@ class TextPreparer:
                 parts.append(prepare_chunk(chunks[len(parts)]))
             rest = chunks[len(parts) :]
             if rest:
-                wait = WAIT_BASE_S + WAIT_PER_TEXT_S * len(texts)
-                parts += list(pool.map(prepare_chunk, rest, timeout=wait))  # all or nothing
+                timeout = WAIT_BASE_S + WAIT_PER_TEXT_S * len(texts)
+                parts += _all_or_nothing([pool.submit(prepare_chunk, c) for c in rest], timeout)
                 self.chunks_to_workers += len(rest)
                 self._failures = 0  # only workers that did the work prove the pool sound
         # OSError: no pipes or processes to be had, or TimeoutError (workers that did not answer
@@ -204,7 +207,7 @@ class TextPreparer:
 
                 def load() -> None:
                     try:
-                        list(pool.map(_load_models, range(self.workers)))
+                        _all_or_nothing([pool.submit(_load_models, i) for i in range(self.workers)])
                     except (Exception, CancelledError):  # noqa: BLE001 - the next call falls back
                         pass
                     finally:
@@ -247,12 +250,33 @@ class TextPreparer:
         self.close()
 
 
+def _all_or_nothing(futures: list[Future[T]], timeout: float | None = None) -> list[T]:
+    """The futures' results in order, or the first error, or TimeoutError when they are not all
+    done within ``timeout`` seconds: ``pool.map``'s wait, without its cancelling.
+
+    A future cancelled by its caller while the pool still holds it makes the pool's manager
+    thread die when the pool then breaks (CPython 3.11's ``terminate_broken`` sets an exception
+    on it: InvalidStateError). A dead manager never closes the call queue, and its feeder
+    thread, blocked on a pipe no one reads, then holds up the interpreter's exit for ever. The
+    pool's end (a kill, a shutdown) settles whatever is left here instead."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    results = []
+    for future in futures:
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        results.append(future.result(left))
+    return results
+
+
 def _abandon(pool: ProcessPoolExecutor) -> None:
     """Kill a failed pool's workers, and free its manager thread if a killed worker left it
     reading half a result (a CPython race: the thread then waits for the rest for ever, and so
     would the pool's shutdown and the interpreter's exit). Once no worker lives, this process
     holds the only other end of the result pipe: closing it turns the wait into end-of-file,
-    which the thread takes for a broken pool, failing what was pending, and exits."""
+    which the thread takes for a broken pool, failing what was pending, and exits.
+
+    A manager thread that died instead (an exception of its own) never closed the call queue:
+    the tasks still buffered there can no longer be read, and its feeder thread, blocked on a
+    full pipe, would hold up the interpreter's exit for ever; the queue is told not to wait."""
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         process.kill()
         process.join(timeout=5)
@@ -265,6 +289,9 @@ def _abandon(pool: ProcessPoolExecutor) -> None:
         log.warning("split workers' results pipe left half-written; closing it")
         results._writer.close()
         manager.join(timeout=5)
+    calls = getattr(pool, "_call_queue", None)
+    if not manager.is_alive() and calls is not None and not calls._closed:
+        calls.cancel_join_thread()
 
 
 _SHARED: dict[int, TextPreparer] = {}

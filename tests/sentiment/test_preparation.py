@@ -6,8 +6,12 @@ from __future__ import annotations
 import csv
 import logging
 import os
+import subprocess
+import sys
+import textwrap
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -195,6 +199,50 @@ def test_workers_that_do_not_answer_in_time_are_abandoned(
         assert preparer.warm_up(wait=True) is not pool  # new workers
         assert preparer(texts) == expected
         assert preparer._failures == 0  # they did the work
+
+
+# A pool whose caller cancelled a task it still held, then broke: CPython 3.11's manager thread
+# dies of InvalidStateError without closing the call queue, whose feeder is blocked on a pipe
+# that no one reads (each task is 1 MB and the workers sleep). The script must still exit.
+_ABANDONED_POOL_SCRIPT = """
+    import multiprocessing
+    import sys
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    sys.path.insert(0, {root!r})
+    from sentiment.preparation import _abandon
+
+
+    def nap(payload: str) -> None:
+        time.sleep(600)
+
+
+    if __name__ == "__main__":
+        pool = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("forkserver"))
+        tasks = [pool.submit(nap, "x" * 1_000_000) for _ in range(8)]
+        time.sleep(2)  # the workers asleep on their tasks, the call queue's pipe full
+        assert tasks[-1].cancel(), "the last task should still wait in the pool"
+        _abandon(pool)
+        print("abandoned", flush=True)
+"""
+
+
+@pytest.mark.breaks_workers
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_an_abandoned_pool_whose_manager_died_does_not_hold_up_exit(tmp_path: Path) -> None:
+    script = tmp_path / "abandon.py"
+    root = str(Path(preparation.__file__).resolve().parents[1])
+    script.write_text(textwrap.dedent(_ABANDONED_POOL_SCRIPT).format(root=root))
+    try:
+        done = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, timeout=60
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"the process did not exit after abandoning its pool: {exc.stderr!r}")
+    assert done.returncode == 0, done.stderr
+    assert "abandoned" in done.stdout
+    assert "InvalidStateError" in done.stderr, "the manager thread should have died as in CI"
 
 
 def test_auto_means_a_worker_per_core_only_where_the_entry_point_allows_it(

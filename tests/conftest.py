@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from store.db import make_engine, upgrade
 from tests.support.postgres import PostgresUnavailable, create_database, temporary_postgres
 
-pytest_plugins = ["tests.support.worker_watch"]
+pytest_plugins = ["tests.support.exit_watch", "tests.support.worker_watch"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 from store.types import UTCDateTime, utcnow
@@ -97,6 +98,12 @@ class Mention(MentionBase, table=True):
         Index("ix_mention_stage_published", "stage", "published_at"),
         Index("ix_mention_sentiment_published", "sentiment", "published_at"),
         Index("ix_mention_product_published", "product_id", "published_at"),
+        # On PostgreSQL only the mentions with a reason: a labelled one's write adds no entry.
+        Index(
+            "ix_mention_unlabelled",
+            "unlabelled",
+            postgresql_where=sql_text("unlabelled IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -125,8 +132,8 @@ class Mention(MentionBase, table=True):
     topics: list[str] | None = Field(default=None, sa_column=Column(JSON))
     labels_from: str | None = Field(default=None, max_length=80)  # model version or "correction"
     # Why the model left labels out (core.unlabelled: "unsupported language: de"); None when it
-    # labelled the mention in full. Indexed: `umot status` and the dashboard count by it.
-    unlabelled: str | None = Field(default=None, max_length=80, index=True)
+    # labelled the mention in full. `umot status` and the dashboard count by it (indexed above).
+    unlabelled: str | None = Field(default=None, max_length=80)
 
 
 def max_lengths(model: type[SQLModel]) -> dict[str, int]:

@@ -407,3 +407,45 @@ def test_0019_keeps_what_the_run_and_snapshot_keys_did_on_delete(postgres_url: s
     upgrade(engine)
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_0020_indexes_only_the_mentions_with_a_reason_and_downgrades(postgres_url: str) -> None:
+    """On PostgreSQL a labelled mention adds no entry to the unlabelled index, and the status
+    count of mentions per reason still reads that index; the downgrade gives back 0011's index
+    over every mention."""
+    from alembic import command
+    from sqlalchemy import event, text
+    from sqlmodel import Session
+
+    from store.db import alembic_config
+    from store.status import unlabelled_counts
+
+    engine = make_engine(postgres_url)
+    upgrade(engine)
+    query = text("SELECT pg_get_indexdef(to_regclass('ix_mention_unlabelled'))")
+    with engine.connect() as conn:
+        assert conn.scalar(query).endswith("WHERE (unlabelled IS NOT NULL)")
+    statements: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    with Session(engine) as session:
+        assert unlabelled_counts(session) == {}
+    event.remove(engine, "before_cursor_execute", record)
+    (sql, params), *_ = statements
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {sql}", params))
+        assert "ix_mention_unlabelled" in plan, plan
+    with engine.begin() as conn:
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0019")
+    with engine.connect() as conn:
+        assert "WHERE" not in conn.scalar(query)
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()

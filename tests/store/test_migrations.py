@@ -31,6 +31,18 @@ EXPECTED_TABLES = {
 }
 
 
+def _downgrade(engine: Engine, revision: str) -> None:
+    """Migrate ``engine``'s database down to ``revision``."""
+    from alembic import command
+
+    from store.db import alembic_config
+
+    with engine.begin() as conn:
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)
+
+
 def test_upgrade_from_empty_creates_every_table_and_index(database_url: str) -> None:
     engine = make_engine(database_url)
     assert current_revision(engine) is None
@@ -70,10 +82,7 @@ def test_postgres_is_not_upgraded_behind_the_users_back(postgres_url: str) -> No
 def test_0011_lets_a_result_be_unlabelled_and_downgrades(database_url: str) -> None:
     """Results recorded before 0011 keep their labels; after it a result may have none (with
     its reason); going back drops those results, as the old schema cannot hold them."""
-    from alembic import command
     from sqlalchemy import text
-
-    from store.db import alembic_config
 
     engine = make_engine(database_url)
     upgrade(engine, "0010")
@@ -110,10 +119,7 @@ def test_0011_lets_a_result_be_unlabelled_and_downgrades(database_url: str) -> N
         assert kept.all() == [("positive", None), (None, "unsupported language: de")]
     indexes = {ix["name"] for ix in inspect(engine).get_indexes("mention")}
     assert "ix_mention_unlabelled" in indexes
-    with engine.begin() as conn:
-        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0010")
+    _downgrade(engine, "0010")
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT mention_id, sentiment FROM classification")).all()
     assert rows == [(1, "positive")]
@@ -137,18 +143,12 @@ def _index_names(engine: Engine) -> set[str]:
 
 def test_0013_indexes_advocates_on_sqlite_only_and_downgrades(database_url: str) -> None:
     """SQLite gets the advocates' (sentiment, day, author, …) index; PostgreSQL nothing."""
-    from alembic import command
-
-    from store.db import alembic_config
 
     engine = make_engine(database_url)
     upgrade(engine)
     name = "ix_mention_sentiment_day_author"
     assert (name in _index_names(engine)) == (engine.dialect.name == "sqlite")
-    with engine.begin() as conn:
-        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0012")
+    _downgrade(engine, "0012")
     assert current_revision(engine) == "0012"
     assert name not in _index_names(engine)
     upgrade(engine)
@@ -173,19 +173,13 @@ def _included_columns(engine: Engine, name: str) -> list[str]:
 def test_0014_walk_indexes_include_the_id_and_downgrade(postgres_url: str) -> None:
     """The visibility walks' indexes carry the id (and the stage one the score) on PostgreSQL,
     so the walks run index-only; the downgrade gives back the plain indexes."""
-    from alembic import command
-
-    from store.db import alembic_config
 
     engine = make_engine(postgres_url)
     upgrade(engine)
     assert _included_columns(engine, "ix_mention_source_visibility") == ["id"]
     assert _included_columns(engine, "ix_mention_source_brand_visibility") == ["id"]
     assert _included_columns(engine, "ix_mention_stage_visibility") == ["id", "sentiment_score"]
-    with engine.begin() as conn:
-        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0013")
+    _downgrade(engine, "0013")
     assert _included_columns(engine, "ix_mention_stage_visibility") == []
     assert "ix_mention_source_visibility" in _index_names(engine)
     upgrade(engine)
@@ -199,12 +193,10 @@ def test_0015_the_complaint_walk_reads_its_index_and_downgrades(postgres_url: st
     index expression), the spike index holds what the spike check reads, and both downgrade."""
     from datetime import UTC, datetime
 
-    from alembic import command
     from sqlalchemy import text
     from sqlmodel import Session
 
     from store import exports, walks
-    from store.db import alembic_config
     from store.models import Source
     from store.scope import Scope
 
@@ -228,10 +220,7 @@ def test_0015_the_complaint_walk_reads_its_index_and_downgrades(postgres_url: st
         as_of = datetime(2026, 3, 1, tzinfo=UTC)
         exports.complaints(session, scope=Scope(), as_of=as_of, limit=3, walk=explain)  # type: ignore[arg-type]
     assert plans and "ix_mention_complaint_key" in plans[0], plans
-    with engine.begin() as conn:
-        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0014")
+    _downgrade(engine, "0014")
     assert "ix_mention_complaint_key" not in _index_names(engine)
     assert _included_columns(engine, "ix_mention_sentiment_published") == []
     upgrade(engine)
@@ -250,10 +239,7 @@ def test_0016_fills_the_advocate_totals_from_the_mentions_and_downgrades(
 ) -> None:
     """Positive mentions with an author stored before 0016 are summed into its totals per
     author, source and brand (0 for none); the rest are not; the downgrade drops both tables."""
-    from alembic import command
     from sqlalchemy import text
-
-    from store.db import alembic_config
 
     engine = make_engine(database_url)
     upgrade(engine, "0015")
@@ -287,10 +273,7 @@ def test_0016_fills_the_advocate_totals_from_the_mentions_and_downgrades(
     assert [tuple(t) for t in totals] == [
         ("ann", 1, 0, 1, 1.0), ("ann", 1, 1, 2, 5.5), ("bob", 1, 1, 1, 4.0),
     ]  # fmt: skip
-    with engine.begin() as conn:
-        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0015")
+    _downgrade(engine, "0015")
     assert not {"advocate_total", "advocate_change"} & set(table_names(engine))
     upgrade(engine)
     assert current_revision(engine) == head_revision()
@@ -301,10 +284,7 @@ def test_0016_fills_the_advocate_totals_from_the_mentions_and_downgrades(
 def test_0017_keeps_only_positive_mentions_in_the_author_index(postgres_url: str) -> None:
     """The advocates' index holds positive mentions only, with the id and followers (their
     details read the index alone); the downgrade gives back 0002's index."""
-    from alembic import command
     from sqlalchemy import text
-
-    from store.db import alembic_config
 
     engine = make_engine(postgres_url)
     upgrade(engine)
@@ -312,10 +292,7 @@ def test_0017_keeps_only_positive_mentions_in_the_author_index(postgres_url: str
     query = text("SELECT pg_get_indexdef(to_regclass('ix_mention_sentiment_author'))")
     with engine.connect() as conn:
         assert "WHERE ((sentiment)::text = 'positive'::text)" in conn.scalar(query)
-    with engine.begin() as conn:
-        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0016")
+    _downgrade(engine, "0016")
     with engine.connect() as conn:
         assert "WHERE" not in conn.scalar(query)
     assert _included_columns(engine, "ix_mention_sentiment_author") == []
@@ -329,16 +306,10 @@ def test_an_upgrade_that_migrates_postgres_refreshes_its_statistics(postgres_url
     """New columns get planner statistics at once, not whenever autovacuum next analyzes."""
     from sqlalchemy import text
 
-    from store.db import alembic_config
-
     engine = make_engine(postgres_url)
     upgrade(engine)
-    from alembic import command
 
-    with engine.begin() as conn:
-        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0010")
+    _downgrade(engine, "0010")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("SELECT pg_stat_reset()")
     upgrade(engine)  # 0011 adds mention.unlabelled
@@ -355,13 +326,11 @@ def test_0019_keeps_what_the_run_and_snapshot_keys_did_on_delete(postgres_url: s
     """The three keys checked per written row are gone on PostgreSQL; deleting a mention still
     deletes its snapshots, deleting a run still named is still refused, and the downgrade
     gives the keys back."""
-    from alembic import command
     from sqlalchemy import delete, func, select
     from sqlalchemy.exc import IntegrityError
     from sqlmodel import Session, col
 
     from store.catalog import ensure_source
-    from store.db import alembic_config
     from store.mentions import upsert_many
     from store.models import CrawlRun, EngagementSnapshot, Mention
     from store.runs import start_run
@@ -398,10 +367,7 @@ def test_0019_keeps_what_the_run_and_snapshot_keys_did_on_delete(postgres_url: s
         )
         assert dict(session.execute(snapshots).all()) == {ids[1]: 2, ids[2]: 2}
 
-    with engine.begin() as conn:
-        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0018")
+    _downgrade(engine, "0018")
     assert {"mention.last_run_id", "engagementsnapshot.mention_id"} <= keys()
     assert "engagementsnapshot.run_id" in keys()
     upgrade(engine)
@@ -414,11 +380,9 @@ def test_0020_indexes_only_the_mentions_with_a_reason_and_downgrades(postgres_ur
     """On PostgreSQL a labelled mention adds no entry to the unlabelled index, and the status
     count of mentions per reason still reads that index; the downgrade gives back 0011's index
     over every mention."""
-    from alembic import command
     from sqlalchemy import event, text
     from sqlmodel import Session
 
-    from store.db import alembic_config
     from store.status import unlabelled_counts
 
     engine = make_engine(postgres_url)
@@ -440,10 +404,7 @@ def test_0020_indexes_only_the_mentions_with_a_reason_and_downgrades(postgres_ur
         conn.exec_driver_sql("SET enable_seqscan = off")
         plan = "\n".join(r[0] for r in conn.exec_driver_sql(f"EXPLAIN {sql}", params))
         assert "ix_mention_unlabelled" in plan, plan
-    with engine.begin() as conn:
-        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0019")
+    _downgrade(engine, "0019")
     with engine.connect() as conn:
         assert "WHERE" not in conn.scalar(query)
     upgrade(engine)

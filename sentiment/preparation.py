@@ -70,7 +70,7 @@ def prepare_chunk(texts: Sequence[str]) -> list[Prepared]:
     return [prepare(t) for t in texts]
 
 
-def _load_models(_: int) -> None:
+def _load_models() -> None:
     """A worker's first task: load pysbd's rules and the language model."""
     prepare("Warm up. Two sentences to split.")
 
@@ -207,7 +207,7 @@ class TextPreparer:
 
                 def load() -> None:
                     try:
-                        _all_or_nothing([pool.submit(_load_models, i) for i in range(self.workers)])
+                        _all_or_nothing([pool.submit(_load_models) for _ in range(self.workers)])
                     except (Exception, CancelledError):  # noqa: BLE001 - the next call falls back
                         pass
                     finally:

@@ -82,6 +82,19 @@ def _cv_lines(cv: dict, calibration: dict[str, float]) -> list[str]:
         scores = ", ".join(f"{d} {f:.3f}" for d, f in r["macro_f1"].items())
         t = calibration.get(task, r["temperature"])
         lines.append(f"| {task} | {scores} | {t:.2f} | {r['ece_raw']:.3f} → {r['ece']:.3f} |")
+    held = {task: r["holdout"] for task, r in cv.items() if "holdout" in r}
+    if held:
+        lines += [
+            "",
+            "The same, on the held-out fold alone (its rows trained neither the adapter nor the "
+            "heads that scored them):",
+            "",
+            "| task | fold | rows | macro-F1 per data set |",
+            "|---|---:|---:|---|",
+        ]
+        for task, h in held.items():
+            scores = ", ".join(f"{d} {f:.3f}" for d, f in h["macro_f1"].items())
+            lines.append(f"| {task} | {h['fold']} | {h['rows']} | {scores} |")
     return lines
 
 
@@ -114,6 +127,11 @@ def _adapter_line(heads: Heads) -> str:
     if source.get("command"):
         line += f" Trained separately by `{source['command']}`"
         line += f" ({source['note']})." if source.get("note") else "."
+    if source.get("holdout_fold"):
+        line += (
+            f" It never saw cross-validation fold {source['holdout_fold']} of {source['folds']}, "
+            "so that fold's figures below score the whole model on text it never saw."
+        )
     teacher = source.get("teacher")
     if teacher:
         scores = ", ".join(f"{k} {v:.3f}" for k, v in sorted(teacher["dev_macro_f1"].items()))

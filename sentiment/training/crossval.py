@@ -36,6 +36,7 @@ class OutOfFold:
     probs: torch.Tensor  # (rows, classes)
     y: torch.Tensor  # (rows,)
     dataset: list[str]
+    fold: list[int]  # each row's fold, 1 to k
 
     def dataset_weights(self) -> torch.Tensor:
         """Row weights that give each data set the same total: calibration for every domain,
@@ -47,6 +48,18 @@ class OutOfFold:
 
 def fold_of(group: str, k: int) -> int:
     return int(hashlib.sha256(group.encode()).hexdigest()[:8], 16) % k
+
+
+def folds_of(f: LabelledFile, k: int) -> list[int]:
+    """Each row's fold in ``f``, 1 to ``k``, by its group (a row without one is its own)."""
+    groups = f.groups or [f"{f.name}-{i}" for i in range(len(f.texts))]
+    return [fold_of(g, k) + 1 for g in groups]
+
+
+def without_fold(files: Sequence[LabelledFile], fold: int, k: int) -> list[LabelledFile]:
+    """``files`` less the rows of fold ``fold`` (1 to ``k``): what an adapter may learn from
+    when that fold is to score the whole model on text it never saw."""
+    return [subset(f, [i for i, x in enumerate(folds_of(f, k)) if x != fold]) for f in files]
 
 
 def subset(f: LabelledFile, idx: Sequence[int]) -> LabelledFile:
@@ -80,13 +93,10 @@ def out_of_fold(
     log: Callable = print,
 ) -> dict[str, OutOfFold]:
     """Per task in ``tasks`` (sentiment, stage), the out-of-fold predictions of every row."""
-    folds = {
-        id(f): [fold_of(g, k) for g in f.groups or [f"{f.name}-{i}" for i in range(len(f.texts))]]
-        for f in files
-    }
-    parts: dict[str, list[tuple[torch.Tensor, list[str], list[str]]]] = {t: [] for t in tasks}
+    folds = {id(f): folds_of(f, k) for f in files}
+    parts: dict[str, list[tuple[torch.Tensor, list[str], list[str], int]]] = {t: [] for t in tasks}
     quiet = lambda *_: None  # noqa: E731
-    for fold in range(k):
+    for fold in range(1, k + 1):
         train, test = [], []
         sub_feats: Features = {}
         for f in files:
@@ -105,48 +115,69 @@ def out_of_fold(
                 p = head.probs(sub_feats[id(f)][rows].input(head.pooling))
                 if lexical is not None and lexical.mix > 0:
                     p = lexical.product(p, lexical.log_probs([f.texts[i].strip() for i in rows]))
-                parts["sentiment"].append((p, [f.sentiment[i] for i in rows], [f.name] * len(rows)))
+                parts["sentiment"].append(
+                    (p, [f.sentiment[i] for i in rows], [f.name] * len(rows), fold)
+                )
         if "stage" in tasks:
             head = fit_stage(train, sub_feats, recipe, quiet)
             for f in test:
                 rows = labelled(f, stage_of)
                 if rows:
                     p = head.probs(sub_feats[id(f)][rows].input(head.pooling))
-                    parts["stage"].append((p, [f.stage[i] for i in rows], [f.name] * len(rows)))
-        log(f"  cross-validation: fold {fold + 1} of {k}")
+                    parts["stage"].append(
+                        (p, [f.stage[i] for i in rows], [f.name] * len(rows), fold)
+                    )
+        log(f"  cross-validation: fold {fold} of {k}")
     labels = {"sentiment": SENTIMENTS, "stage": STAGES}
     out = {}
     for task, chunks in parts.items():
-        y = [labels[task].index(v) for _, ys, _ in chunks for v in ys]
         out[task] = OutOfFold(
-            torch.cat([p for p, _, _ in chunks]),
-            torch.tensor(y),
-            [d for _, _, ds in chunks for d in ds],
+            torch.cat([p for p, _, _, _ in chunks]),
+            torch.tensor([labels[task].index(v) for _, ys, _, _ in chunks for v in ys]),
+            [d for _, _, ds, _ in chunks for d in ds],
+            [fold for _, ys, _, fold in chunks for _ in ys],
         )
     return out
 
 
-def cv_report(oof: OutOfFold, temperature: float) -> dict:
-    """Macro-F1 per data set and the ECE before and after ``temperature``."""
-    pred = oof.probs.argmax(-1)
-    per_set = {}
-    for d in sorted(set(oof.dataset)):
-        rows = torch.tensor([i for i, x in enumerate(oof.dataset) if x == d])
-        per_set[d] = round(float(f1_score(oof.y[rows], pred[rows], average="macro")), 4)
+def cv_report(oof: OutOfFold, temperature: float, holdout: int | None = None) -> dict:
+    """Macro-F1 per data set and the ECE before and after ``temperature``; with ``holdout``
+    (the fold an adapter never saw), the macro-F1 per data set of that fold's rows alone."""
     w = oof.dataset_weights()
-    return {
-        "macro_f1": per_set,
+    report = {
+        "macro_f1": _macro_f1_per_set(oof, range(len(oof.y))),
         "rows": len(oof.y),
         "temperature": temperature,
         "ece_raw": expected_calibration_error(oof.probs, oof.y, w),
         "ece": expected_calibration_error(temper(oof.probs, temperature), oof.y, w),
     }
+    if holdout is not None:
+        rows = [i for i, fold in enumerate(oof.fold) if fold == holdout]
+        report["holdout"] = {
+            "fold": holdout,
+            "rows": len(rows),
+            "macro_f1": _macro_f1_per_set(oof, rows),
+        }
+    return report
 
 
-def calibrate(oof: dict[str, OutOfFold]) -> tuple[dict[str, float], dict[str, dict]]:
+def _macro_f1_per_set(oof: OutOfFold, rows: Sequence[int]) -> dict[str, float]:
+    pred = oof.probs.argmax(-1)
+    per_set: dict[str, list[int]] = {}
+    for i in rows:
+        per_set.setdefault(oof.dataset[i], []).append(i)
+    return {
+        d: round(float(f1_score(oof.y[idx], pred[idx], average="macro")), 4)
+        for d, idx in sorted(per_set.items())
+    }
+
+
+def calibrate(
+    oof: dict[str, OutOfFold], holdout: int | None = None
+) -> tuple[dict[str, float], dict[str, dict]]:
     """Each task's temperature, fitted on its out-of-fold predictions, and the CV report."""
     temperatures, report = {}, {}
     for task, o in oof.items():
         temperatures[task] = fit_temperature(o.probs, o.y, o.dataset_weights())
-        report[task] = cv_report(o, temperatures[task])
+        report[task] = cv_report(o, temperatures[task], holdout)
     return temperatures, report

@@ -41,7 +41,7 @@ def choose_encoder(
         return base.spec, base.lora, {}
     if adapter_from is not None:
         meta = adapter_from.meta
-        source = dict(meta.get("adapter") or {"command": meta.get("command")})
+        source = {"command": meta.get("command")} | dict(meta.get("adapter") or {})
         spec = adapter_from.spec
         log(f"  adapter: reused (rank {spec.lora_rank}, {spec.num_layers} layers)")
         return spec, dict(adapter_from.lora), source

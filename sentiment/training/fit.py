@@ -20,7 +20,7 @@ import torch
 from ..encoder import EncoderSpec, load_encoder, lora_digest
 from ..errors import DataError
 from ..heads import CALIBRATED_TASKS, Heads, LinearHead
-from .crossval import calibrate, can_cross_validate, out_of_fold
+from .crossval import calibrate, can_cross_validate, out_of_fold, without_fold
 from .datasets import TASKS, LabelledFile
 from .encoder_choice import choose_encoder
 from .evaluate import evaluate_heads
@@ -79,10 +79,15 @@ def train_heads(
     with ``distill`` > 0 learns from a whole-text ``teacher`` trained first (teacher.py).
     ``lexical_mix`` weighs the lexical sentiment expert; 0 fits none. With ``cv_folds`` > 1 the
     sentiment and stage heads are also cross-validated on the training rows, which gives their
-    figures and fits their temperatures (crossval.py); dev files are only scored, at the end."""
+    figures and fits their temperatures (crossval.py); dev files are only scored, at the end.
+    An adapter's ``holdout_fold`` keeps that fold's rows from it, and the CV then also reports
+    that fold alone: the one figure that scores adapter and heads on text neither saw."""
     device = device or torch.device("cpu")
+    holdout = adapter.holdout_fold if adapter is not None else None
+    if holdout is not None and not 1 <= holdout <= cv_folds:
+        raise DataError(f"the adapter's held-out fold must be 1 to {cv_folds}, got {holdout}")
     spec, lora, adapter_source = choose_encoder(
-        files,
+        files if holdout is None else without_fold(files, holdout, cv_folds),
         tasks,
         spec,
         base=base,
@@ -93,6 +98,11 @@ def train_heads(
         log=log,
         device=device,
     )
+    if holdout is not None:
+        adapter_source |= {"holdout_fold": holdout, "folds": cv_folds}
+    # An adapter reused from a run that held a fold out keeps that fold scored apart.
+    if adapter_source.get("folds") == cv_folds:
+        holdout = adapter_source.get("holdout_fold")
     encoder = load_encoder(spec, lora)
     lora_tag = lora_digest(lora)
     torch.manual_seed(SEED)
@@ -122,7 +132,7 @@ def train_heads(
     ]
     if calibrated:
         oof = out_of_fold(files, feats, recipe, lexical_mix, tasks=calibrated, k=cv_folds, log=log)
-        temperatures, cv = calibrate(oof)
+        temperatures, cv = calibrate(oof, holdout)
         calibration |= temperatures
         for task, r in cv.items():
             scores = ", ".join(f"{d} {f:.3f}" for d, f in r["macro_f1"].items())
@@ -130,6 +140,9 @@ def train_heads(
                 f"  {cv_folds}-fold CV {task}: macro-F1 {scores}; T {r['temperature']:.2f}, "
                 f"ECE {r['ece_raw']:.3f} -> {r['ece']:.3f}"
             )
+            if "holdout" in r:
+                scores = ", ".join(f"{d} {f:.3f}" for d, f in r["holdout"]["macro_f1"].items())
+                log(f"  {task} on fold {holdout}, unseen by the adapter: macro-F1 {scores}")
     heads = Heads(
         new["sentiment"],
         new["stage"],

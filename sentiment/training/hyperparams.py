@@ -121,6 +121,9 @@ class AdapterConfig:
     # sentiment loss (0 = hard labels only), and the temperature both sides are softened by.
     distill: float = 0.0
     temperature: float = 2.0
+    # A cross-validation fold (1 to k) whose rows the adapter never sees, so that the fold's
+    # out-of-fold figures score the whole model on unseen text; None: it learns from every row.
+    holdout_fold: int | None = None
 
     def __post_init__(self) -> None:
         if self.alpha <= 0:

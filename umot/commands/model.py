@@ -332,6 +332,15 @@ def train(
             help="Most texts per (dataset, class) in one adapter epoch (sampled, seeded).",
         ),
     ] = hyperparams.ADAPTER_CAP,
+    adapter_holdout_fold: Annotated[
+        int | None,
+        typer.Option(
+            "--adapter-holdout-fold",
+            min=1,
+            help="Keep this cross-validation fold (1 to --cv-folds) from the adapter, so the "
+            "fold's figures score the whole model on text it never saw (the card reports them).",
+        ),
+    ] = None,
     distill: Annotated[
         float,
         typer.Option(
@@ -427,6 +436,7 @@ def train(
                 rank=adapter_rank,
                 max_per_cell=adapter_cap,
                 distill=distill,
+                holdout_fold=adapter_holdout_fold,
             )
             if adapter
             else None,

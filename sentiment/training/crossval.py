@@ -22,6 +22,7 @@ from ..labels import SENTIMENTS, STAGES
 from .calibration import expected_calibration_error, fit_temperature
 from .datasets import LabelledFile
 from .hyperparams import CV_FOLDS, HeadRecipe
+from .presets import WRITTEN
 from .task_fits import Features, fit_sentiment, fit_stage, labelled, sentiment_of, stage_of
 
 # Fewer labelled rows than this per fold and a task is not cross-validated (nor calibrated): a
@@ -44,6 +45,24 @@ class OutOfFold:
         counts = {d: self.dataset.count(d) for d in set(self.dataset)}
         w = torch.tensor([1.0 / counts[d] for d in self.dataset])
         return w * len(w) / w.sum()
+
+    def in_fold(self, fold: int) -> OutOfFold:
+        """The rows of one fold."""
+        return self._rows([i for i, f in enumerate(self.fold) if f == fold])
+
+    def real(self) -> OutOfFold:
+        """The rows of real texts, not of those we wrote (presets.WRITTEN); all rows if no
+        real text is among them."""
+        rows = [i for i, d in enumerate(self.dataset) if d not in WRITTEN]
+        return self._rows(rows) if rows else self
+
+    def _rows(self, rows: Sequence[int]) -> OutOfFold:
+        return OutOfFold(
+            self.probs[list(rows)],
+            self.y[list(rows)],
+            [self.dataset[i] for i in rows],
+            [self.fold[i] for i in rows],
+        )
 
 
 def fold_of(group: str, k: int) -> int:
@@ -141,24 +160,32 @@ def out_of_fold(
 
 
 def cv_report(oof: OutOfFold, temperature: float, holdout: int | None = None) -> dict:
-    """Macro-F1 per data set and the ECE before and after ``temperature``; with ``holdout``
-    (the fold an adapter never saw), the macro-F1 per data set of that fold's rows alone."""
-    w = oof.dataset_weights()
+    """Macro-F1 per data set and the ECE of real texts (OutOfFold.real) before and after
+    ``temperature``; with ``holdout`` (the fold an adapter never saw), the same of that fold's
+    rows alone."""
     report = {
         "macro_f1": _macro_f1_per_set(oof, range(len(oof.y))),
         "rows": len(oof.y),
         "temperature": temperature,
+        **_eces(oof.real(), temperature),
+    }
+    if holdout is not None:
+        held = oof.in_fold(holdout)
+        report["holdout"] = {
+            "fold": holdout,
+            "rows": len(held.y),
+            "macro_f1": _macro_f1_per_set(held, range(len(held.y))),
+            **_eces(held.real(), temperature),
+        }
+    return report
+
+
+def _eces(oof: OutOfFold, temperature: float) -> dict[str, float]:
+    w = oof.dataset_weights()
+    return {
         "ece_raw": expected_calibration_error(oof.probs, oof.y, w),
         "ece": expected_calibration_error(temper(oof.probs, temperature), oof.y, w),
     }
-    if holdout is not None:
-        rows = [i for i, fold in enumerate(oof.fold) if fold == holdout]
-        report["holdout"] = {
-            "fold": holdout,
-            "rows": len(rows),
-            "macro_f1": _macro_f1_per_set(oof, rows),
-        }
-    return report
 
 
 def _macro_f1_per_set(oof: OutOfFold, rows: Sequence[int]) -> dict[str, float]:
@@ -175,9 +202,14 @@ def _macro_f1_per_set(oof: OutOfFold, rows: Sequence[int]) -> dict[str, float]:
 def calibrate(
     oof: dict[str, OutOfFold], holdout: int | None = None
 ) -> tuple[dict[str, float], dict[str, dict]]:
-    """Each task's temperature, fitted on its out-of-fold predictions, and the CV report."""
+    """Each task's temperature and the CV report. The temperature is fitted on the out-of-fold
+    predictions of real texts (the confidence is for real mentions, and the model reads the
+    texts we wrote differently), or, with ``holdout``, on that fold's alone: on the other folds
+    the adapter saw the rows it is scored on, and a model is surer of those than of text it
+    never saw."""
     temperatures, report = {}, {}
     for task, o in oof.items():
-        temperatures[task] = fit_temperature(o.probs, o.y, o.dataset_weights())
+        fit_on = (o if holdout is None else o.in_fold(holdout)).real()
+        temperatures[task] = fit_temperature(fit_on.probs, fit_on.y, fit_on.dataset_weights())
         report[task] = cv_report(o, temperatures[task], holdout)
     return temperatures, report

@@ -15,8 +15,10 @@ from dataclasses import asdict, replace
 import torch
 
 from ..encoder import EncoderSpec, load_encoder
+from ..errors import DataError
 from ..heads import Heads
 from .adapter import train_adapter
+from .crossval import without_fold
 from .datasets import TASKS, LabelledFile
 from .hyperparams import DEFAULT_TEACHER, AdapterConfig, TeacherConfig
 from .teacher import evaluate_teacher, soft_labels, train_teacher
@@ -32,10 +34,12 @@ def choose_encoder(
     adapter_from: Heads | None,
     teacher: TeacherConfig | None,
     dev_files: Sequence[LabelledFile],
+    folds: int,
     log: Callable,
     device: torch.device,
 ) -> tuple[EncoderSpec, dict[str, torch.Tensor], dict]:
-    """The encoder cut and adapter the heads are fitted on, and where the adapter came from."""
+    """The encoder cut and adapter the heads are fitted on, and where the adapter came from.
+    ``folds``: the cross-validation's, of which a new adapter's ``holdout_fold`` is one."""
     if set(tasks) != set(TASKS) and base is not None and base.lora:
         # The heads kept from base were fitted on its adapted encoder: the new ones must be too.
         return base.spec, base.lora, {}
@@ -46,7 +50,16 @@ def choose_encoder(
         log(f"  adapter: reused (rank {spec.lora_rank}, {spec.num_layers} layers)")
         return spec, dict(adapter_from.lora), source
     if adapter is not None:
-        return _train_adapter(files, spec, adapter, teacher, dev_files, log, device)
+        source: dict = {}
+        if adapter.holdout_fold is not None:
+            if not 1 <= adapter.holdout_fold <= folds:
+                raise DataError(
+                    f"the adapter's held-out fold must be 1 to {folds}, got {adapter.holdout_fold}"
+                )
+            files = without_fold(files, adapter.holdout_fold, folds)
+            source = {"holdout_fold": adapter.holdout_fold, "folds": folds}
+        spec, lora, trained = _train_adapter(files, spec, adapter, teacher, dev_files, log, device)
+        return spec, lora, source | trained
     return spec, {}, {}
 
 

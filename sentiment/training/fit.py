@@ -20,7 +20,7 @@ import torch
 from ..encoder import EncoderSpec, load_encoder, lora_digest
 from ..errors import DataError
 from ..heads import CALIBRATED_TASKS, Heads, LinearHead
-from .crossval import calibrate, can_cross_validate, out_of_fold, without_fold
+from .crossval import calibrate, can_cross_validate, out_of_fold
 from .datasets import TASKS, LabelledFile
 from .encoder_choice import choose_encoder
 from .evaluate import evaluate_heads
@@ -83,11 +83,8 @@ def train_heads(
     An adapter's ``holdout_fold`` keeps that fold's rows from it, and the CV then also reports
     that fold alone: the one figure that scores adapter and heads on text neither saw."""
     device = device or torch.device("cpu")
-    holdout = adapter.holdout_fold if adapter is not None else None
-    if holdout is not None and not 1 <= holdout <= cv_folds:
-        raise DataError(f"the adapter's held-out fold must be 1 to {cv_folds}, got {holdout}")
     spec, lora, adapter_source = choose_encoder(
-        files if holdout is None else without_fold(files, holdout, cv_folds),
+        files,
         tasks,
         spec,
         base=base,
@@ -95,14 +92,13 @@ def train_heads(
         adapter_from=adapter_from,
         teacher=teacher,
         dev_files=dev_files,
+        folds=cv_folds,
         log=log,
         device=device,
     )
-    if holdout is not None:
-        adapter_source |= {"holdout_fold": holdout, "folds": cv_folds}
-    # An adapter reused from a run that held a fold out keeps that fold scored apart.
-    if adapter_source.get("folds") == cv_folds:
-        holdout = adapter_source.get("holdout_fold")
+    # The fold the adapter never saw (trained here, or reused from a run that held it out).
+    same_folds = adapter_source.get("folds") == cv_folds
+    holdout = adapter_source.get("holdout_fold") if same_folds else None
     encoder = load_encoder(spec, lora)
     lora_tag = lora_digest(lora)
     torch.manual_seed(SEED)
@@ -142,7 +138,10 @@ def train_heads(
             )
             if "holdout" in r:
                 scores = ", ".join(f"{d} {f:.3f}" for d, f in r["holdout"]["macro_f1"].items())
-                log(f"  {task} on fold {holdout}, unseen by the adapter: macro-F1 {scores}")
+                log(
+                    f"  {task} on fold {holdout}, unseen by the adapter: macro-F1 {scores}; "
+                    f"ECE {r['holdout']['ece_raw']:.3f} -> {r['holdout']['ece']:.3f}"
+                )
     heads = Heads(
         new["sentiment"],
         new["stage"],

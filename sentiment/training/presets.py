@@ -19,6 +19,8 @@ OWN_EXAMPLES = ASSETS / "own_examples.csv"
 # airline tweets in the default preset. The -nc presets, which train on the real tweets, do not
 # use them (no gain there).
 OWN_TWEETS = ASSETS / "own_tweets.csv"
+# Our own files of texts we wrote (not real mentions): confidence is calibrated without them.
+WRITTEN = {OWN_EXAMPLES.stem, OWN_TWEETS.stem}
 # Stage, sentiment and topic labels we gave real train-split texts (labels/README.md).
 REAL_LABELS = ASSETS / "labels" / "real_units.csv"
 # Data set (folder under --data-dir, or our own file's stem) -> (licence, commercial use allowed).

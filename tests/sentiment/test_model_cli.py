@@ -300,6 +300,18 @@ def test_train_adapter_from_needs_an_adapter(cli_config, tmp_path, monkeypatch) 
     assert missing.exit_code == 2
 
 
+def test_train_holds_a_fold_out_only_of_an_adapter_it_trains(cli_config, tmp_path) -> None:
+    """A reused adapter, or none, has no fold it never saw: asking for one is an error."""
+    from sentiment import MODELS
+
+    argv = ["train", "--data", str(_small_training_csv(tmp_path)), "--adapter-holdout-fold", "2"]
+    for extra in (["--adapter-from", str(MODELS["builtin"])], ["--no-adapter"]):
+        result = runner.invoke(app, [*argv, *extra, "--output", str(tmp_path / "x")])
+        assert result.exit_code == 2, extra
+        assert "--adapter-holdout-fold needs an adapter trained by this run" in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error shown without a GPU")
 def test_train_on_cuda_without_a_gpu_is_a_clear_error(cli_config, tmp_path) -> None:
     data = _write(tmp_path / "train.csv", first_rows(OWN_EXAMPLES, 20), ["id", "text", "stage"])

@@ -423,6 +423,8 @@ def train(
         log(f"training {', '.join(tasks)} on {', '.join(f.name for f in files)}")
         if layers is None:
             layers = PRESET_LAYERS.get(preset or "", hyperparams.LAYERS)
+        if adapter_holdout_fold is not None and (adapter_from is not None or not adapter):
+            fail("--adapter-holdout-fold needs an adapter trained by this run")
         reused = load_heads(adapter_from) if adapter_from is not None else None
         if reused is not None and not reused.lora:
             fail(f"{adapter_from} holds no adapter (its heads were fitted on the frozen encoder)")

@@ -13,7 +13,13 @@ from sentiment.encoder import EncoderSpec
 from sentiment.errors import DataError
 from sentiment.training import encoder_choice
 from sentiment.training.card import training_card
-from sentiment.training.crossval import OutOfFold, cv_report, folds_of, without_fold
+from sentiment.training.crossval import (
+    OutOfFold,
+    calibrate,
+    cv_report,
+    folds_of,
+    without_fold,
+)
 from sentiment.training.datasets import LabelledFile, read_labelled_csv
 from sentiment.training.fit import train_heads
 from sentiment.training.hyperparams import AdapterConfig
@@ -61,10 +67,43 @@ def test_cv_report_scores_the_held_out_fold_alone() -> None:
     probs = torch.cat([right[:3], right[3:].roll(1, dims=1)])
     oof = OutOfFold(probs, y, ["set"] * 6, [1, 1, 1, 2, 2, 2])
     report = cv_report(oof, 1.0, holdout=1)
-    assert report["holdout"] == {"fold": 1, "rows": 3, "macro_f1": {"set": 1.0}}
+    assert report["holdout"] | {"ece_raw": 0, "ece": 0} == {
+        "fold": 1, "rows": 3, "macro_f1": {"set": 1.0}, "ece_raw": 0, "ece": 0
+    }  # fmt: skip
     assert report["macro_f1"]["set"] == pytest.approx(0.5)
     assert cv_report(oof, 1.0, holdout=2)["holdout"]["macro_f1"] == {"set": 0.0}
     assert "holdout" not in cv_report(oof, 1.0)
+
+
+def test_with_a_held_out_fold_the_temperature_is_fitted_on_that_fold_alone() -> None:
+    """Rows the adapter saw are read right and surely; unseen ones are over-sure by 2: only the
+    unseen fold tells the confidence to trust."""
+    gen = torch.Generator().manual_seed(0)
+    z = torch.randn(4000, 3, generator=gen) * 3
+    y_unseen = torch.multinomial((z / 2.0).softmax(-1), 1, generator=gen).squeeze(1)
+    y_seen = torch.randint(0, 3, (4000,), generator=gen)
+    seen = torch.nn.functional.one_hot(y_seen, 3).float() * 0.97 + 0.01
+    oof = OutOfFold(
+        torch.cat([z.softmax(-1), seen]),
+        torch.cat([y_unseen, y_seen]),
+        ["set"] * 8000,
+        [1] * 4000 + [2] * 4000,
+    )
+    held_t = calibrate({"sentiment": oof}, holdout=1)[0]["sentiment"]
+    all_t = calibrate({"sentiment": oof})[0]["sentiment"]
+    assert held_t == pytest.approx(2.0, abs=0.2)
+    assert all_t < 1.6  # the seen rows talk it out of most of the softening
+    # Texts we wrote, read far more surely than they deserve, do not move it.
+    y_own = torch.multinomial((z / 6.0).softmax(-1), 1, generator=gen).squeeze(1)
+    with_own = OutOfFold(
+        torch.cat([oof.probs, z.softmax(-1)]),
+        torch.cat([oof.y, y_own]),
+        oof.dataset + ["own_examples"] * 4000,
+        oof.fold + [1] * 4000,
+    )
+    assert calibrate({"sentiment": with_own}, holdout=1)[0]["sentiment"] == held_t
+    own_only = OutOfFold(z.softmax(-1), y_own, ["own_examples"] * 4000, [1] * 4000)
+    assert calibrate({"sentiment": own_only})[0]["sentiment"] > 4.0  # nothing else to go by
 
 
 def test_a_fold_outside_the_folds_is_refused_before_any_work() -> None:

@@ -48,8 +48,19 @@ def test_default_model_card_as_json(tmp_path, monkeypatch) -> None:
     assert card["commercial_use"] is True
     cv = card["figures"]["cross_validated"]
     assert set(cv) == {"sentiment", "stage"}
-    assert all(0 <= r["ece"] <= 0.05 for r in cv.values())  # calibrated on held-out folds
+    # calibrated on the fold its adapter never saw
+    assert all(0 <= r["holdout"]["ece"] <= 0.05 for r in cv.values())
     assert set(card["calibration"]) == {"sentiment", "stage"}
+
+
+def test_default_model_card_names_the_fold_its_adapter_never_saw(tmp_path, monkeypatch) -> None:
+    _config(tmp_path, monkeypatch, "builtin")
+    result = runner.invoke(app, ["model", "info"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "on fold 1 alone, which the adapter never saw" in text
+    held = text[text.index("on fold 1 alone") :]
+    assert "stage: own_examples" in held and "real_units" in held and "ECE 0.0" in held
 
 
 def test_the_version_is_the_one_classify_records(tmp_path, monkeypatch, builtin_classifier) -> None:

@@ -97,6 +97,15 @@ def _info_lines(card: dict) -> list[str]:
         for task, r in cv.items():
             scores = ", ".join(f"{d} {f:.3f}" for d, f in r["macro_f1"].items())
             lines.append(f"  {task}: {scores}; ECE {r['ece']:.3f}")
+        held = {task: r["holdout"] for task, r in cv.items() if "holdout" in r}
+        if held:
+            fold = next(iter(held.values()))["fold"]
+            lines.append(
+                f"  on fold {fold} alone, which the adapter never saw (the figures to trust):"
+            )
+            for task, h in held.items():
+                scores = ", ".join(f"{d} {f:.3f}" for d, f in h["macro_f1"].items())
+                lines.append(f"    {task}: {scores}; ECE {h['ece']:.3f}")
     dev = card["figures"].get("dev", {})
     if dev:
         lines.append("dev sets, never trained on (macro-F1):")

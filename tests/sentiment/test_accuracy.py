@@ -38,15 +38,16 @@ FLOORS: dict[str, list[tuple[str, str, str, float]]] = {
     "builtin": [
         ("airline_tweets", "sentiment", "macro_f1", 0.64),
         ("clothing_reviews", "sentiment", "macro_f1", 0.64),
-        ("goemotions", "sentiment", "macro_f1", 0.65),
+        ("goemotions", "sentiment", "macro_f1", 0.67),
         ("uci_sentences", "sentiment", "accuracy", 0.86),
         ("mot_stages", "sentiment", "macro_f1", 0.82),
         ("mot_stages", "stage", "macro_f1", 0.75),
-        ("mot_stages", "topics", "macro_f1", 0.57),
+        ("mot_stages", "topics", "macro_f1", 0.62),
         # Calibration: ceilings on the expected calibration error of the stated confidence.
-        ("clothing_reviews", "sentiment", "ece", 0.06),
-        ("goemotions", "sentiment", "ece", 0.05),
-        ("airline_tweets", "sentiment", "ece", 0.09),
+        # One temperature serves every domain, so each sits a little off (data card).
+        ("clothing_reviews", "sentiment", "ece", 0.075),
+        ("goemotions", "sentiment", "ece", 0.09),
+        ("airline_tweets", "sentiment", "ece", 0.08),
     ],
 }
 # Where int8 measured lower than fp32 by most of a floor's margin (mot_stages' 200 texts).

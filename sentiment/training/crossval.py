@@ -164,7 +164,7 @@ def cv_report(oof: OutOfFold, temperature: float, holdout: int | None = None) ->
     ``temperature``; with ``holdout`` (the fold an adapter never saw), the same of that fold's
     rows alone."""
     report = {
-        "macro_f1": _macro_f1_per_set(oof, range(len(oof.y))),
+        "macro_f1": _macro_f1_per_set(oof),
         "rows": len(oof.y),
         "temperature": temperature,
         **_eces(oof.real(), temperature),
@@ -174,7 +174,7 @@ def cv_report(oof: OutOfFold, temperature: float, holdout: int | None = None) ->
         report["holdout"] = {
             "fold": holdout,
             "rows": len(held.y),
-            "macro_f1": _macro_f1_per_set(held, range(len(held.y))),
+            "macro_f1": _macro_f1_per_set(held),
             **_eces(held.real(), temperature),
         }
     return report
@@ -188,11 +188,11 @@ def _eces(oof: OutOfFold, temperature: float) -> dict[str, float]:
     }
 
 
-def _macro_f1_per_set(oof: OutOfFold, rows: Sequence[int]) -> dict[str, float]:
+def _macro_f1_per_set(oof: OutOfFold) -> dict[str, float]:
     pred = oof.probs.argmax(-1)
     per_set: dict[str, list[int]] = {}
-    for i in rows:
-        per_set.setdefault(oof.dataset[i], []).append(i)
+    for i, d in enumerate(oof.dataset):
+        per_set.setdefault(d, []).append(i)
     return {
         d: round(float(f1_score(oof.y[idx], pred[idx], average="macro")), 4)
         for d, idx in sorted(per_set.items())

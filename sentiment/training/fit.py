@@ -20,6 +20,7 @@ import torch
 from ..encoder import EncoderSpec, load_encoder, lora_digest
 from ..errors import DataError
 from ..heads import CALIBRATED_TASKS, Heads, LinearHead
+from .card import per_set
 from .crossval import calibrate, can_cross_validate, out_of_fold
 from .datasets import TASKS, LabelledFile
 from .encoder_choice import choose_encoder
@@ -131,15 +132,15 @@ def train_heads(
         temperatures, cv = calibrate(oof, holdout)
         calibration |= temperatures
         for task, r in cv.items():
-            scores = ", ".join(f"{d} {f:.3f}" for d, f in r["macro_f1"].items())
             log(
-                f"  {cv_folds}-fold CV {task}: macro-F1 {scores}; T {r['temperature']:.2f}, "
+                f"  {cv_folds}-fold CV {task}: macro-F1 {per_set(r['macro_f1'])}; "
+                f"T {r['temperature']:.2f}, "
                 f"ECE {r['ece_raw']:.3f} -> {r['ece']:.3f}"
             )
             if "holdout" in r:
-                scores = ", ".join(f"{d} {f:.3f}" for d, f in r["holdout"]["macro_f1"].items())
                 log(
-                    f"  {task} on fold {holdout}, unseen by the adapter: macro-F1 {scores}; "
+                    f"  {task} on fold {holdout}, unseen by the adapter: macro-F1 "
+                    f"{per_set(r['holdout']['macro_f1'])}; "
                     f"ECE {r['holdout']['ece_raw']:.3f} -> {r['holdout']['ece']:.3f}"
                 )
     heads = Heads(

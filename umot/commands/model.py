@@ -65,6 +65,8 @@ def info(
 
 
 def _info_lines(card: dict) -> list[str]:
+    from sentiment.training.card import per_set
+
     lines = [f"model {card['name']}" + (f" (version {card['version']})" if card["version"] else "")]
     if card.get("note"):
         return [*lines, card["note"]]
@@ -95,8 +97,7 @@ def _info_lines(card: dict) -> list[str]:
     if cv:
         lines.append("cross-validated on the training data (macro-F1; calibration error, ECE):")
         for task, r in cv.items():
-            scores = ", ".join(f"{d} {f:.3f}" for d, f in r["macro_f1"].items())
-            lines.append(f"  {task}: {scores}; ECE {r['ece']:.3f}")
+            lines.append(f"  {task}: {per_set(r['macro_f1'])}; ECE {r['ece']:.3f}")
         held = {task: r["holdout"] for task, r in cv.items() if "holdout" in r}
         if held:
             fold = next(iter(held.values()))["fold"]
@@ -104,8 +105,7 @@ def _info_lines(card: dict) -> list[str]:
                 f"  on fold {fold} alone, which the adapter never saw (the figures to trust):"
             )
             for task, h in held.items():
-                scores = ", ".join(f"{d} {f:.3f}" for d, f in h["macro_f1"].items())
-                lines.append(f"    {task}: {scores}; ECE {h['ece']:.3f}")
+                lines.append(f"    {task}: {per_set(h['macro_f1'])}; ECE {h['ece']:.3f}")
     dev = card["figures"].get("dev", {})
     if dev:
         lines.append("dev sets, never trained on (macro-F1):")

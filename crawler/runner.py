@@ -89,7 +89,7 @@ def run_sources(
     sources = select_sources(config, names)
     engine = make_engine(config.database.url)
     ensure_schema(engine)
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         catalog = sync_configured_catalog(session, config)
     process = StoppableCrawlerProcess(
         {
@@ -147,7 +147,7 @@ def _crawl_all(
 
 
 def _record_failure(engine: Engine, source_id: int, result: SourceResult, error: str) -> None:
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         run = start_run(session, source_id=source_id)
         finish_run(session, run_id=run.id, status="failed", error=error)  # type: ignore[arg-type]
         result.run_id = run.id
@@ -167,7 +167,7 @@ def _crawl_done(
     if run_id is None:
         _record_failure(engine, source_id, result, error)
         return
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         run = session.get(CrawlRun, run_id)
         if run is not None and run.status == "running":
             finish_run(session, run_id=run_id, status="failed", error=error)
@@ -208,7 +208,7 @@ def _collect(
     interrupted: bool = False,
 ) -> None:
     """Fill each result from its CrawlRun row (the record of truth)."""
-    with session_scope(engine) as session:
+    with session_scope(engine, write=True) as session:
         for result in results:
             crawler = crawlers.get(result.source)
             if crawler is not None and crawler.stats is not None:

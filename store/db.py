@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, inspect
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -165,15 +165,37 @@ def _stale_tables(conn: sqlite3.Connection, changed_rows: int) -> list[str]:
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session that commits on success and rolls back on error."""
+def session_scope(engine: Engine, *, write: bool = False) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error.
+
+    ``write=True`` for a transaction that reads before it writes while other processes may be
+    writing too: on SQLite it holds the write lock from its start (see :func:`lock_for_writing`).
+    """
     with Session(engine, expire_on_commit=False) as session:
+        if write:
+            lock_for_writing(session.connection())
         try:
             yield session
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+def lock_for_writing(conn: Connection) -> None:
+    """Begin the connection's transaction holding SQLite's write lock (``BEGIN IMMEDIATE``).
+
+    In WAL mode a transaction that reads first and writes later fails at once with "database is
+    locked" when another process committed in between: its snapshot is stale, and the busy
+    timeout does not apply. Taking the lock first makes it wait its turn (up to the busy
+    timeout) instead. Nothing to do on PostgreSQL, whose row locks order the writers, or when
+    the transaction has already begun.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    dbapi_connection = conn.connection.dbapi_connection
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def alembic_config(url: str) -> Any:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from store import bulk, rollups
+from store.db import lock_for_writing
 from store.models import EngagementSnapshot, Mention, MentionBase
 from store.schemas import MentionIn, UpsertResult, base_visibility, content_hash
 from store.types import utcnow
@@ -199,7 +200,11 @@ def _snapshots(after: Any, staged: Any, run_id: Any, now: Any) -> Any:
 def _write_sqlite(
     session: Session, rows: dict[str, Row], shared: dict[str, Any], snapshots: bool
 ) -> tuple[dict[str, bool], dict[str, int]]:
-    """The batch as plain statements (SQLite binds them in C; no placeholder limit is near)."""
+    """The batch as plain statements (SQLite binds them in C; no placeholder limit is near).
+
+    It reads the known rows before it writes: the file's write lock is taken first, so another
+    process's commit in between cannot fail it (:func:`store.db.lock_for_writing`)."""
+    lock_for_writing(session.connection())
     table = Mention.__table__  # type: ignore[attr-defined]
     now, run_id = shared["now"], shared["run_id"]
     batch = dict(zip(_SHARED, (shared["source_id"], now, now, run_id), strict=True))

@@ -41,6 +41,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from store import bulk
+from store.db import lock_for_writing
 from store.models import (
     AdvocateChange,
     AdvocateTotal,
@@ -246,6 +247,7 @@ def fold(conn: Connection, *, limit: int = 200_000) -> int:
     neither summed nor deleted, and waits for the next fold."""
     if conn.dialect.name != "postgresql":
         with conn.begin():
+            lock_for_writing(conn)  # it reads the journal, then writes: one folder at a time
             return _fold(conn, limit)
     locked = conn.scalar(text(f"SELECT pg_try_advisory_lock({_FOLD_LOCK})"))
     conn.commit()

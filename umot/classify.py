@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from store import rollups
 from store.classifications import claim_unclassified, save_results
+from store.db import lock_for_writing
 from store.schemas import LabelResult
 
 
@@ -45,7 +46,9 @@ def classify_pending(
     Each batch is claimed, labelled and committed in its own transaction, so a crash loses at
     most the batch in flight (which stays unclaimed) and never labels a mention twice. A mention
     the model does not read (its language) is stored with empty labels and the reason: done
-    for this version, not tried again.
+    for this version, not tried again. SQLite has no row locks to claim with: there the read
+    ends before the model runs, and the save waits for the file's write lock, so a crawl writing
+    meanwhile neither waits on the model nor makes the save fail.
     """
     done = 0
     while limit is None or done < limit:
@@ -54,6 +57,9 @@ def classify_pending(
             pending = claim_unclassified(session, model_version=classifier.version, limit=size)
             if not pending:
                 break
+            holds_claim = session.get_bind().dialect.name == "postgresql"
+            if not holds_claim:
+                session.commit()
             predictions = classifier.predict([p.text for p in pending])
             results = [
                 LabelResult(
@@ -70,6 +76,8 @@ def classify_pending(
                 )
                 for p, pred in zip(pending, predictions, strict=True)
             ]
+            if not holds_claim:
+                lock_for_writing(session.connection())
             # Count what this worker actually stored: a row another worker saved first is not ours.
             stored = save_results(session, model_version=classifier.version, results=results)
             session.commit()

@@ -117,8 +117,9 @@ def status(
     with user_errors():
         config = current_config()
         engine = open_engine(config)
-        with session_scope(engine) as session:
+        with session_scope(engine, write=True) as session:
             sync_configured_catalog(session, config)
+        with session_scope(engine) as session:
             summary = status_summary(session)
             cause = empty_cause(data_state(session), config.source_names)
     if as_json:

@@ -54,7 +54,7 @@ class StorePipeline:
         return cls(crawler, url, int(source_id), settings.getint("UMOT_STORE_BATCH", 500))
 
     def open_spider(self) -> None:
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, write=True) as session:
             self.run_id = start_run(session, source_id=self.source_id).id
         self._stats_set("umot/run_id", self.run_id)
 
@@ -72,7 +72,7 @@ class StorePipeline:
             return
         batch, self.buffer = self.buffer, []
         try:
-            with session_scope(self.engine) as session:
+            with session_scope(self.engine, write=True) as session:
                 result = upsert_many(
                     session, source_id=self.source_id, items=batch, run_id=self.run_id
                 )
@@ -109,7 +109,7 @@ class StorePipeline:
         self._fold()
         stats = self.crawler.stats.get_stats() if self.crawler.stats is not None else {}
         status, error = run_status(reason, stats, getattr(spider, "close_error", None))
-        with session_scope(self.engine) as session:
+        with session_scope(self.engine, write=True) as session:
             finish_run(
                 session,
                 run_id=self.run_id,

@@ -170,7 +170,7 @@ def test_two_crawl_processes_share_one_redis(
     results = [finish_crawl(config, worker, timeout=180)["shop"] for worker in workers]
 
     assert len(site.hits_for("/robots.txt")) == 2  # one per process: both really crawled
-    assert [r["status"] for r in results] == ["ok", "ok"]
+    assert [r["status"] for r in results] == ["ok", "ok"], results
     assert all(r["pages"] >= 1 for r in results), f"a process fetched nothing: {results}"
     assert sum(r["pages"] for r in results) == len(ALL_PAGES)
     assert sum(r["new"] for r in results) == TOTAL

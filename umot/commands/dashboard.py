@@ -42,7 +42,7 @@ def dashboard(
     with user_errors():
         config = current_config()
         engine = open_engine(config)  # a broken database fails here, not in the browser
-        with session_scope(engine) as session:
+        with session_scope(engine, write=True) as session:
             sync_configured_catalog(session, config)  # the pages open on the own brand(s)
         engine.dispose()
     env = dict(os.environ)

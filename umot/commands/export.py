@@ -111,8 +111,9 @@ def _export(
         as_of = _parse_as_of(as_of_text)
         config = current_config()
         engine = open_engine(config)
-        with session_scope(engine) as session:
+        with session_scope(engine, write=True) as session:
             catalog = sync_configured_catalog(session, config)
+        with session_scope(engine) as session:
             brand_ids, brand_names = _brands(session, brand, catalog.brands)
             export = build_export(
                 session,

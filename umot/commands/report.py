@@ -93,8 +93,9 @@ def report(
         notify = config.notify.model_copy(update={"to": to}) if to else config.notify
         subject_names, other_names = _brands(config, brand)
         engine = open_engine(config)
-        with session_scope(engine) as session:
+        with session_scope(engine, write=True) as session:
             ids = sync_configured_catalog(session, config).brands
+        with session_scope(engine) as session:
             result = headline(
                 session,
                 brand_ids=[ids[n] for n in subject_names],

@@ -1,5 +1,5 @@
-"""The shipped labels on real texts: well-formed, licence-clean, from train splits only, and
-pointing at the very texts they label."""
+"""The shipped labels on real texts (the default's file and the third draw kept beside it):
+well-formed, licence-clean, from train splits only, and pointing at the very texts they label."""
 
 from __future__ import annotations
 
@@ -12,18 +12,30 @@ import pytest
 from core.labels import STAGES, TOPICS
 from sentiment.sentences import split_sentences
 
-LABELS = Path(__file__).resolve().parents[2] / "sentiment" / "assets" / "labels" / "real_units.csv"
+LABELS = Path(__file__).resolve().parents[2] / "sentiment" / "assets" / "labels"
+FILES = ("real_units.csv", "real_units_draw3.csv")
 SENTIMENTS = {"negative", "neutral", "positive"}
 
 
-@pytest.fixture(scope="module")
-def rows() -> list[dict[str, str]]:
-    with LABELS.open(newline="", encoding="utf-8") as f:
+def _read(name: str) -> list[dict[str, str]]:
+    with (LABELS / name).open(newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
 
 
+@pytest.fixture(scope="module", params=FILES)
+def rows(request: pytest.FixtureRequest) -> list[dict[str, str]]:
+    return _read(request.param)
+
+
+def test_the_default_trains_on_4000_labelled_texts_and_no_unit_is_labelled_twice() -> None:
+    main, draw3 = (_read(name) for name in FILES)
+    assert len(main) >= 4000
+    assert len(draw3) >= 600
+    uids = [r["uid"] for r in main + draw3]
+    assert len(set(uids)) == len(uids)
+
+
 def test_every_row_is_well_formed(rows: list[dict[str, str]]) -> None:
-    assert len(rows) >= 4000
     assert len({r["uid"] for r in rows}) == len(rows)
     for r in rows:
         assert r["sentiment"] in SENTIMENTS, r
@@ -42,8 +54,8 @@ def test_non_commercial_rows_carry_no_text(rows: list[dict[str, str]]) -> None:
         assert bool(r["text"]) == commercial, r
 
 
-def test_each_stage_has_300_real_texts(rows: list[dict[str, str]]) -> None:
-    counts = Counter(r["stage"] for r in rows if r["stage"])
+def test_each_stage_has_300_real_texts() -> None:
+    counts = Counter(r["stage"] for r in _read(FILES[0]) if r["stage"])
     assert min(counts[s] for s in STAGES) >= 300, counts
 
 

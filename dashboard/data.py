@@ -31,7 +31,7 @@ from store.browse import MentionSearch
 from store.catalog import catalog_names
 from store.complaints import ComplaintError
 from store.corrections import CorrectionError
-from store.db import SchemaOutdated, ensure_schema, make_engine
+from store.db import SchemaOutdated, ensure_schema, make_engine, session_scope
 from store.headline import MIN_MENTIONS
 from store.models import COMPLAINT_STATUSES
 from store.runs import run_history
@@ -420,12 +420,8 @@ def changed() -> None:
 
 @contextmanager
 def writing() -> Iterator[Session]:
-    """A session for one write from a page; commits, then clears the caches."""
-    with session() as s:
-        try:
-            yield s
-            s.commit()
-        except BaseException:
-            s.rollback()
-            raise
+    """A session for one write from a page; commits, then clears the caches. It holds SQLite's
+    write lock from its start, so a crawl writing meanwhile makes it wait, not fail."""
+    with session_scope(engine(), write=True) as s:
+        yield s
     changed()

@@ -1,10 +1,12 @@
-"""Several processes writing one SQLite file: a writer that reads first waits its turn."""
+"""Several processes writing one SQLite file: a writer that reads first waits its turn, and
+the classify loop holds no lock while the model reads."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -13,8 +15,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from store.catalog import ensure_source
 from store.db import lock_for_writing, make_engine, session_scope, upgrade
-from store.models import Brand
+from store.mentions import upsert_many
+from store.models import Brand, Mention
+from store.schemas import MentionIn
+from umot.classify import classify_pending
 
 HOLD = 0.5  # seconds the first writer keeps its transaction open after the other commits
 
@@ -93,3 +99,59 @@ def test_a_write_scope_on_a_transaction_already_begun_leaves_it_as_it_is(
         session.add(Brand(name="Globex"))
     with session_scope(first) as session:
         assert session.scalar(select(func.count()).select_from(Brand)) == 2
+
+
+def test_the_classify_loop_holds_no_lock_while_the_model_reads_and_saves_after_a_crawl_wrote(
+    two_processes: tuple[Engine, Engine], tmp_path: Path
+) -> None:
+    """On SQLite the claim is only a read: while the model runs, a crawl batch (another
+    process, with a busy timeout too short to wait out a held lock) is stored, and the results
+    are saved after it."""
+    first, _ = two_processes
+    crawl = make_engine(
+        f"sqlite:///{tmp_path / 'umot.db'}",
+        connect_args={"timeout": 0.2, "check_same_thread": False},
+    )
+    with session_scope(first, write=True) as session:
+        source_id = ensure_source(session, name="shop", spider="jsonld")
+        upsert_many(
+            session,
+            source_id=source_id,
+            items=[MentionIn(external_id=str(i), text=f"review {i}") for i in range(3)],
+        )
+    stored_while_reading: list[int] = []
+
+    @dataclass
+    class Pred:
+        sentiment: str = "positive"
+        sentiment_score: float = 0.6
+        stage: str = "smot"
+        topics: list[str] = field(default_factory=list)
+        language: str | None = "en"
+        confidence: float | None = 0.8
+        stage_confidence: float | None = 0.7
+        unlabelled: str | None = None
+
+        def aspects(self) -> list[dict[str, object]]:
+            return []
+
+    class Model:
+        version = "sqlite-test-1"
+
+        def predict(self, texts: list[str], *, progress: bool = False) -> list[Pred]:
+            if not stored_while_reading:  # the crawl's batch lands while the model reads
+                with session_scope(crawl, write=True) as s:
+                    new = upsert_many(
+                        s, source_id=source_id, items=[MentionIn(external_id="new", text="hi")]
+                    )
+                stored_while_reading.append(new.new)
+            return [Pred() for _ in texts]
+
+    try:
+        assert classify_pending(first, Model(), batch_size=10) == 4  # the three, then the new one
+    finally:
+        crawl.dispose()
+    assert stored_while_reading == [1]
+    with session_scope(first) as session:
+        labelled = session.scalars(select(Mention.labels_from)).all()
+        assert labelled == ["sqlite-test-1"] * 4

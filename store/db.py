@@ -188,8 +188,10 @@ def lock_for_writing(conn: Connection) -> None:
     In WAL mode a transaction that reads first and writes later fails at once with "database is
     locked" when another process committed in between: its snapshot is stale, and the busy
     timeout does not apply. Taking the lock first makes it wait its turn (up to the busy
-    timeout) instead. Nothing to do on PostgreSQL, whose row locks order the writers, or when
-    the transaction has already begun.
+    timeout) instead. Call it before the transaction's first statement: once begun it is left
+    as it is, which is safe after a write to the file (that holds the lock already) but not
+    after a write to a TEMP table only (that holds just a read snapshot). Nothing to do on
+    PostgreSQL, whose row locks order the writers.
     """
     if conn.dialect.name != "sqlite":
         return

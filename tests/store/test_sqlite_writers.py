@@ -3,6 +3,7 @@ the classify loop holds no lock while the model reads."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -41,6 +42,10 @@ def _read_before_writing(session: Session) -> None:
     table. The transaction has begun, but holds only a read snapshot of the file."""
     session.execute(text("CREATE TEMP TABLE IF NOT EXISTS held (n INTEGER)"))
     session.execute(text("INSERT INTO held SELECT count(*) FROM brand"))
+
+
+def _impatient(dbapi_connection: sqlite3.Connection, record: object) -> None:
+    dbapi_connection.execute("PRAGMA busy_timeout=200")
 
 
 def _add_brand(engine: Engine, name: str, done: list[float]) -> None:
@@ -105,13 +110,12 @@ def test_the_classify_loop_holds_no_lock_while_the_model_reads_and_saves_after_a
     two_processes: tuple[Engine, Engine], tmp_path: Path
 ) -> None:
     """On SQLite the claim is only a read: while the model runs, a crawl batch (another
-    process, with a busy timeout too short to wait out a held lock) is stored, and the results
-    are saved after it."""
+    process, whose busy timeout is too short to wait out a held lock) is stored, and the
+    results are saved after it. Guards the design: a loop that took the write lock with its
+    claim would stall every crawl for as long as the model reads."""
     first, _ = two_processes
-    crawl = make_engine(
-        f"sqlite:///{tmp_path / 'umot.db'}",
-        connect_args={"timeout": 0.2, "check_same_thread": False},
-    )
+    crawl = make_engine(f"sqlite:///{tmp_path / 'umot.db'}")
+    event.listen(crawl, "connect", _impatient)  # after make_engine's own 30 s busy timeout
     with session_scope(first, write=True) as session:
         source_id = ensure_source(session, name="shop", spider="jsonld")
         upsert_many(

@@ -129,3 +129,20 @@ def names_to_ids(engine: Engine) -> tuple[dict[str, int], dict[str, int]]:
         brands = {n: i for i, n in session.exec(select(Brand.id, Brand.name)).all()}
         sources = {n: i for i, n in session.exec(select(Source.id, Source.name)).all()}
     return brands, sources
+
+
+@dataclass
+class Prediction:
+    """A model's prediction of one text, as the classify loop reads it (umot.classify)."""
+
+    sentiment: str = "negative"
+    sentiment_score: float = -0.5
+    stage: str = "smot"
+    topics: list[str] = field(default_factory=list)
+    language: str | None = "en"
+    confidence: float | None = 0.64
+    stage_confidence: float | None = 0.71
+    unlabelled: str | None = None
+
+    def aspects(self) -> list[dict[str, object]]:
+        return []

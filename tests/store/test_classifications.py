@@ -10,6 +10,7 @@ from store.classifications import claim_unclassified, count_unclassified, save_r
 from store.mentions import upsert_many
 from store.models import Classification, Correction, Mention, MentionTopic
 from store.schemas import LabelResult, MentionIn
+from tests.store.helpers import Prediction
 
 
 def _fill(session: Session, n: int) -> list[int]:
@@ -121,29 +122,13 @@ def test_stage_confidence_is_kept_and_a_corrected_stage_is_sure(engine) -> None:
 
 
 def test_the_classify_loop_stores_the_models_confidence(engine) -> None:
-    from dataclasses import dataclass, field
-
     from umot.classify import classify_pending
-
-    @dataclass
-    class Pred:
-        sentiment: str = "negative"
-        sentiment_score: float = -0.5
-        stage: str = "smot"
-        topics: list[str] = field(default_factory=list)
-        language: str | None = "en"
-        confidence: float | None = 0.64
-        stage_confidence: float | None = 0.71
-        unlabelled: str | None = None
-
-        def aspects(self) -> list[dict[str, object]]:
-            return []
 
     class Model:
         version = "fake-1"
 
-        def predict(self, texts: list[str], *, progress: bool = False) -> list[Pred]:
-            return [Pred() for _ in texts]
+        def predict(self, texts: list[str], *, progress: bool = False) -> list[Prediction]:
+            return [Prediction() for _ in texts]
 
     with Session(engine) as session:
         ids = _fill(session, 3)

@@ -7,7 +7,6 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from store.db import lock_for_writing, make_engine, session_scope, upgrade
 from store.mentions import upsert_many
 from store.models import Brand, Mention
 from store.schemas import MentionIn
+from tests.store.helpers import Prediction
 from umot.classify import classify_pending
 
 HOLD = 0.5  # seconds the first writer keeps its transaction open after the other commits
@@ -125,31 +125,17 @@ def test_the_classify_loop_holds_no_lock_while_the_model_reads_and_saves_after_a
         )
     stored_while_reading: list[int] = []
 
-    @dataclass
-    class Pred:
-        sentiment: str = "positive"
-        sentiment_score: float = 0.6
-        stage: str = "smot"
-        topics: list[str] = field(default_factory=list)
-        language: str | None = "en"
-        confidence: float | None = 0.8
-        stage_confidence: float | None = 0.7
-        unlabelled: str | None = None
-
-        def aspects(self) -> list[dict[str, object]]:
-            return []
-
     class Model:
         version = "sqlite-test-1"
 
-        def predict(self, texts: list[str], *, progress: bool = False) -> list[Pred]:
+        def predict(self, texts: list[str], *, progress: bool = False) -> list[Prediction]:
             if not stored_while_reading:  # the crawl's batch lands while the model reads
                 with session_scope(crawl, write=True) as s:
                     new = upsert_many(
                         s, source_id=source_id, items=[MentionIn(external_id="new", text="hi")]
                     )
                 stored_while_reading.append(new.new)
-            return [Pred() for _ in texts]
+            return [Prediction() for _ in texts]
 
     try:
         assert classify_pending(first, Model(), batch_size=10) == 4  # the three, then the new one

@@ -51,13 +51,13 @@ def classify_pending(
     meanwhile neither waits on the model nor makes the save fail.
     """
     done = 0
+    holds_claim = engine.dialect.name == "postgresql"  # SQLite's claim is a plain read
     while limit is None or done < limit:
         size = batch_size if limit is None else min(batch_size, limit - done)
         with Session(engine) as session:
             pending = claim_unclassified(session, model_version=classifier.version, limit=size)
             if not pending:
                 break
-            holds_claim = session.get_bind().dialect.name == "postgresql"
             if not holds_claim:
                 session.commit()
             predictions = classifier.predict([p.text for p in pending])

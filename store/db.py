@@ -20,12 +20,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _upgrade_lock = threading.Lock()
+_SCHEMA_LOCK = 0x756D6F74_0001  # pg_advisory_xact_lock key of schema upgrades
 log = logging.getLogger(__name__)
 
 # Tables below this many rows are left to the planner's defaults (no statistics needed, and an
@@ -211,13 +212,19 @@ def alembic_config(url: str) -> Any:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` (Alembic), on the engine's own connection."""
+    """Bring the schema to ``revision`` (Alembic), on the engine's own connection.
+
+    Processes that start on one database at once (two crawls on a new SQLite file) take turns:
+    the upgrade holds SQLite's write lock, or a PostgreSQL advisory lock, for its transaction,
+    and Alembic reads the revision under it, so the one that waited finds the work done.
+    """
     from alembic import command
 
     url = engine.url.render_as_string(hide_password=False)
     cfg = alembic_config(url)
     before = current_revision(engine)
     with _upgrade_lock, engine.begin() as connection:
+        _lock_schema(connection)
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, revision)
     if engine.dialect.name == "sqlite":  # new indexes have no statistics yet
@@ -229,6 +236,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         # mentions to count the handful with an `unlabelled` reason.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("ANALYZE")
+
+
+def _lock_schema(conn: Connection) -> None:
+    """Hold the database's schema lock until the transaction ends (see :func:`upgrade`)."""
+    if conn.dialect.name == "sqlite":
+        lock_for_writing(conn)
+    else:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
 
 
 def current_revision(engine: Engine) -> str | None:

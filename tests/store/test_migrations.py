@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
 import pytest
 from sqlalchemy import inspect
 from sqlalchemy.engine import Engine
@@ -16,6 +20,7 @@ from store.db import (
     upgrade,
 )
 
+PROCESSES = 3  # upgrading one database at once
 EXPECTED_TABLES = {
     "alert",
     "brand",
@@ -69,6 +74,34 @@ def test_sqlite_is_upgraded_automatically(sqlite_url: str) -> None:
     engine = make_engine(sqlite_url)
     ensure_schema(engine)
     assert current_revision(engine) == head_revision()
+
+
+def _upgrade_after(url: str, start: Any) -> str:
+    """In a process of its own: wait for the others, then upgrade; the error, if any."""
+    try:
+        engine = make_engine(url)
+        start.wait(timeout=60)
+        upgrade(engine)
+        engine.dispose()
+    except Exception as exc:  # reported to the test, which names it
+        return f"{type(exc).__name__}: {exc}"
+    return "ok"
+
+
+def test_processes_upgrading_one_database_at_once_take_turns(database_url: str) -> None:
+    """Two crawls started together on a new database: one creates the tables, the other
+    finds them made (without a lock, 3 of 3 tries failed with "table brand already exists")."""
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        start = manager.Barrier(PROCESSES)
+        with ProcessPoolExecutor(PROCESSES, mp_context=context) as pool:
+            results = list(pool.map(_upgrade_after, [database_url] * PROCESSES,
+                                    [start] * PROCESSES))  # fmt: skip
+    assert results == ["ok"] * PROCESSES
+    engine = make_engine(database_url)
+    assert current_revision(engine) == head_revision()
+    assert EXPECTED_TABLES <= set(table_names(engine))
+    engine.dispose()
 
 
 @pytest.mark.postgres

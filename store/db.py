@@ -26,7 +26,12 @@ from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _upgrade_lock = threading.Lock()
-_SCHEMA_LOCK = 0x756D6F74_0001  # pg_advisory_xact_lock key of schema upgrades
+
+# PostgreSQL advisory lock keys, kept together so that no two uses collide ("umot" in hex). A
+# single bigint key and a pair of int4 keys are separate key spaces.
+FOLD_LOCK = 0x756D6F74  # the rollup folder, one at a time (session-level, tried)
+SCHEMA_LOCK = 0x756D6F74_0001  # schema upgrades (transaction-level)
+SOURCE_WRITES_LOCK = 0x756D6F74  # paired with a source id: one writer per source (transaction)
 log = logging.getLogger(__name__)
 
 # Tables below this many rows are left to the planner's defaults (no statistics needed, and an
@@ -243,7 +248,7 @@ def _lock_schema(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
         lock_for_writing(conn)
     else:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
 
 
 def current_revision(engine: Engine) -> str | None:

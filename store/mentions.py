@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from store import bulk, rollups
-from store.db import lock_for_writing
+from store.db import SOURCE_WRITES_LOCK, lock_for_writing
 from store.models import EngagementSnapshot, Mention, MentionBase
 from store.schemas import MentionIn, UpsertResult, base_visibility, content_hash
 from store.types import utcnow
@@ -110,7 +110,7 @@ def _write_postgres(
     can see the same new mention, and the second must find the first's row known (its
     contribution held), not insert over it and count it again."""
     connection = session.connection()
-    connection.execute(select(func.pg_advisory_xact_lock(_SOURCE_WRITES, shared["source_id"])))
+    connection.execute(select(func.pg_advisory_xact_lock(SOURCE_WRITES_LOCK, shared["source_id"])))
     _prepare_staging(session)
     rollups.prepare(session)
     bulk.copy_rows(session, Mention.__table__, COLUMNS, rows.values(), into=_STAGING)  # type: ignore[attr-defined]
@@ -268,7 +268,6 @@ def _on_conflict(stmt: Any) -> Any:
 
 
 _STAGING = "umot_mention_batch"
-_SOURCE_WRITES = 0x756D6F74  # pg_advisory_xact_lock(key, source id): one writer per source
 
 
 def _prepare_staging(session: Session) -> None:

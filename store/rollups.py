@@ -41,7 +41,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from store import bulk
-from store.db import lock_for_writing
+from store.db import FOLD_LOCK, lock_for_writing
 from store.models import (
     AdvocateChange,
     AdvocateTotal,
@@ -61,7 +61,6 @@ SUMS = (
 )  # fmt: skip
 ADVOCATE_KEYS = ("author", "source_id", "brand_id")
 ADVOCATE_SUMS = ("mentions", "visibility")
-_FOLD_LOCK = 0x756D6F74  # pg_advisory_xact_lock key of the folder ("umot")
 _CAPTURE_CHUNK = 5_000
 
 
@@ -249,7 +248,7 @@ def fold(conn: Connection, *, limit: int = 200_000) -> int:
         with conn.begin():
             lock_for_writing(conn)  # it reads the journal, then writes: one folder at a time
             return _fold(conn, limit)
-    locked = conn.scalar(text(f"SELECT pg_try_advisory_lock({_FOLD_LOCK})"))
+    locked = conn.scalar(text(f"SELECT pg_try_advisory_lock({FOLD_LOCK})"))
     conn.commit()
     if not locked:
         return 0
@@ -258,7 +257,7 @@ def fold(conn: Connection, *, limit: int = 200_000) -> int:
         with snapshot.begin():
             return _fold(snapshot, limit)
     finally:
-        conn.execute(text(f"SELECT pg_advisory_unlock({_FOLD_LOCK})"))
+        conn.execute(text(f"SELECT pg_advisory_unlock({FOLD_LOCK})"))
         conn.commit()
 
 

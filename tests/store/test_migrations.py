@@ -89,8 +89,8 @@ def _upgrade_after(url: str, start: Any) -> str:
 
 
 def test_processes_upgrading_one_database_at_once_take_turns(database_url: str) -> None:
-    """Two crawls started together on a new database: one creates the tables, the other
-    finds them made (without a lock, 3 of 3 tries failed with "table brand already exists")."""
+    """Crawls started together on a new database: one creates the tables, the others wait
+    and find them made (unlocked, all but one fail with "table brand already exists")."""
     context = multiprocessing.get_context("spawn")
     with context.Manager() as manager:
         start = manager.Barrier(PROCESSES)

@@ -29,8 +29,9 @@ from typing import Any
 FORMATS = ("csv", "xlsx", "json")
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-# Characters XLSX cannot hold (XML 1.0 control characters); scraped text sometimes has them.
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Characters XLSX cannot hold (what XML 1.0 forbids: control characters, lone surrogates, the
+# noncharacters U+FFFE and U+FFFF); scraped text sometimes has them.
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 XLSX_MAX_WIDTH = 60  # characters; longer content wraps
 XLSX_MIN_WIDTH = 6
 XLSX_DATETIME = "yyyy-mm-dd hh:mm:ss"

@@ -126,9 +126,12 @@ def test_xlsx_is_made_for_people() -> None:
 
 def test_xlsx_drops_characters_a_workbook_cannot_hold() -> None:
     rows = _rows()
-    rows[0]["text"] = "bell\x07 and\x00 null"
+    rows[0]["text"] = "bell\x07 and\x00 null, \uffff\ufffe noncharacters, lone \ud83d surrogate"
     sheet = _xlsx(rows).active
-    assert sheet.cell(row=2, column=COLUMNS.index("text") + 1).value == "bell and null"
+    assert (
+        sheet.cell(row=2, column=COLUMNS.index("text") + 1).value
+        == "bell and null,  noncharacters, lone  surrogate"
+    )
 
 
 def test_an_empty_export_still_has_its_header() -> None:

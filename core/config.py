@@ -251,6 +251,14 @@ class Config(_Model):
         for i, name in enumerate(brand_names):
             if brand_names.index(name) != i:
                 raise _KeyError(f"brands[{i}].name", f"duplicate brand {name!r}")
+        for i, brand in enumerate(self.brands):
+            product_names = [p.name for p in brand.products]
+            for j, name in enumerate(product_names):
+                if product_names.index(name) != j:
+                    raise _KeyError(
+                        f"brands[{i}].products[{j}].name",
+                        f"duplicate product {name!r} of brand {brand.name!r}",
+                    )
         source_names = [s.name for s in self.sources]
         for i, source in enumerate(self.sources):
             if source_names.index(source.name) != i:

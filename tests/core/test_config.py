@@ -58,6 +58,10 @@ BAD = {
         "[[sources]]\nname = 's'\nspider = 'rss'\n[[sources]]\nname = 's'\nspider = 'rss'\n",
         "sources[1].name: duplicate",
     ),
+    "duplicate product": (
+        "[[brands]]\nname = 'A'\nproducts = [{ name = 'Jacket' }, { name = 'Jacket' }]\n",
+        "brands[0].products[1].name: duplicate product 'Jacket' of brand 'A'",
+    ),
     "bad cron": ("[[sources]]\nname = 's'\nspider = 'rss'\nschedule = 'hourly'\n", "schedule"),
     "bad url": (
         "[[sources]]\nname = 's'\nspider = 'rss'\nstart_urls = ['ftp://x']\n",

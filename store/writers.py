@@ -26,9 +26,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from core.formulas import guard
+
 FORMATS = ("csv", "xlsx", "json")
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 # Characters XLSX cannot hold (what XML 1.0 forbids: control characters, lone surrogates, the
 # noncharacters U+FFFE and U+FFFF); scraped text sometimes has them.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -40,20 +40,6 @@ XLSX_FLOAT = "0.000"
 _MAX_LINK = 2_000  # Excel refuses longer link targets
 
 Row = Mapping[str, Any]
-
-
-def neutralise(value: Any) -> Any:
-    """A value safe to put in a CSV cell: text a spreadsheet would run as a formula gets a ``'``.
-
-    Text that is just a number (``-12``, ``+3.5``) is parsed as that number, never run, and is
-    kept as it is."""
-    if (
-        isinstance(value, str)
-        and value.startswith(_DANGEROUS)
-        and not _PLAIN_NUMBER.fullmatch(value)
-    ):
-        return "'" + value
-    return value
 
 
 def _plain(value: Any) -> Any:
@@ -73,7 +59,7 @@ def _plain(value: Any) -> Any:
 
 def cells(rows: Sequence[Row], columns: Sequence[str]) -> list[list[Any]]:
     """The rows as CSV and JSON carry them (plain values, formula text neutralised)."""
-    return [[neutralise(_plain(row.get(c))) for c in columns] for row in rows]
+    return [[guard(_plain(row.get(c))) for c in columns] for row in rows]
 
 
 def to_csv(rows: Sequence[Row], columns: Sequence[str]) -> bytes:

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.formulas import unguard
+
 from ..encoder import sha256_of
 from ..errors import DataError
 from ..labels import SENTIMENTS, STAGES, TOPICS, normalise_sentiment, split_topics
@@ -70,7 +72,8 @@ def read_labelled_csv(
     the tasks left out are not read (their labels are all None)."""
     path = Path(path)
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
+        # utf-8-sig: what a spreadsheet saves as "CSV UTF-8" starts with a byte-order mark.
+        with path.open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
             columns = reader.fieldnames or []
             # (file line, row): a skipped row keeps the lines after it where they are.
@@ -100,7 +103,8 @@ def read_labelled_csv(
     for line, row in rows:
         cell = {task: row[column] for task, column in label_columns.items()}
         where = f"{path}:{line}"
-        texts.append(row[text_column] or "")
+        # Our exports guard text a spreadsheet would run ("'@brand ..."): trained as written.
+        texts.append(unguard(row[text_column] or ""))
         if (cell.get("sentiment") or "").strip().lower() in NO_SENTIMENT_CLASS:
             no_class.add(len(texts) - 1)
             sentiment.append(None)

@@ -1,6 +1,7 @@
 """predict / evaluate / train through the CLI on small real CSV files."""
 
 import csv
+import io
 import json
 from pathlib import Path
 
@@ -113,6 +114,19 @@ def test_predict_with_another_text_column(cli_config, builtin_classifier, tmp_pa
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].startswith("id,sentiment,sentiment_score,confidence,")
     assert result.stdout.splitlines()[1].startswith("1,negative,")
+
+
+def test_predict_reads_a_spreadsheets_csv(cli_config, builtin_classifier, tmp_path) -> None:
+    """A byte-order mark (Excel's "CSV UTF-8") and our exports' formula guard are read through:
+    the text the model sees is the one written."""
+    inp = tmp_path / "in.csv"
+    inp.write_bytes("id,text\n7,'@shop the box was crushed when it arrived.\n".encode("utf-8-sig"))
+    result = runner.invoke(app, ["predict", "-i", str(inp), "-q"])
+    assert result.exit_code == 0, result.output
+    expected = builtin_classifier.predict(["@shop the box was crushed when it arrived."])[0]
+    row = next(csv.DictReader(io.StringIO(result.stdout)))
+    assert row["id"] == "7"
+    assert float(row["sentiment_score"]) == pytest.approx(expected.sentiment_score, abs=1e-3)
 
 
 @pytest.mark.parametrize(

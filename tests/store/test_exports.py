@@ -211,6 +211,26 @@ def test_corrections_csv_is_read_by_training(filled, tmp_path: Path) -> None:
     assert data.sentiment == ["neutral"] and data.stage == ["fmot"]
 
 
+def test_corrected_replies_train_as_written_though_the_csv_guards_them(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A reply starting with a handle, a list or "+1" is guarded in the CSV a spreadsheet
+    opens, and `umot train` reads it back without the guard."""
+    from sentiment.training.datasets import read_labelled_csv
+
+    texts = ["@AcmeHelp my parcel never arrived", "- seams came apart\n- zip broke", "+1 too small"]
+    ids = fill(engine, [M(f"r{i}", f"2026-01-0{i + 1}", -0.9, text=t) for i, t in enumerate(texts)])
+    with session_scope(engine) as session:
+        for key in ids:
+            save_correction(session, mention_id=ids[key], stage="smot")
+        export = exports.corrections(session, scope=Scope())
+    path = tmp_path / "corrections.csv"
+    path.write_bytes(render(export.rows, export.columns, "csv"))
+    with path.open(newline="", encoding="utf-8") as fh:
+        assert sorted(r["text"] for r in csv.DictReader(fh)) == sorted("'" + t for t in texts)
+    assert sorted(read_labelled_csv(path).texts) == sorted(texts)
+
+
 def test_handles_and_formulas_in_every_format(engine: Engine) -> None:
     """A handle is shown as written in XLSX; CSV and JSON neutralise what a sheet would run."""
     fill(

@@ -11,7 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from store.writers import XLSX_MAX_WIDTH, neutralise, render
+from core.formulas import guard, unguard
+from store.writers import XLSX_MAX_WIDTH, render
 
 FORMULA = '=HYPERLINK("http://x","y")'
 COLUMNS = ["rank", "author", "score", "published_at", "day", "topics", "url", "text", "note"]
@@ -51,12 +52,18 @@ def _xlsx(rows=None):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("value", ["=1+1", "+1 555", "-dave-", "@maria", "@SUM(A1)", "\tx", "\rx"])
 def test_csv_neutralises_what_a_spreadsheet_would_run(value: str) -> None:
-    assert neutralise(value) == "'" + value
+    assert guard(value) == "'" + value
+    assert unguard(guard(value)) == value  # what our readers of labelled CSVs undo
 
 
 @pytest.mark.parametrize("value", ["-1", "+3.5", "-12.5e3", "fine =1", "maria@x", -1.5, 3, None])
 def test_csv_leaves_numbers_and_inner_signs_alone(value: object) -> None:
-    assert neutralise(value) == value
+    assert guard(value) == value
+
+
+@pytest.mark.parametrize("text", ["'quoted'", "'-12", "' =1", "it's", "''@x"])
+def test_unguard_keeps_apostrophes_the_guard_did_not_add(text: str) -> None:
+    assert unguard(text) == text
 
 
 def test_csv_cells() -> None:

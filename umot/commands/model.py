@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from core.formulas import unguard
 from sentiment.training import hyperparams
 from umot.shell import current_config, fail, user_errors
 
@@ -167,7 +168,8 @@ def predict(
 
 def _read_input(path: Path, text_column: str, id_column: str) -> tuple[list[str], list[str]]:
     try:
-        with path.open(newline="", encoding="utf-8") as fh:
+        # utf-8-sig: a spreadsheet's "CSV UTF-8" starts with a byte-order mark.
+        with path.open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.DictReader(fh)
             columns = reader.fieldnames or []
             for col in (id_column, text_column):
@@ -176,7 +178,7 @@ def _read_input(path: Path, text_column: str, id_column: str) -> tuple[list[str]
             ids, texts = [], []
             for row in reader:
                 ids.append(row[id_column])
-                texts.append(row[text_column] or "")
+                texts.append(unguard(row[text_column] or ""))  # as our exports guard it
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}")
     return ids, texts

@@ -55,3 +55,13 @@ def test_evaluation_reads_only_its_task_and_needs_it_on_every_row(tmp_path: Path
     assert read_gold(goemotions, "sentiment") == (["a"], ["positive"])
     with pytest.raises(DataError, match="no rows"):
         read_gold(_csv(tmp_path, "text,topics\n", "empty.csv"), "topics")
+
+
+def test_a_spreadsheets_csv_reads_as_written(tmp_path: Path) -> None:
+    """Excel's "CSV UTF-8" starts with a byte-order mark; our exports guard formula-like text
+    with an apostrophe. Neither reaches the model."""
+    path = tmp_path / "excel.csv"
+    path.write_bytes("text,label\n'@brand late again,neg\n'quoted',pos\n".encode("utf-8-sig"))
+    data = read_labelled_csv(path)
+    assert data.texts == ["@brand late again", "'quoted'"]
+    assert data.sentiment == ["negative", "positive"]

@@ -332,16 +332,23 @@ class _KeyError(ValueError):
 
 def normalise_database_url(url: str) -> str:
     """Accept the URLs people paste and give SQLAlchemy the driver we ship (psycopg 3)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     url = url.strip()
     for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix) :]
-    if url.startswith(("sqlite://", "postgresql+psycopg://")):
-        return url
-    raise ValueError(
-        f"unsupported database URL {url.split('://')[0]!r}://…; "
-        "use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
-    )
+            url = "postgresql+psycopg://" + url[len(prefix) :]
+    if not url.startswith(("sqlite://", "postgresql+psycopg://")):
+        raise ValueError(
+            f"unsupported database URL {url.split('://')[0]!r}://…; "
+            "use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+        )
+    try:
+        make_url(url)  # a port that is not a number fails here, not at the first query
+    except (ArgumentError, ValueError) as exc:
+        raise ValueError(f"database URL does not parse: {exc}") from None
+    return url
 
 
 def resolve_config_path(path: str | Path | None) -> Path | None:

@@ -10,7 +10,7 @@ from typing import NoReturn
 
 import typer
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from core.config import Config, ConfigError, load_config
 
@@ -58,7 +58,15 @@ def open_engine(config: Config, *, migrate: bool = True) -> Engine:
     """The configured database, its schema checked (and SQLite upgraded) unless told not to."""
     from store.db import ensure_schema, make_engine
 
-    engine = make_engine(config.database.url)
+    try:
+        engine = make_engine(config.database.url)
+    except OSError as exc:  # a SQLite folder it cannot create (a file of that name, no access)
+        raise UserError(f"cannot use the database: {exc}") from None
     if migrate:
-        ensure_schema(engine)
+        try:
+            ensure_schema(engine)
+        except OperationalError:
+            raise  # user_errors says why (a server refusing, a locked file)
+        except DatabaseError as exc:  # the first contact: a file that is not a SQLite database
+            raise UserError(f"cannot use the database: {_first_line(exc.orig or exc)}") from None
     return engine

@@ -86,6 +86,26 @@ def test_init_upgrade_status_against_postgres(tmp_path: Path, postgres_url: str)
     assert json.loads(status.stdout)["mentions"]["total"] == 0
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("sqlite:///{tmp}/afile/x.db", "cannot use the database: [Errno 17] File exists"),
+        ("sqlite:///{tmp}/junk.db", "cannot use the database: file is not a database"),
+        ("postgresql://u@h:notaport/db", "database URL does not parse"),
+    ],
+)
+def test_a_database_that_cannot_be_used_is_one_line(tmp_path: Path, url: str, message: str) -> None:
+    """A file where the SQLite folder should be, a file that is not a database, a port that is
+    not a number: one line, exit 2, and the file left as it was."""
+    (tmp_path / "afile").write_text("not a folder")
+    (tmp_path / "junk.db").write_text("hello")
+    result = _umot("status", cwd=tmp_path, env={"UMOT_DATABASE_URL": url.format(tmp=tmp_path)})
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert (tmp_path / "junk.db").read_text() == "hello"
+
+
 def test_unreachable_database_is_one_line(tmp_path: Path) -> None:
     env = {"UMOT_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
     result = _umot("status", cwd=tmp_path, env=env)

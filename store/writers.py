@@ -207,10 +207,16 @@ class MissingFolder(FileNotFoundError):
 
 
 def ensure_folder(path: Path, *, parents: bool) -> None:
-    """Create ``path``'s folder when ``parents``; otherwise raise MissingFolder if it is absent."""
+    """Create ``path``'s folder when ``parents``; otherwise raise MissingFolder if it is absent
+    (and when it is a file, or cannot be created)."""
     folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise MissingFolder(f"{folder} is a file, not a folder")
     if parents:
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise MissingFolder(f"cannot create folder {folder}: {exc.strerror or exc}") from None
     elif not folder.is_dir():
         raise MissingFolder(f"folder {folder} does not exist (create it, or pass --parents)")
 

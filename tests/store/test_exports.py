@@ -402,6 +402,7 @@ def test_cli_writes_one_as_of_and_a_date_means_the_end_of_that_day(cli, tmp_path
         (["--brand", "Nope"], "unknown brand 'Nope'"),
         (["--since", "yesterday"], "--since 'yesterday' is not a date"),
         (["--as-of", "soon"], "--as-of 'soon' is not a date or time"),
+        (["--as-of", "9999-12-31"], "--as-of '9999-12-31' is out of range"),
         (["--format", "csv", "-o", "a.xlsx"], "--format csv contradicts the file name 'a.xlsx'"),
         (["--format", "xlsx", "-o", "a.JSON"], "--format xlsx contradicts the file name"),
         (["-o", "a.txt"], "cannot tell the format from 'a.txt'"),
@@ -442,3 +443,15 @@ def test_cli_refuses_a_missing_folder_unless_told_to_create_it(cli, tmp_path: Pa
     code, output = run("complaints", "-o", str(target), "--parents")
     assert code == 0, output
     assert _rows(target)
+
+
+def test_cli_says_when_the_folder_is_a_file_or_cannot_be_made(cli, tmp_path: Path) -> None:
+    _, run = cli
+    (tmp_path / "notes").write_text("a file")
+    for extra in ([], ["--parents"]):
+        code, output = run("complaints", "-o", str(tmp_path / "notes" / "c.csv"), *extra)
+        assert (code, output.strip()) == (2, f"error: {tmp_path / 'notes'} is a file, not a folder")
+    code, output = run("complaints", "-o", str(tmp_path / "notes" / "sub" / "c.csv"), "--parents")
+    assert code == 2
+    assert output.strip().startswith(f"error: cannot create folder {tmp_path / 'notes' / 'sub'}:")
+    assert (tmp_path / "notes").read_text() == "a file"

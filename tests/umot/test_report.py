@@ -185,6 +185,8 @@ def test_few_mentions_are_greyed_with_their_n(config: Path, tmp_path: Path) -> N
         (["--format", "html", "--output", "r.json"], "--format html contradicts"),
         (["--output", "r.txt"], "cannot tell the format"),
         (["--until", "18/01/2026"], "is not a date"),
+        (["--until", "0001-01-05"], "--until '0001-01-05' is out of range"),
+        (["--until", "9999-12-31", "--period", "quarter"], "is out of range (1970-01-01 to"),
         (["--brand", "Initech"], "unknown brand 'Initech'"),
         (["--period", "year"], "year"),
     ],

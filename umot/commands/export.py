@@ -175,6 +175,8 @@ def _parse_as_of(value: str | None) -> datetime:
             day = date.fromisoformat(text)
             return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except OverflowError:  # the day after 9999-12-31
+        raise UserError(f"--as-of {value!r} is out of range") from None
     except ValueError:
         raise UserError(
             f"--as-of {value!r} is not a date or time (use YYYY-MM-DD or YYYY-MM-DDTHH:MM[Z])"

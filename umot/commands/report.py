@@ -15,6 +15,9 @@ from core.config import Config
 from umot.shell import UserError, current_config, fail, open_engine, user_errors
 
 SUFFIXES = {".html": "html", ".htm": "html", ".json": "json"}
+# The report reads the periods before --until and the one it ends: days near the ends of the
+# calendar would step out of it.
+EARLIEST, LATEST = date(1970, 1, 1), date(9998, 12, 31)
 
 
 class ReportFormat(StrEnum):
@@ -147,9 +150,12 @@ def _until(value: str | None) -> date:
     if value is None:
         return datetime.now(UTC).date()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise UserError(f"--until {value!r} is not a date (use YYYY-MM-DD)") from None
+    if not EARLIEST <= day <= LATEST:
+        raise UserError(f"--until {value!r} is out of range ({EARLIEST} to {LATEST})")
+    return day
 
 
 def _brands(config: Config, names: list[str] | None) -> tuple[list[str], list[str]]:

@@ -67,8 +67,19 @@ def to_csv(rows: Sequence[Row], columns: Sequence[str]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for line in cells(rows, columns):
-        writer.writerow(["" if v is None else v for v in line])
+        writer.writerow([_csv_cell(v) for v in line])
     return buffer.getvalue().encode("utf-8")
+
+
+def _csv_cell(value: Any) -> Any:
+    """A cell as the CSV writer takes it: None as empty, and every line break in text as
+    ``\n``. The writer quotes a cell holding ``\n`` but not one holding a bare ``\r``, which
+    readers then take for the end of the row."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
 
 
 def to_json(rows: Sequence[Row], columns: Sequence[str]) -> bytes:

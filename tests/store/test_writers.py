@@ -141,6 +141,18 @@ def test_xlsx_drops_characters_a_workbook_cannot_hold() -> None:
     )
 
 
+def test_csv_keeps_a_text_with_carriage_returns_in_its_row() -> None:
+    """A bare CR in a text would end the row for a CSV reader: line breaks become LF, quoted."""
+    rows = [{"text": "line one\rline two\r\nline three", "note": "x"}, {"text": "end", "note": "y"}]
+    data = render(rows, ["text", "note"], "csv").decode()
+    parsed = list(csv.reader(io.StringIO(data, newline="")))
+    assert parsed == [
+        ["text", "note"],
+        ["line one\nline two\nline three", "x"],
+        ["end", "y"],
+    ]
+
+
 def test_an_empty_export_still_has_its_header() -> None:
     sheet = load_workbook(io.BytesIO(render([], COLUMNS, "xlsx"))).active
     assert [c.value for c in sheet[1]] == COLUMNS

@@ -38,6 +38,7 @@ XLSX_DATETIME = "yyyy-mm-dd hh:mm:ss"
 XLSX_DATE = "yyyy-mm-dd"
 XLSX_FLOAT = "0.000"
 _MAX_LINK = 2_000  # Excel refuses longer link targets
+XLSX_MAX_TEXT = 32_767  # characters a cell holds (Excel's limit; openpyxl cuts silently)
 
 Row = Mapping[str, Any]
 
@@ -103,8 +104,18 @@ def _typed(value: Any) -> Any:
     if isinstance(value, list | tuple):
         value = "; ".join(str(v) for v in value)
     if isinstance(value, str):
-        return _ILLEGAL_XML.sub("", value)
+        return _fit_cell(_ILLEGAL_XML.sub("", value))
     return value
+
+
+def _fit_cell(text: str) -> str:
+    """``text``, or as much of it as a cell holds followed by a note of what was cut: a reader
+    of the sheet should not take a cut text for the whole one."""
+    if len(text) <= XLSX_MAX_TEXT:
+        return text
+    kept = XLSX_MAX_TEXT - 80  # the note takes under 80 characters for any count below 10^12
+    note = f" … [{len(text) - kept:,} more characters: the CSV and JSON exports hold them all]"
+    return text[:kept] + note
 
 
 def _is_link_column(name: str) -> bool:

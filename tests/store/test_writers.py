@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from core.formulas import guard, unguard
-from store.writers import XLSX_MAX_WIDTH, render
+from store.writers import XLSX_MAX_TEXT, XLSX_MAX_WIDTH, render
 
 FORMULA = '=HYPERLINK("http://x","y")'
 COLUMNS = ["rank", "author", "score", "published_at", "day", "topics", "url", "text", "note"]
@@ -151,6 +151,18 @@ def test_csv_keeps_a_text_with_carriage_returns_in_its_row() -> None:
         ["line one\nline two\nline three", "x"],
         ["end", "y"],
     ]
+
+
+def test_xlsx_says_where_a_text_too_long_for_a_cell_was_cut() -> None:
+    rows = _rows()
+    rows[0]["text"] = "word " * 10_000  # 50,000 characters; a cell holds 32,767
+    sheet = _xlsx(rows).active
+    value = sheet.cell(row=2, column=COLUMNS.index("text") + 1).value
+    assert len(value) <= XLSX_MAX_TEXT
+    assert value.startswith("word word ")
+    cut = 50_000 - value.index(" … [")
+    assert value.endswith(f" … [{cut:,} more characters: the CSV and JSON exports hold them all]")
+    assert len(render(rows, COLUMNS, "csv").decode()) > 50_000  # CSV keeps it whole
 
 
 def test_an_empty_export_still_has_its_header() -> None:

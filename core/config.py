@@ -248,20 +248,18 @@ class Config(_Model):
     @model_validator(mode="after")
     def _references(self) -> Config:
         brand_names = [b.name for b in self.brands]
-        for i, name in enumerate(brand_names):
-            if brand_names.index(name) != i:
-                raise _KeyError(f"brands[{i}].name", f"duplicate brand {name!r}")
+        for i, name in _repeats(brand_names):
+            raise _KeyError(f"brands[{i}].name", f"duplicate brand {name!r}")
         for i, brand in enumerate(self.brands):
-            product_names = [p.name for p in brand.products]
-            for j, name in enumerate(product_names):
-                if product_names.index(name) != j:
-                    raise _KeyError(
-                        f"brands[{i}].products[{j}].name",
-                        f"duplicate product {name!r} of brand {brand.name!r}",
-                    )
+            for j, name in _repeats([p.name for p in brand.products]):
+                raise _KeyError(
+                    f"brands[{i}].products[{j}].name",
+                    f"duplicate product {name!r} of brand {brand.name!r}",
+                )
         source_names = [s.name for s in self.sources]
+        repeated_sources = dict(_repeats(source_names))
         for i, source in enumerate(self.sources):
-            if source_names.index(source.name) != i:
+            if i in repeated_sources:
                 raise _KeyError(f"sources[{i}].name", f"duplicate source {source.name!r}")
             if source.brand is not None and source.brand not in brand_names:
                 known = ", ".join(repr(n) for n in brand_names) or "none defined"
@@ -319,6 +317,11 @@ class Config(_Model):
         if source is not None and source.weight is not None:
             return source.weight
         return self.analytics.source_weights.get(name, 1.0)
+
+
+def _repeats(names: list[str]) -> list[tuple[int, str]]:
+    """(index, name) of every name an earlier one already took, in order."""
+    return [(i, name) for i, name in enumerate(names) if name in names[:i]]
 
 
 class _KeyError(ValueError):

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import func, literal_column
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from core.labels import OWNER_TEAMS, display_name
 from store import advocacy, bulk, walks
@@ -458,10 +458,21 @@ def _top_complaints(
     return [row.id for row in found]
 
 
-def corrections(session: Session, *, scope: Scope) -> Export:
+def corrections(session: Session, *, scope: Scope, as_of: datetime | None = None) -> Export:
     """Corrected mentions as a labelled CSV for `umot train`: id, text (title + text, as the
     classifier reads it), label (effective sentiment), stage, topics (``;``-separated), then the
-    mention's brand and product."""
+    mention's brand and product.
+
+    With ``as_of``, the list as it stood then: corrections saved before it, on mentions published
+    before it (an undated mention counts: a person placed its labels). A correction changed since
+    keeps only its latest version, so it is left out rather than shown with labels it lacked."""
+    where = list(conditions(scope))
+    if as_of is not None:
+        as_of = utc(as_of)
+        where += [
+            col(Correction.corrected_at) < as_of,
+            or_(col(Mention.published_at).is_(None), col(Mention.published_at) < as_of),
+        ]
     stmt = (
         select(
             col(Mention.id),
@@ -474,7 +485,7 @@ def corrections(session: Session, *, scope: Scope) -> Export:
             col(Mention.product_id),
         )
         .join(Correction, col(Correction.mention_id) == col(Mention.id))
-        .where(*conditions(scope))
+        .where(*where)
         .order_by(col(Mention.id))
     )
     names = _names(session)
@@ -533,5 +544,5 @@ def build_export(
             session, scope=scope, as_of=as_of, half_life_days=half_life_days, weights=weights
         )
     if kind == "corrections":
-        return corrections(session, scope=scope)
+        return corrections(session, scope=scope, as_of=as_of)
     raise ValueError(f"unknown export {kind!r}; use one of {', '.join(EXPORT_KINDS)}")

@@ -24,6 +24,7 @@ from tests.store.helpers import M, fill, names_to_ids
 from umot.cli import app
 
 NOW = datetime(2026, 1, 11, 12, 0, tzinfo=UTC)
+EARLIER = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)  # a correction saved before NOW
 FORMULA = '=HYPERLINK("http://x","y")'
 
 
@@ -198,6 +199,24 @@ def test_corrections_export_is_a_training_csv(filled) -> None:
     }
 
 
+def test_corrections_as_of_a_time_are_the_list_as_it_stood(filled) -> None:
+    """``as_of`` leaves out corrections saved at or after it and mentions published at or after
+    it; an undated mention's correction counts (a person placed its labels)."""
+    engine, _, _, ids = filled
+    saved = {"n1": EARLIER, "n2": NOW, "n4": EARLIER, "undated": EARLIER}
+    with session_scope(engine) as session:
+        for key, at in saved.items():
+            save_correction(session, mention_id=ids[key], stage="fmot").corrected_at = at
+    with session_scope(engine) as session:
+        every = {r["id"] for r in exports.corrections(session, scope=Scope()).rows}
+        then = {r["id"] for r in exports.corrections(session, scope=Scope(), as_of=NOW).rows}
+        earliest = exports.corrections(session, scope=Scope(), as_of=EARLIER).rows
+    assert every == {ids[key] for key in saved}
+    # n2 was saved at NOW, n4 published at NOW: neither stood before it
+    assert then == {ids["n1"], ids["undated"]}
+    assert earliest == []
+
+
 def test_corrections_csv_is_read_by_training(filled, tmp_path: Path) -> None:
     from sentiment.training.datasets import read_labelled_csv
 
@@ -305,8 +324,8 @@ def cli(engine: Engine, database_url: str, tmp_path: Path):  # type: ignore[no-u
         ],
     )  # fmt: skip
     with session_scope(engine) as session:
-        save_correction(session, mention_id=ids["b1"], stage="umot")
-        save_correction(session, mention_id=ids["n3"], stage="fmot")
+        for key, stage in (("b1", "umot"), ("n3", "fmot")):
+            save_correction(session, mention_id=ids[key], stage=stage).corrected_at = EARLIER
 
     def run(*args: str, acme: str = "own") -> tuple[int, str]:
         config = tmp_path / "umot.toml"

@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from core.labels import STAGE_ORDER, display_name
@@ -188,6 +189,9 @@ class Headline:
     metrics: dict[str, Metric]
     competitors: list[BrandFigures] = field(default_factory=list)
     drivers: list[Driver] = field(default_factory=list)
+    # The day of the brand's latest dated mention, whenever it is (None: none stored). Not in
+    # the JSON; the report uses it to say why a period is empty.
+    latest_day: date | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -275,7 +279,18 @@ def headline(
         metrics=metrics,
         competitors=competitors,
         drivers=drivers,
+        latest_day=latest_mention_day(session, own),
     )
+
+
+def latest_mention_day(session: Session, brand_ids: Sequence[int]) -> date | None:
+    """The UTC day of the latest dated mention of ``brand_ids`` (an index seek per brand)."""
+    latest = session.exec(
+        select(func.max(Mention.published_at)).where(col(Mention.brand_id).in_(brand_ids))
+    ).one()
+    if isinstance(latest, datetime) and latest.tzinfo is not None:
+        latest = latest.astimezone(UTC)
+    return to_date(latest) if latest is not None else None
 
 
 _DAY_COLUMNS = [

@@ -10,6 +10,7 @@ already rounded, so the HTML and the JSON agree to the last digit.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from email.message import EmailMessage
 from html import escape
 
@@ -146,6 +147,49 @@ def _title(headline: Headline) -> str:
     return f"{headline.brand}: {describe_period(headline.kind, headline.period)}"
 
 
+LONGER = {"week": "month", "month": "quarter"}
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day.strftime('%b %Y')}"
+
+
+def empty_notice(headline: Headline) -> str | None:
+    """Why a period without mentions is empty, in words, or None when it has mentions: nothing
+    collected yet, or collection ended before the period (a stopped crawl), or a quiet period."""
+    h = headline
+    if h.metrics["mentions"].value:
+        return None
+    period = describe_period(h.kind, h.period)
+    if h.latest_day is None:
+        return (
+            f"No mention of {h.brand} has been collected yet, so there is nothing to report. "
+            "Once the crawls have run, this report fills in."
+        )
+    if h.latest_day < h.period.start:
+        return (
+            f"No mention of {h.brand} was published in the {period}. The latest one collected "
+            f"is from {_day(h.latest_day)}: if the brand is talked about more often than that, "
+            "the crawls may have stopped (the dashboard's Crawls page says why)."
+        )
+    return f"No mention of {h.brand} was published in the {period}."
+
+
+def quiet_next_step(headline: Headline) -> str:
+    """What to read when nothing moved the index enough to be named."""
+    h = headline
+    text = (
+        f"No stage and topic moved the exposure index by a tenth of a point or more with at "
+        f"least {FEW} mentions this {h.kind}."
+    )
+    if h.kind in LONGER and h.metrics["mentions"].value:
+        text += (
+            f" With this few mentions a {h.kind}, the {LONGER[h.kind]}ly report reads steadier "
+            f"(umot report --period {LONGER[h.kind]})."
+        )
+    return text
+
+
 def subject(headline: Headline) -> str:
     """The e-mail subject: "Northwind Outfitters: April 2026 report"."""
     return f"{_title(headline)} report"
@@ -201,9 +245,14 @@ def render_html(headline: Headline) -> str:
         unit=" pts",
     )
     drivers = "".join(_driver_block(d) for d in h.drivers) or (
-        f'<tr><td style="padding:10px 0;color:{GREY}">No stage and topic moved the exposure '
-        f"index by a tenth of a point or more with at least {FEW} mentions this {h.kind}."
-        "</td></tr>"
+        f'<tr><td style="padding:10px 0;color:{GREY}">{escape(quiet_next_step(h))}</td></tr>'
+    )
+    notice = empty_notice(h)
+    empty = (
+        ""
+        if notice is None
+        else '<div data-empty-period style="margin-top:10px;padding:8px 10px;background:#fff4e0;'
+        f'border-left:3px solid #d08a00">{escape(notice)}</div>'
     )
     span = f"{h.period.start:%d %b %Y} – {h.period.end:%d %b %Y}"
     return f"""<!DOCTYPE html>
@@ -224,6 +273,7 @@ def render_html(headline: Headline) -> str:
 <h1 style="font-size:22px;margin:4px 0 2px 0">{escape(h.brand)}: {escape(period)}</h1>
 <div style="color:#555">Compared with {escape(before)} and with
 {escape(", ".join(c.brand for c in h.competitors) or "no competitor")}.</div>
+{empty}
 </td></tr>
 <tr><td style="padding:12px 20px">
 <h2 style="font-size:16px;margin:0 0 6px 0">How we are doing</h2>
@@ -253,7 +303,7 @@ index points (at most three; only those with at least {FEW} mentions count).</di
 Made by UMOT Harvester from the mentions in its database. The exposure index weighs each
 mention by how visible it is and how recent it is (half of its weight after 90 days by
 default); a driver's points are how much that content moved the index by the
-{escape(h.kind)}'s last day. Definitions: docs/loop.md, "The headline".
+{escape(h.kind)}'s last day.
 </td></tr>
 </table>
 </td></tr>
@@ -267,6 +317,9 @@ def render_text(headline: Headline) -> str:
     """A plain-text version for mail clients that show no HTML."""
     h = headline
     lines = [_title(h), f"compared with {describe_period(h.kind, h.previous)}", ""]
+    notice = empty_notice(h)
+    if notice is not None:
+        lines += [notice, ""]
     for name, (label, _) in METRICS.items():
         metric = h.metrics[name]
         lines.append(
@@ -280,7 +333,7 @@ def render_text(headline: Headline) -> str:
         )
         lines.append(f"{comp.brand}: {values}")
     lines += ["", "What moved it:"]
-    lines += [f"- {d.sentence}" for d in h.drivers] or ["- nothing with 5 mentions or more"]
+    lines += [f"- {d.sentence}" for d in h.drivers] or [f"- {quiet_next_step(h)}"]
     return "\n".join(lines) + "\n"
 
 

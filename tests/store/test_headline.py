@@ -325,3 +325,10 @@ def test_a_mention_in_two_driving_cells_is_quoted_once(engine: Engine) -> None:
     ]
     assert drivers[0].quote is not None and drivers[0].quote.text == "mention both"
     assert drivers[1].quote is not None and drivers[1].quote.text == "mention s4"  # next best
+
+
+def test_latest_day_is_the_brands_last_mention_whatever_the_period(hand) -> None:
+    """On both databases: the UTC day of the latest dated mention, outside the period too."""
+    assert _headline(hand).latest_day == date(2026, 1, 18)
+    assert _headline(hand, until=date(2025, 6, 1)).latest_day == date(2026, 1, 18)
+    assert _headline(hand, brand_ids=[hand[2]["Globex"]]).latest_day == date(2026, 1, 18)

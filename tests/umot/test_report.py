@@ -9,14 +9,16 @@ import email.policy
 import json
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from core.config import load_config
 from store.db import make_engine, upgrade
+from store.models import Brand
 from tests.store.helpers import fill
 from tests.store.test_headline import _acme, _globex
 from tests.support.postgres import free_port
@@ -176,6 +178,69 @@ def test_few_mentions_are_greyed_with_their_n(config: Path, tmp_path: Path) -> N
     acme = re.search(r'data-brand="Acme" data-metric="net_sentiment" data-field="value">'
                      r"(.*?)</td>", html)  # fmt: skip
     assert acme is not None and "n=" not in acme.group(1)
+
+
+def _html_for(config: Path, tmp_path: Path, *args: str) -> str:
+    out = tmp_path / "report.html"
+    result = _report(config, *args, "--output", str(out))
+    assert result.exit_code == 0, result.output
+    return _visible_text(out.read_text(encoding="utf-8"))
+
+
+def test_a_week_after_the_latest_mention_says_when_that_was(config: Path, tmp_path: Path) -> None:
+    """A report run after the crawls stopped names the latest mention's day instead of
+    showing a table of zeros as if the brand had gone quiet."""
+    text = _html_for(config, tmp_path, "--period", "week", "--until", "2026-03-01")
+    assert (
+        "No mention of Acme was published in the week of 23 Feb 2026 – 1 Mar 2026. The latest "
+        "one collected is from 18 Jan 2026" in " ".join(text.split())
+    )
+    assert "Crawls page" in text
+
+
+def test_a_quiet_week_before_the_data_says_only_that(config: Path, tmp_path: Path) -> None:
+    text = " ".join(_html_for(config, tmp_path, "--until", "2025-12-07").split())
+    assert "No mention of Acme was published in the week of 1 Dec 2025 – 7 Dec 2025." in text
+    assert "latest one collected" not in text
+
+
+def test_a_full_week_has_no_empty_notice(config: Path, tmp_path: Path) -> None:
+    html = _html(config, tmp_path)
+    assert "data-empty-period" not in html and "No mention of" not in html
+
+
+def test_nothing_collected_yet_and_the_plain_text_says_so_too(config: Path) -> None:
+    """Without any mention of the brand the report says nothing was collected; the e-mail's
+    plain-text part carries the same notice."""
+    from dataclasses import replace
+
+    from store.db import session_scope
+    from store.headline import headline
+    from umot.report import render_text
+
+    engine = make_engine(load_config(config).database.url)
+    with session_scope(engine) as session:
+        ids = dict(session.exec(select(Brand.name, Brand.id)).all())
+        quiet = headline(session, brand_ids=[ids["Acme"]], until=date(2025, 12, 7))
+    engine.dispose()
+    assert quiet.latest_day == date(2026, 1, 18)  # whenever it is, not within the period
+    never = replace(quiet, latest_day=None)
+    assert "No mention of Acme has been collected yet" in render_text(never)
+    assert "No mention of Acme was published in the week of" in render_text(quiet)
+
+
+def test_when_nothing_moved_the_index_the_report_says_what_to_read(
+    config: Path, tmp_path: Path
+) -> None:
+    text = " ".join(_html_for(config, tmp_path, *WEEK, "--brand", "Globex").split())
+    assert "No stage and topic moved the exposure index" in text
+    assert "the monthly report reads steadier (umot report --period month)" in text
+
+
+def test_the_footer_sends_no_reader_to_a_file_they_cannot_open(
+    config: Path, tmp_path: Path
+) -> None:
+    assert "docs/" not in _html(config, tmp_path)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -278,20 +279,16 @@ def readable(frame: pd.DataFrame, *, keep: tuple[str, ...] = ()) -> pd.DataFrame
             )
         ):
             out[column] = series.map(_when)
-        elif column not in keep and _missing_text(series):
-            out[column] = series.where(series.notna(), MISSING)
     return out.rename(columns={c: COLUMN_NAMES.get(c, c) for c in out.columns if c not in keep})
 
 
-MISSING = "—"  # an unknown text (no product, no stage): st.dataframe would print "None"
+MISSING = "—"  # what a table shows for a missing value (no product, no followers)
 
 
-def _missing_text(series: pd.Series) -> bool:
-    """A text column with gaps (every value present is a string)."""
-    if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
-        return False
-    present = series.dropna()
-    return len(present) < len(series) and all(isinstance(v, str) for v in present)
+def table(data: object, **kwargs: Any) -> Any:
+    """``st.dataframe`` showing a missing value as a dash: Streamlit's own placeholder is the
+    word "None", which a brand manager would read as a product or a count called None."""
+    return st.dataframe(data, placeholder=MISSING, **kwargs)
 
 
 def spike_text(spike: object) -> str:

@@ -52,7 +52,7 @@ if advocates.rows:
     frame = pd.DataFrame(advocates.rows)
     frame["profile_url"] = frame["profile_url"].map(ui.safe_url)
     frame["top_quote_url"] = frame["top_quote_url"].map(ui.safe_url)
-    st.dataframe(
+    ui.table(
         ui.readable(frame[ADVOCATE_COLUMNS], keep=("profile_url", "top_quote_url")),
         hide_index=True,
         row_height=60,
@@ -92,7 +92,7 @@ rows = [
     for r in complaints.rows
 ]
 if rows:
-    st.dataframe(
+    ui.table(
         ui.readable(pd.DataFrame(rows)[COMPLAINT_COLUMNS], keep=("url", "correct", "priority")),
         hide_index=True,
         row_height=60,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, ui
 
 st.title("Crawls")
 runs = data.runs()
@@ -26,7 +26,7 @@ HEADERS = {
 
 
 def _table(frame: pd.DataFrame, columns: list[str]) -> None:
-    st.dataframe(
+    ui.table(
         frame[columns].rename(columns=HEADERS),
         hide_index=True,
         column_config={HEADERS["error"]: st.column_config.TextColumn(width="large")},
@@ -64,7 +64,7 @@ else:
 st.subheader("Next scheduled runs")
 upcoming = data.next_runs()
 if upcoming:
-    st.dataframe(
+    ui.table(
         [
             {"Source": name, "Next run (UTC)": when.strftime("%Y-%m-%d %H:%M") if when else "–"}
             for name, when in sorted(upcoming.items())

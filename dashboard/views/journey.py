@@ -33,7 +33,7 @@ with left:
 with right:
     st.subheader("Net sentiment per stage")
     st.altair_chart(charts.stage_net(stages), width="stretch")
-st.dataframe(
+ui.table(
     ui.readable(
         stages[["series", "stage", "mentions", "positive", "neutral", "negative", "net_sentiment"]]
     ),

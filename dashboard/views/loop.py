@@ -75,7 +75,7 @@ else:
     table = recent.pivot_table(index="key", columns="week", values="contribution", aggfunc="sum")
     table.columns = [f"week of {c:%d %b %Y}" for c in table.columns]
     table.index.name = by.capitalize()
-    st.dataframe(table.fillna(0.0).round(2))
+    ui.table(table.fillna(0.0).round(2))
 
 st.subheader("What a shopper reads first (the shelf)")
 last_day = shown["day"].max().date()
@@ -91,7 +91,7 @@ else:
     )
     for (series, source), part in shelf.groupby(["series", "source"]):
         with st.expander(f"{series} · {source} ({len(part)} on the shelf)"):
-            st.dataframe(
+            ui.table(
                 ui.readable(
                     ui.with_links(part)[
                         [
@@ -113,7 +113,7 @@ else:
 
 st.subheader("Most influential mentions")
 top = data.influential(f, on)
-st.dataframe(
+ui.table(
     ui.readable(
         ui.with_links(top)[
             ["series", "weight", "source", "text", "sentiment", "confidence", "stage",

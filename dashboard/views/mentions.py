@@ -47,7 +47,7 @@ shown = ui.readable(
          "visibility", "url"]
     ]
 )  # fmt: skip
-st.dataframe(
+ui.table(
     shown,
     hide_index=True,
     row_height=70,

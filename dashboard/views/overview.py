@@ -86,7 +86,7 @@ if h.competitors:
                 f"{shown} ({delta.split(' ')[0]})" if delta else shown
             )
         rows.append(row)
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    ui.table(pd.DataFrame(rows), hide_index=True)
     st.caption("Each figure with its change against the previous period in brackets.")
 
 st.subheader("What moved it")
@@ -122,7 +122,7 @@ st.subheader("By source")
 sources = data.by_source(f)
 if not sources.empty:
     st.altair_chart(charts.sources(sources), width="stretch")
-    st.dataframe(
+    ui.table(
         ui.readable(sources[["series", "source", "mentions", "classified", "net_sentiment"]]),
         hide_index=True,
     )

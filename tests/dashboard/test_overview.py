@@ -73,6 +73,22 @@ def test_period_selector_changes_the_headline(app_env) -> None:
     assert count > 0
 
 
+def test_when_nothing_moved_the_index_it_says_which_period_reads_steadier(app_env) -> None:
+    """The test data's weeks and months hold under 5 mentions of any stage and topic, so no
+    driver ranks; the caption points to the next longer period."""
+    at = open_page("overview")
+    moved = [c.value for c in at.caption if "moved the exposure index" in c.value]
+    assert moved == [
+        "No kind of content with at least 5 mentions moved the exposure index this week. "
+        "Pick Month under Period above for a steadier view."
+    ]
+    at.radio(key="o_period").set_value("month").run()
+    moved = [c.value for c in at.caption if "moved the exposure index" in c.value]
+    assert len(moved) == 1 and moved[0].endswith(
+        "Pick Quarter under Period above for a steadier view."
+    )
+
+
 def test_spikes_and_charts_below(app_env) -> None:
     at = open_page("overview")
     warnings = " ".join(w.value for w in at.warning)

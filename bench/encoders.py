@@ -70,6 +70,8 @@ CANDIDATES = [
     Candidate("MiniLM-L6 first 3 layers", "minilm", 3),
     Candidate("MiniLM-L6 first 4 layers", "minilm", 4),
     Candidate("MiniLM-L6 all 6 layers", "minilm", 6),
+    Candidate("mpnet-base first 3 layers", "mpnet", 3),
+    Candidate("mpnet-base first 4 layers", "mpnet", 4),
     Candidate("mpnet-base first 6 layers", "mpnet", 6),
     Candidate("mpnet-base all 12 layers", "mpnet", 12),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +26,9 @@ NON_COMMERCIAL = {name for name, (_, commercial) in LICENCES.items() if not comm
 # Service posts we wrote and measured, not read by any preset (DATA_CARD.md): they ship under the
 # project's licence all the same, so the same checks hold.
 OWN_SERVICES = ASSETS / "own_services.csv"
+OWN_WEAR = ASSETS / "own_wear.csv"
+# Our own probe on how clothes wear: evaluation only, never trained on (DATA_CARD.md).
+WEAR_PROBE = Path(__file__).resolve().parents[3] / "bench" / "data" / "wear_probe.csv"
 
 
 def _norm(text: str) -> str:
@@ -87,7 +91,7 @@ def test_own_tweets_are_sentiment_only_and_labelled() -> None:
 
 def test_our_own_files_copy_no_text_of_any_data_set() -> None:
     shared_data("airline_tweets", "train.csv")
-    own = (OWN_EXAMPLES, OWN_TWEETS, OWN_SERVICES)
+    own = (OWN_EXAMPLES, OWN_TWEETS, OWN_SERVICES, OWN_WEAR, WEAR_PROBE)
     ours = {_norm(t) for path in own for t in read_labelled_csv(path).texts}
     for path in sorted(DATA.glob("*/*.csv")):
         with path.open(newline="", encoding="utf-8") as fh:
@@ -95,9 +99,19 @@ def test_our_own_files_copy_no_text_of_any_data_set() -> None:
         assert not copied, f"{path}: {sorted(copied)[:3]}"
 
 
-@pytest.mark.parametrize("path", [OWN_EXAMPLES, OWN_TWEETS, OWN_SERVICES], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [OWN_EXAMPLES, OWN_TWEETS, OWN_SERVICES, OWN_WEAR, WEAR_PROBE], ids=lambda p: p.name
+)
 def test_own_files_have_unique_ids_and_texts(path) -> None:
     with path.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len({r["id"] for r in rows}) == len(rows)
     assert len({_norm(r["text"]) for r in rows}) == len(rows)
+
+
+def test_the_wear_probe_shares_no_text_with_what_trains() -> None:
+    """The probe measures the wear sentences (DATA_CARD.md): none of its texts is in our own
+    files that train or may train."""
+    probe = {_norm(t) for t in read_labelled_csv(WEAR_PROBE).texts}
+    for path in (OWN_EXAMPLES, OWN_TWEETS, OWN_SERVICES, OWN_WEAR):
+        assert not probe & {_norm(t) for t in read_labelled_csv(path).texts}, path.name

@@ -19,10 +19,8 @@ OWN_EXAMPLES = ASSETS / "own_examples.csv"
 # airline tweets in the default preset. The -nc presets, which train on the real tweets, do not
 # use them (no gain there).
 OWN_TWEETS = ASSETS / "own_tweets.csv"
-# Sentences we wrote on how products wear and wash, praise by a negated defect included.
-OWN_WEAR = ASSETS / "own_wear.csv"
 # Our own files of texts we wrote (not real mentions): confidence is calibrated without them.
-WRITTEN = {OWN_EXAMPLES.stem, OWN_TWEETS.stem, OWN_WEAR.stem}
+WRITTEN = {OWN_EXAMPLES.stem, OWN_TWEETS.stem}
 # Stage, sentiment and topic labels we gave real train-split texts (labels/README.md).
 REAL_LABELS = ASSETS / "labels" / "real_units.csv"
 # Data set (folder under --data-dir, or our own file's stem) -> (licence, commercial use allowed).
@@ -35,7 +33,6 @@ LICENCES: dict[str, tuple[str, bool]] = {
     "mot_stages": ("inherits its sources (CC0 / CC BY-NC-SA 4.0 / CC BY 4.0)", False),
     "own_examples": ("project's own (Apache-2.0, like the code)", True),
     "own_tweets": ("project's own (Apache-2.0, like the code)", True),
-    "own_wear": ("project's own (Apache-2.0, like the code)", True),
     "real_units": ("our labels (Apache-2.0) on CC0 / CC BY 4.0 / Apache-2.0 texts", True),
 }
 DEV = [
@@ -65,7 +62,7 @@ PRESETS["builtin-fast-nc"] = PRESETS["builtin-nc"]
 PRESET_LAYERS = {"builtin-fast-nc": 2}
 # Our own files each preset trains on besides the data sets (the real-text labels: their
 # commercial rows, whose texts the file holds).
-PRESET_OWN = {"builtin": [OWN_EXAMPLES, OWN_TWEETS, OWN_WEAR, REAL_LABELS]}
+PRESET_OWN = {"builtin": [OWN_EXAMPLES, OWN_TWEETS, REAL_LABELS]}
 
 
 def licence(dataset: str) -> str:

@@ -39,6 +39,8 @@ from store.topics import NO_TOPIC
 
 PeriodKind = Literal["week", "month", "quarter"]
 PERIOD_KINDS: tuple[str, ...] = ("week", "month", "quarter")
+# The next longer period, which rests on more mentions: where to look when one moved nothing.
+LONGER_PERIOD = {"week": "month", "month": "quarter"}
 # A figure over fewer mentions is shown greyed with its n and never ranks (docs/loop.md).
 MIN_MENTIONS = 5
 DRIVERS = 3
@@ -106,10 +108,11 @@ def describe_period(kind: str, period: Span) -> str:
         return period.start.strftime("%B %Y")
     if kind == "quarter":
         return f"Q{(period.start.month - 1) // 3 + 1} {period.start.year}"
-    return f"week of {_day(period.start)} – {_day(period.end)}"
+    return f"week of {describe_day(period.start)} – {describe_day(period.end)}"
 
 
-def _day(day: date) -> str:
+def describe_day(day: date) -> str:
+    """A day in words: "13 Apr 2026"."""
     return f"{day.day} {day.strftime('%b %Y')}"
 
 

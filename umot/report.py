@@ -10,12 +10,20 @@ already rounded, so the HTML and the JSON agree to the last digit.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from email.message import EmailMessage
 from html import escape
 
 from core.config import NotifyConfig
-from store.headline import METRICS, MIN_MENTIONS, Driver, Headline, Metric, describe_period
+from store.headline import (
+    LONGER_PERIOD,
+    METRICS,
+    MIN_MENTIONS,
+    Driver,
+    Headline,
+    Metric,
+    describe_day,
+    describe_period,
+)
 from umot import mail
 
 MINUS = "\u2212"
@@ -147,13 +155,6 @@ def _title(headline: Headline) -> str:
     return f"{headline.brand}: {describe_period(headline.kind, headline.period)}"
 
 
-LONGER = {"week": "month", "month": "quarter"}
-
-
-def _day(day: date) -> str:
-    return f"{day.day} {day.strftime('%b %Y')}"
-
-
 def empty_notice(headline: Headline) -> str | None:
     """Why a period without mentions is empty, in words, or None when it has mentions: nothing
     collected yet, or collection ended before the period (a stopped crawl), or a quiet period."""
@@ -169,8 +170,8 @@ def empty_notice(headline: Headline) -> str | None:
     if h.latest_day < h.period.start:
         return (
             f"No mention of {h.brand} was published in the {period}. The latest one collected "
-            f"is from {_day(h.latest_day)}: if the brand is talked about more often than that, "
-            "the crawls may have stopped (the dashboard's Crawls page says why)."
+            f"is from {describe_day(h.latest_day)}: if the brand is talked about more often "
+            "than that, the crawls may have stopped (the dashboard's Crawls page says why)."
         )
     return f"No mention of {h.brand} was published in the {period}."
 
@@ -182,10 +183,11 @@ def quiet_next_step(headline: Headline) -> str:
         f"No stage and topic moved the exposure index by a tenth of a point or more with at "
         f"least {FEW} mentions this {h.kind}."
     )
-    if h.kind in LONGER and h.metrics["mentions"].value:
+    longer = LONGER_PERIOD.get(h.kind)
+    if longer and h.metrics["mentions"].value:
         text += (
-            f" With this few mentions a {h.kind}, the {LONGER[h.kind]}ly report reads steadier "
-            f"(umot report --period {LONGER[h.kind]})."
+            f" With this few mentions a {h.kind}, the {longer}ly report reads steadier "
+            f"(umot report --period {longer})."
         )
     return text
 

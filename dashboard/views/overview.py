@@ -91,10 +91,10 @@ if h.competitors:
 
 st.subheader("What moved it")
 if not h.drivers:
-    longer = {"week": "Month", "month": "Quarter"}.get(h.kind)
+    longer = data.headlines.LONGER_PERIOD.get(h.kind)
     st.caption(
         f"No kind of content with at least {MIN_N} mentions moved the exposure index this {h.kind}."
-        + (f" Pick {longer} under Period above for a steadier view." if longer else "")
+        + (f" Pick {PERIODS[longer]} under Period above for a steadier view." if longer else "")
     )
 for driver in h.drivers:
     arrow = "▲" if driver.direction == "up" else "▼"
